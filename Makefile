@@ -1,0 +1,53 @@
+# Two commands for a newcomer: `make run` and `make test`. Each sets itself up on a fresh machine.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP_RUN := $(VENV)/.installed-run
+STAMP_DEV := $(VENV)/.installed-dev
+
+.PHONY: run test test-sqlite test-postgres lint format migrate openapi bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP_RUN): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(STAMP_DEV): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@ $(STAMP_RUN)
+
+## Serve the API on http://127.0.0.1:18080 (embedded defaults: SQLite, files under ./var).
+run: $(STAMP_RUN)
+	VEZA_AUTH__COOKIE_SECURE=$${VEZA_AUTH__COOKIE_SECURE:-false} $(BIN)/veza serve
+
+## Run the whole suite on SQLite (and on PostgreSQL too when VEZA_TEST_DATABASE_URL is set).
+test: $(STAMP_DEV)
+	env -u VEZA_TEST_DATABASE_URL $(BIN)/pytest
+	@if [ -n "$$VEZA_TEST_DATABASE_URL" ]; then \
+		echo "== again on PostgreSQL =="; \
+		VEZA_TEST_DATABASE_URL=$$VEZA_TEST_DATABASE_URL $(BIN)/pytest; \
+	fi
+
+test-sqlite: $(STAMP_DEV)
+	env -u VEZA_TEST_DATABASE_URL $(BIN)/pytest
+
+lint: $(STAMP_DEV)
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+	$(BIN)/mypy
+
+format: $(STAMP_DEV)
+	$(BIN)/ruff check --fix src tests
+	$(BIN)/ruff format src tests
+
+migrate: $(STAMP_RUN)
+	$(BIN)/veza migrate
+
+openapi: $(STAMP_RUN)
+	$(BIN)/veza openapi
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,108 @@
+"""create_app(): the FastAPI application with its routers, middleware and error handlers."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import fastapi_offline
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
+
+from veza import __version__
+from veza.audit.router import router as audit_router
+from veza.auth.router import router as auth_router
+from veza.comments.router import router as comments_router
+from veza.config import Settings, get_settings
+from veza.dashboard.router import router as dashboard_router
+from veza.kit.db import Database
+from veza.kit.handlers import install_error_handlers
+from veza.kit.logging import configure_logging
+from veza.kit.middleware import RequestContextMiddleware
+from veza.kit.routing import operation_id
+from veza.kit.tokens import TokenCodec
+from veza.marketplace.router import router as marketplace_router
+from veza.platform.router import DOCS_STATIC_PATH, ops_router
+from veza.platform.router import router as platform_router
+from veza.playlists.router import router as playlists_router
+from veza.queue.router import router as queue_router
+from veza.search.router import router as search_router
+from veza.social.router import router as social_router
+from veza.tracks.router import router as tracks_router
+from veza.users.router import router as users_router
+from veza.webhooks.router import router as webhooks_router
+
+API_PREFIX = "/api/v1"
+# Bodies on these paths are audio files: they get the upload size limit instead of the API's.
+UPLOAD_PATHS = (f"{API_PREFIX}/tracks", f"{API_PREFIX}/tracks/chunk")
+
+# Order matters where a static path and a parameterised one overlap: DELETE /users/me (auth)
+# must be matched before DELETE /users/{id} (users). Within a router, static paths come first.
+DOMAIN_ROUTERS = (
+    platform_router,
+    auth_router,
+    users_router,
+    tracks_router,
+    comments_router,
+    playlists_router,
+    queue_router,
+    search_router,
+    social_router,
+    marketplace_router,
+    audit_router,
+    webhooks_router,
+    dashboard_router,
+)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log)
+    database = Database.from_settings(settings)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        await database.dispose()
+
+    app = FastAPI(
+        title="Veza Backend API",
+        description="Backend API for the Veza platform (contract v1.2.0), implemented in Python.",
+        version=__version__,
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+        generate_unique_id_function=operation_id,
+    )
+    app.state.settings = settings
+    app.state.db = database
+    app.state.tokens = TokenCodec.from_settings(settings)
+
+    install_error_handlers(app)
+    for router in DOMAIN_ROUTERS:
+        app.include_router(router, prefix=API_PREFIX)
+    app.include_router(ops_router)
+    static_dir = Path(fastapi_offline.__file__).parent / "static"
+    app.mount(DOCS_STATIC_PATH, StaticFiles(directory=static_dir), name="docs-static")
+
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.server.cors_origins,
+        allow_credentials=settings.server.cors_allow_credentials,
+        allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+        allow_headers=["Authorization", "Content-Type", "X-Request-ID", "X-Verify-Token", "X-API-Key"],
+        expose_headers=["X-Request-ID", "Retry-After", "Content-Range", "Accept-Ranges"],
+    )
+    # Added last so it wraps everything: every response, errors included, gets its headers.
+    app.add_middleware(
+        RequestContextMiddleware,
+        max_body_bytes=settings.server.max_body_bytes,
+        max_upload_bytes=settings.server.max_upload_bytes,
+        upload_paths=UPLOAD_PATHS,
+        hsts=settings.server.hsts,
+        docs_prefixes=(f"{API_PREFIX}/docs",),
+    )
+    return app

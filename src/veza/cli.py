@@ -1,0 +1,109 @@
+"""The `veza` command: serve, migrate, create-admin, openapi."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from datetime import UTC, datetime
+
+import typer
+import uvicorn
+from sqlalchemy import func, or_, select
+
+from veza.config import get_settings
+from veza.kit.db import Database
+from veza.kit.migrations import upgrade_to_head
+from veza.kit.passwords import hash_password_sync
+
+app = typer.Typer(help="Veza: a self-hostable music platform backend.", no_args_is_help=True)
+
+_USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{3,50}$")
+
+
+@app.command()
+def serve(
+    host: str = typer.Option(None, help="Interface to bind (default from VEZA_SERVER__HOST)"),
+    port: int = typer.Option(None, help="Port to listen on (default from VEZA_SERVER__PORT)"),
+    workers: int = typer.Option(None, help="Number of worker processes"),
+    reload: bool = typer.Option(False, help="Reload on code changes (development)"),
+) -> None:
+    """Apply pending migrations, then serve the API."""
+    settings = get_settings()
+    upgrade_to_head(settings)
+    uvicorn.run(
+        "veza.app:create_app",
+        factory=True,
+        host=host or settings.server.host,
+        port=port or settings.server.port,
+        workers=None if reload else (workers or settings.server.workers),
+        reload=reload,
+        log_config=None,  # our structlog configuration owns the log output
+        proxy_headers=True,
+        server_header=False,
+    )
+
+
+@app.command()
+def migrate() -> None:
+    """Apply pending database migrations."""
+    upgrade_to_head(get_settings())
+    typer.echo("database is up to date")
+
+
+@app.command("create-admin")
+def create_admin(
+    email: str = typer.Option(..., prompt=True),
+    username: str = typer.Option(..., prompt=True),
+    password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True),
+) -> None:
+    """Create an administrator account (verified, role admin)."""
+    from veza.models import User
+
+    email = email.strip().lower()
+    if "@" not in email:
+        raise typer.BadParameter("not an email address", param_hint="email")
+    if not _USERNAME_RE.match(username):
+        raise typer.BadParameter("3-50 letters, digits, _ . -", param_hint="username")
+    if len(password) < 12:
+        raise typer.BadParameter("at least 12 characters", param_hint="password")
+    settings = get_settings()
+    upgrade_to_head(settings)
+
+    async def _create() -> None:
+        database = Database.from_settings(settings)
+        try:
+            async with database.writer() as session, session.begin():
+                clash = await session.scalar(
+                    select(User.id).where(
+                        or_(func.lower(User.email) == email, func.lower(User.username) == username.lower())
+                    )
+                )
+                if clash is not None:
+                    raise typer.BadParameter("email or username already taken")
+                now = datetime.now(UTC)
+                session.add(
+                    User(
+                        email=email,
+                        username=username,
+                        password_hash=hash_password_sync(password),
+                        role="admin",
+                        is_admin=True,
+                        is_verified=True,
+                        email_verified_at=now,
+                        password_changed_at=now,
+                    )
+                )
+        finally:
+            await database.dispose()
+
+    asyncio.run(_create())
+    typer.echo(f"administrator {username} created")
+
+
+@app.command()
+def openapi() -> None:
+    """Print the served OpenAPI schema as JSON."""
+    from veza.app import create_app
+
+    typer.echo(json.dumps(create_app().openapi(), indent=2))

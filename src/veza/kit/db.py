@@ -1,0 +1,131 @@
+"""Database engine, sessions and the per-request transaction.
+
+One transaction per request: the session dependency opens it, the handler's services only
+flush, and the dependency commits when the handler succeeded or rolls back when it raised.
+Work that must happen only once the data is durable (jobs, mails, webhooks) is registered
+with ``after_commit`` and runs after the commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import structlog
+from fastapi import Depends, Request
+from sqlalchemy import event, text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import NullPool
+
+from veza.config import Settings
+
+log = structlog.get_logger("veza.db")
+
+AfterCommit = Callable[[], Awaitable[Any]]
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _configure_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:
+    """WAL, foreign keys and a busy timeout on every connection; explicit BEGIN statements.
+
+    pysqlite's implicit transaction handling is turned off so SQLAlchemy's transactions are
+    real SQLite transactions. Writing sessions begin IMMEDIATE: SQLite has one writer at a
+    time, and taking the write lock up front makes a second writer wait (busy timeout) instead
+    of failing on a lock upgrade.
+    """
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        immediate = connection.get_execution_options().get("sqlite_immediate", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def create_engine(settings: Settings) -> AsyncEngine:
+    url = settings.effective_database_url
+    if url.startswith("sqlite"):
+        settings.ensure_dirs()
+        engine = create_async_engine(
+            url,
+            echo=settings.database.echo,
+            connect_args={"timeout": settings.database.sqlite_busy_timeout_ms / 1000},
+        )
+        _configure_sqlite(engine, settings.database.sqlite_busy_timeout_ms)
+        return engine
+    return create_async_engine(
+        url,
+        echo=settings.database.echo,
+        pool_size=settings.database.pool_size,
+        max_overflow=settings.database.max_overflow,
+        pool_pre_ping=True,
+    )
+
+
+def create_null_pool_engine(url: str) -> AsyncEngine:
+    """An engine without pooling, for one-off tasks such as migrations and readiness probes."""
+    return create_async_engine(url, poolclass=NullPool)
+
+
+@dataclass
+class Database:
+    engine: AsyncEngine
+    reader: async_sessionmaker[AsyncSession]
+    writer: async_sessionmaker[AsyncSession]
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Database:
+        engine = create_engine(settings)
+        write_bind = engine.execution_options(sqlite_immediate=True) if settings.is_sqlite else engine
+        return cls(
+            engine=engine,
+            reader=async_sessionmaker(engine, expire_on_commit=False, autoflush=False),
+            writer=async_sessionmaker(write_bind, expire_on_commit=False, autoflush=False),
+        )
+
+    async def ping(self) -> None:
+        async with self.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+def after_commit(session: AsyncSession, callback: AfterCommit) -> None:
+    """Run ``callback`` once the request's transaction has committed (never if it rolls back)."""
+    session.info.setdefault("after_commit", []).append(callback)
+
+
+async def run_after_commit(session: AsyncSession) -> None:
+    callbacks: list[AfterCommit] = session.info.pop("after_commit", [])
+    for callback in callbacks:
+        try:
+            await callback()
+        except Exception:
+            # The request already succeeded; a failed side effect is logged, not reported.
+            log.exception("after_commit_failed", callback=getattr(callback, "__name__", repr(callback)))
+
+
+async def get_db_session(request: Request) -> AsyncIterator[AsyncSession]:
+    database: Database = request.app.state.db
+    factory = database.reader if request.method in _SAFE_METHODS else database.writer
+    async with factory() as session:
+        try:
+            yield session
+        except BaseException:
+            await session.rollback()
+            raise
+        await session.commit()
+    await run_after_commit(session)
+
+
+DbSession = Annotated[AsyncSession, Depends(get_db_session)]

@@ -1,0 +1,98 @@
+"""The one place where exceptions become HTTP responses in the contract's error envelope."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from veza.kit.envelope import error_body
+from veza.kit.errors import VezaError
+
+log = structlog.get_logger("veza.errors")
+
+# Values of these fields are never echoed back in validation details nor logged.
+_SECRET_FIELD_MARKERS = ("password", "secret", "token", "code", "key", "credential")
+
+_HTTP_CODES = {
+    400: "BAD_REQUEST",
+    401: "UNAUTHORIZED",
+    403: "FORBIDDEN",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    413: "PAYLOAD_TOO_LARGE",
+    415: "UNSUPPORTED_MEDIA_TYPE",
+    429: "RATE_LIMITED",
+}
+
+
+def _field_name(loc: tuple[Any, ...]) -> str:
+    # FastAPI prefixes the location with where the value came from (body, query, path, header).
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in {"body", "query", "path", "header", "cookie", "form"}:
+        parts = parts[1:]
+    return ".".join(parts) or "body"
+
+
+def _shown_value(field: str, value: Any) -> str:
+    if any(marker in field.lower() for marker in _SECRET_FIELD_MARKERS):
+        return "[redacted]"
+    if value is None or isinstance(value, dict | list):
+        return ""
+    text = str(value)
+    return text if len(text) <= 200 else text[:200] + "..."
+
+
+def validation_details(errors: Any) -> list[dict[str, str]]:
+    details = []
+    for err in errors:
+        field = _field_name(tuple(err.get("loc", ())))
+        message = str(err.get("msg", "Invalid value"))
+        if err.get("type") == "missing":
+            message = "field required"
+        details.append({"field": field, "message": message, "value": _shown_value(field, err.get("input"))})
+    return details
+
+
+def _response(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(status_code=status, content=body, headers=headers)
+
+
+async def handle_veza_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, VezaError)
+    return _response(exc.status_code, error_body(exc.code, exc.message, exc.details), exc.headers)
+
+
+async def handle_validation_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = list(exc.errors())
+    if any(err.get("type") == "json_invalid" for err in errors):
+        return _response(400, error_body("INVALID_JSON", "Request body is not valid JSON"))
+    return _response(400, error_body("VALIDATION_ERROR", "Validation failed", validation_details(errors)))
+
+
+async def handle_http_exception(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    status = exc.status_code
+    code = _HTTP_CODES.get(status, "HTTP_ERROR")
+    message = exc.detail if isinstance(exc.detail, str) else "Request failed"
+    if status == 404:
+        message = "Route not found"
+    return _response(status, error_body(code, message), dict(exc.headers or {}))
+
+
+async def handle_unexpected(_: Request, exc: Exception) -> JSONResponse:
+    # The traceback goes to the log only; the client sees a generic message.
+    log.exception("unhandled_error", exc_type=type(exc).__name__)
+    return _response(500, error_body("INTERNAL_ERROR", "Internal server error"))
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(VezaError, handle_veza_error)
+    app.add_exception_handler(RequestValidationError, handle_validation_error)
+    app.add_exception_handler(StarletteHTTPException, handle_http_exception)
+    app.add_exception_handler(Exception, handle_unexpected)

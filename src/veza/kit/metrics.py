@@ -1,0 +1,21 @@
+"""Prometheus metrics shared by the middleware and /metrics."""
+
+from __future__ import annotations
+
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+
+REQUESTS = Counter(
+    "veza_http_requests_total",
+    "HTTP requests handled, by method, route template and status",
+    ["method", "route", "status"],
+)
+LATENCY = Histogram(
+    "veza_http_request_duration_seconds",
+    "HTTP request latency, by method and route template",
+    ["method", "route"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
+)
+
+
+def render_latest() -> tuple[bytes, str]:
+    return generate_latest(), CONTENT_TYPE_LATEST

@@ -1,0 +1,162 @@
+"""ASGI middleware: request ids, access logs and metrics, security headers, body size limit.
+
+Written as plain ASGI (not BaseHTTPMiddleware) so that streamed responses stay streamed and the
+cost per request is a few dictionary operations.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+import structlog
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from veza.kit import metrics
+from veza.kit.envelope import error_body
+from veza.kit.errors import PayloadTooLarge
+
+access_log = structlog.get_logger("veza.access")
+
+_REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
+
+_BASE_SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+)
+_API_CSP = b"default-src 'none'; frame-ancestors 'none'"
+# The docs page runs Swagger UI from our own static files plus FastAPI's inline bootstrap script.
+_DOCS_CSP = (
+    b"default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+    b"script-src 'self' 'unsafe-inline'; frame-ancestors 'none'"
+)
+
+
+def _header(scope: Scope, name: bytes) -> bytes | None:
+    for key, value in scope.get("headers", ()):
+        if key == name:
+            return bytes(value)
+    return None
+
+
+class RequestContextMiddleware:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_body_bytes: int,
+        max_upload_bytes: int,
+        upload_paths: Iterable[str],
+        hsts: bool,
+        docs_prefixes: Iterable[str],
+    ) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+        self.max_upload_bytes = max_upload_bytes
+        self.upload_paths = frozenset(upload_paths)
+        self.docs_prefixes = tuple(docs_prefixes)
+        headers = list(_BASE_SECURITY_HEADERS)
+        if hsts:
+            headers.append((b"strict-transport-security", b"max-age=31536000; includeSubDomains"))
+        self.security_headers = tuple(headers)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        incoming = _header(scope, b"x-request-id")
+        request_id = (
+            incoming.decode("latin-1")
+            if incoming and _REQUEST_ID_RE.match(incoming.decode("latin-1"))
+            else uuid.uuid4().hex
+        )
+        state = scope.setdefault("state", {})
+        state["request_id"] = request_id
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+
+        path: str = scope["path"]
+        method: str = scope["method"]
+        limit = self.max_upload_bytes if path in self.upload_paths else self.max_body_bytes
+        csp = _DOCS_CSP if path.startswith(self.docs_prefixes) else _API_CSP
+        extra_headers = (
+            *self.security_headers,
+            (b"content-security-policy", csp),
+            (b"x-request-id", request_id.encode("latin-1")),
+        )
+        started = time.perf_counter()
+        status_holder = {"status": 500}
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status_holder["status"] = message["status"]
+                existing = {k.lower() for k, _ in message.get("headers", [])}
+                added = [(k, v) for k, v in extra_headers if k not in existing]
+                message["headers"] = [*message.get("headers", []), *added]
+            await send(message)
+
+        try:
+            declared = _header(scope, b"content-length")
+            if declared is not None and declared.isdigit() and int(declared) > limit:
+                await self._reject_too_large(send_with_headers, limit)
+                return
+            await self.app(scope, _limited_receive(receive, limit), send_with_headers)
+        finally:
+            self._record(scope, method, status_holder["status"], started)
+
+    async def _reject_too_large(self, send: Send, limit: int) -> None:
+        exc = PayloadTooLarge(f"Request body exceeds the limit of {limit} bytes")
+        body = json.dumps(error_body(exc.code, exc.message)).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"connection", b"close"),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+    def _record(self, scope: Scope, method: str, status: int, started: float) -> None:
+        duration = time.perf_counter() - started
+        route = scope.get("route")
+        template = getattr(route, "path", None) or "unmatched"
+        metrics.REQUESTS.labels(method, template, str(status)).inc()
+        metrics.LATENCY.labels(method, template).observe(duration)
+        fields: dict[str, Any] = {
+            "method": method,
+            "path": scope["path"],
+            "route": template,
+            "status": status,
+            "duration_ms": round(duration * 1000, 2),
+        }
+        user_id = scope.get("state", {}).get("user_id")
+        if user_id:
+            fields["user_id"] = str(user_id)
+        access_log.info("request", **fields)
+
+
+def _limited_receive(receive: Receive, limit: int) -> Receive:
+    """Count streamed body bytes so a body without Content-Length cannot exceed the limit."""
+    received = 0
+
+    async def wrapped() -> Message:
+        nonlocal received
+        message = await receive()
+        if message["type"] == "http.request":
+            received += len(message.get("body", b""))
+            if received > limit:
+                raise PayloadTooLarge(f"Request body exceeds the limit of {limit} bytes")
+        return message
+
+    return wrapped

@@ -1,0 +1,93 @@
+"""The contract (../shared/spec/openapi.yaml) as the tests read it."""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from fastapi import FastAPI
+
+from veza.kit.routing import stub_operation_ids
+
+SPEC_PATH = Path(__file__).resolve().parents[2] / "shared" / "spec" / "openapi.yaml"
+BASE_PATH = "/api/v1"
+HTTP_METHODS = ("get", "post", "put", "patch", "delete")
+
+
+@dataclass(frozen=True)
+class Operation:
+    method: str  # upper case
+    contract_path: str  # as written in the contract
+    served_path: str  # where we serve it
+    spec: dict[str, Any]
+
+    @property
+    def key(self) -> str:
+        return f"{self.method} {self.served_path}"
+
+
+@lru_cache
+def load_spec() -> dict[str, Any]:
+    with SPEC_PATH.open(encoding="utf-8") as handle:
+        spec: dict[str, Any] = yaml.safe_load(handle)
+    return spec
+
+
+def served_path(contract_path: str) -> str:
+    # Three contract paths already carry the base path; they are served once, not doubled.
+    if contract_path.startswith(BASE_PATH + "/"):
+        return contract_path
+    return BASE_PATH + contract_path
+
+
+def operations() -> list[Operation]:
+    spec = load_spec()
+    return [
+        Operation(method.upper(), path, served_path(path), op)
+        for path, item in spec["paths"].items()
+        for method, op in item.items()
+        if method in HTTP_METHODS
+    ]
+
+
+def spec_for_schemathesis() -> dict[str, Any]:
+    """The contract with the three already-prefixed paths rewritten relative to basePath."""
+    spec = copy.deepcopy(load_spec())
+    spec["paths"] = {
+        (path[len(BASE_PATH) :] if path.startswith(BASE_PATH + "/") else path): item
+        for path, item in spec["paths"].items()
+    }
+    return spec
+
+
+def _normalise(path: str) -> str:
+    return re.sub(r"\{[^}]+\}", "{}", path)
+
+
+def served_operations(app: FastAPI) -> dict[str, dict[str, Any]]:
+    """The operations of the served schema (/api/v1/openapi.json), keyed "METHOD /path"."""
+    schema = app.openapi()
+    return {
+        f"{method.upper()} {_normalise(path)}": op
+        for path, item in schema["paths"].items()
+        for method, op in item.items()
+        if method in HTTP_METHODS
+    }
+
+
+def served_operation(app: FastAPI, operation: Operation) -> dict[str, Any] | None:
+    return served_operations(app).get(f"{operation.method} {_normalise(operation.served_path)}")
+
+
+def is_implemented(app: FastAPI, operation: Operation) -> bool:
+    served = served_operation(app, operation)
+    return served is not None and served.get("operationId") not in stub_operation_ids()
+
+
+def implemented(app: FastAPI) -> list[Operation]:
+    return [operation for operation in operations() if is_implemented(app, operation)]

@@ -1,0 +1,56 @@
+"""Factories: rows created straight in the database, and tokens for them."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import FastAPI
+
+from veza.auth.dependencies import ACCESS_TOKEN_TYPE
+from veza.models import User
+
+_counter = itertools.count(1)
+# A precomputed argon2id hash keeps factories fast; the plain text is PASSWORD.
+PASSWORD = "correct horse battery staple"
+_PASSWORD_HASH: str | None = None
+
+
+def _password_hash() -> str:
+    global _PASSWORD_HASH
+    if _PASSWORD_HASH is None:
+        from veza.kit.passwords import hash_password_sync
+
+        _PASSWORD_HASH = hash_password_sync(PASSWORD)
+    return _PASSWORD_HASH
+
+
+async def create_user(app: FastAPI, **overrides: Any) -> User:
+    n = next(_counter)
+    values: dict[str, Any] = {
+        "email": f"user{n}@example.com",
+        "username": f"user{n}",
+        "password_hash": _password_hash(),
+        "is_verified": True,
+        "email_verified_at": datetime.now(UTC),
+    }
+    values.update(overrides)
+    user = User(**values)
+    async with app.state.db.writer() as session, session.begin():
+        session.add(user)
+    return user
+
+
+def access_token(app: FastAPI, user: User, **claims: Any) -> str:
+    token: str = app.state.tokens.encode(
+        subject=str(user.id),
+        typ=ACCESS_TOKEN_TYPE,
+        ttl_seconds=900,
+        claims={"token_version": user.token_version, **claims},
+    )
+    return token
+
+
+def auth_headers(app: FastAPI, user: User) -> dict[str, str]:
+    return {"Authorization": f"Bearer {access_token(app, user)}"}
