@@ -28,7 +28,7 @@ from veza.kit.migrations import upgrade_to_head
 from veza.models import Base
 
 SPEC_PATH = Path(__file__).resolve().parents[2] / "shared" / "spec" / "openapi.yaml"
-TEST_JWT_SECRET = "test-secret-" + "x" * 40
+TEST_JWT_SECRET = "test-secret-" + "x" * 64
 
 
 def _postgres_server_url() -> str | None:
@@ -102,7 +102,9 @@ class _PostgresBackend:
 
 
 @pytest.fixture(scope="session")
-def db_backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[_SqliteBackend | _PostgresBackend]:
+def db_backend(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[_SqliteBackend | _PostgresBackend]:
     root = tmp_path_factory.mktemp("db")
     server = _postgres_server_url()
     backend: _SqliteBackend | _PostgresBackend = (
@@ -118,7 +120,9 @@ def settings(tmp_path: Path, db_backend: _SqliteBackend | _PostgresBackend) -> S
 
 
 @pytest.fixture
-async def app(settings: Settings, db_backend: _SqliteBackend | _PostgresBackend) -> AsyncIterator[FastAPI]:
+async def app(
+    settings: Settings, db_backend: _SqliteBackend | _PostgresBackend
+) -> AsyncIterator[FastAPI]:
     application = create_app(settings)
     yield application
     await application.state.db.dispose()
@@ -130,3 +134,11 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
         yield http
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Report how much of the contract is implemented (operations no longer answering 501)."""
+    from tests.contract import implemented
+
+    probe = create_app(make_settings(Path("/nonexistent"), "sqlite+aiosqlite:///:memory:"))
+    terminalreporter.write_line(f"contract coverage: {len(implemented(probe))}/125 implemented")

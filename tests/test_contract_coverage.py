@@ -9,7 +9,14 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from tests.contract import Operation, implemented, is_implemented, load_spec, operations, served_operation
+from tests.contract import (
+    Operation,
+    implemented,
+    is_implemented,
+    load_spec,
+    operations,
+    served_operation,
+)
 from tests.factories import auth_headers, create_user
 
 # Where our declaration knowingly differs from the contract's parameter list, and why.
@@ -27,7 +34,9 @@ def _declared_parameters(served: dict[str, Any], app: FastAPI) -> dict[tuple[str
     if body:
         content = body.get("content", {})
         if "multipart/form-data" in content or "application/x-www-form-urlencoded" in content:
-            form = content.get("multipart/form-data") or content["application/x-www-form-urlencoded"]
+            form = (
+                content.get("multipart/form-data") or content["application/x-www-form-urlencoded"]
+            )
             schema = _resolve(form["schema"], app)
             for name in schema.get("properties", {}):
                 declared[(name, "formData")] = name in schema.get("required", [])
@@ -38,7 +47,9 @@ def _declared_parameters(served: dict[str, Any], app: FastAPI) -> dict[tuple[str
 
 def _resolve(schema: dict[str, Any], app: FastAPI) -> dict[str, Any]:
     if "$ref" in schema:
-        resolved: dict[str, Any] = app.openapi()["components"]["schemas"][schema["$ref"].split("/")[-1]]
+        resolved: dict[str, Any] = app.openapi()["components"]["schemas"][
+            schema["$ref"].split("/")[-1]
+        ]
         return resolved
     return schema
 
@@ -64,9 +75,13 @@ def test_every_contract_operation_is_routed_with_its_parameters(app: FastAPI) ->
                 continue
             exception = PARAMETER_EXCEPTIONS.get((operation.key, name, where))
             if declared[(name, where)] != required and exception is None:
-                problems.append(f"{operation.key}: {where} parameter {name} required={declared[(name, where)]}")
+                problems.append(
+                    f"{operation.key}: {where} parameter {name} required={declared[(name, where)]}"
+                )
         if operation.spec.get("tags") != served.get("tags"):
-            problems.append(f"{operation.key}: tags {served.get('tags')} != {operation.spec.get('tags')}")
+            problems.append(
+                f"{operation.key}: tags {served.get('tags')} != {operation.spec.get('tags')}"
+            )
     assert problems == []
 
 
@@ -97,7 +112,9 @@ def _sample(schema: dict[str, Any], definitions: dict[str, Any]) -> Any:
             if name in schema.get("required", [])
         }
     if kind == "array":
-        return [_sample(schema.get("items", {}), definitions) for _ in range(schema.get("minItems", 0))]
+        return [
+            _sample(schema.get("items", {}), definitions) for _ in range(schema.get("minItems", 0))
+        ]
     if kind == "integer":
         return max(1, schema.get("minimum", 1))
     if kind == "number":
@@ -155,7 +172,9 @@ async def test_stubs_answer_501_in_the_envelope_and_coverage_is_reported(
     print(f"\ncontract coverage: {done}/125 implemented")
 
 
-@pytest.mark.parametrize("operation", [op for op in operations() if op.spec.get("security")], ids=str)
+@pytest.mark.parametrize(
+    "operation", [op for op in operations() if op.spec.get("security")], ids=str
+)
 async def test_secured_operations_refuse_a_missing_token(
     client: httpx.AsyncClient, operation: Operation
 ) -> None:

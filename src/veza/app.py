@@ -93,7 +93,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allow_origins=settings.server.cors_origins,
         allow_credentials=settings.server.cors_allow_credentials,
         allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
-        allow_headers=["Authorization", "Content-Type", "X-Request-ID", "X-Verify-Token", "X-API-Key"],
+        allow_headers=[
+            "Authorization",
+            "Content-Type",
+            "X-Request-ID",
+            "X-Verify-Token",
+            "X-API-Key",
+        ],
         expose_headers=["X-Request-ID", "Retry-After", "Content-Range", "Accept-Ranges"],
     )
     # Added last so it wraps everything: every response, errors included, gets its headers.

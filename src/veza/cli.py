@@ -76,7 +76,10 @@ def create_admin(
             async with database.writer() as session, session.begin():
                 clash = await session.scalar(
                     select(User.id).where(
-                        or_(func.lower(User.email) == email, func.lower(User.username) == username.lower())
+                        or_(
+                            func.lower(User.email) == email,
+                            func.lower(User.username) == username.lower(),
+                        )
                     )
                 )
                 if clash is not None:

@@ -94,7 +94,9 @@ class Settings(BaseSettings):
     auth: AuthSettings = Field(default_factory=AuthSettings)
     log: LogSettings = Field(default_factory=LogSettings)
     # Flat aliases for the settings people set most often.
-    database_url: str = Field(default="", validation_alias=AliasChoices("VEZA_DATABASE_URL", "database_url"))
+    database_url: str = Field(
+        default="", validation_alias=AliasChoices("VEZA_DATABASE_URL", "database_url")
+    )
     redis_url: str = Field(default="", validation_alias=AliasChoices("VEZA_REDIS_URL", "redis_url"))
 
     @field_validator("data_dir")

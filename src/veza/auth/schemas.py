@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
-
 from pydantic import Field
 
 from veza.kit.schemas import RequestModel
@@ -11,7 +9,9 @@ from veza.kit.schemas import RequestModel
 
 class DeleteAccountRequest(RequestModel):
     confirm_text: str
-    keep_public_tracks: bool | None = Field(None, description='If true, public tracks remain (attributed to deleted account)')
+    keep_public_tracks: bool | None = Field(
+        None, description="If true, public tracks remain (attributed to deleted account)"
+    )
     password: str
     reason: str | None = None
 
@@ -51,8 +51,8 @@ class LoginRequest(RequestModel):
 
 
 class VerifyTwoFactorRequest(RequestModel):
-    code: str = Field(..., description='TOTP code to verify')
-    secret: str = Field(..., description='Secret from setup step')
+    code: str = Field(..., description="TOTP code to verify")
+    secret: str = Field(..., description="Secret from setup step")
 
 
 class DisableTwoFactorRequest(RequestModel):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 
@@ -13,12 +13,19 @@ from veza.kit.routing import not_implemented
 router = APIRouter()
 
 
-@router.get('/dashboard', tags=['Dashboard'], summary='Get Dashboard Data')
+@router.get("/dashboard", tags=["Dashboard"], summary="Get Dashboard Data")
 @not_implemented
 async def get_dashboard(
     user: CurrentUser,
-    activity_limit: Annotated[int | None, Query(description='Number of recent activity items (default: 10)')] = None,
-    library_limit: Annotated[int | None, Query(description='Number of library items (default: 5)')] = None,
-    stats_period: Annotated[str | None, Query(description='Time period for statistics: 7d, 30d, 90d, all (default: 30d)')] = None,
+    activity_limit: Annotated[
+        int | None, Query(description="Number of recent activity items (default: 10)")
+    ] = None,
+    library_limit: Annotated[
+        int | None, Query(description="Number of library items (default: 5)")
+    ] = None,
+    stats_period: Annotated[
+        str | None,
+        Query(description="Time period for statistics: 7d, 30d, 90d, all (default: 30d)"),
+    ] = None,
 ) -> None:
     raise NotImplementedYet()

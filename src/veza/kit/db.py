@@ -15,7 +15,12 @@ from typing import Annotated, Any
 import structlog
 from fastapi import Depends, Request
 from sqlalchemy import event, text
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 from sqlalchemy.pool import NullPool
 
 from veza.config import Settings
@@ -83,9 +88,11 @@ class Database:
     writer: async_sessionmaker[AsyncSession]
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Database:
-        engine = create_engine(settings)
-        write_bind = engine.execution_options(sqlite_immediate=True) if settings.is_sqlite else engine
+    def from_settings(cls, settings: Settings, *, engine: AsyncEngine | None = None) -> Database:
+        engine = engine or create_engine(settings)
+        write_bind = (
+            engine.execution_options(sqlite_immediate=True) if settings.is_sqlite else engine
+        )
         return cls(
             engine=engine,
             reader=async_sessionmaker(engine, expire_on_commit=False, autoflush=False),
@@ -112,7 +119,9 @@ async def run_after_commit(session: AsyncSession) -> None:
             await callback()
         except Exception:
             # The request already succeeded; a failed side effect is logged, not reported.
-            log.exception("after_commit_failed", callback=getattr(callback, "__name__", repr(callback)))
+            log.exception(
+                "after_commit_failed", callback=getattr(callback, "__name__", repr(callback))
+            )
 
 
 async def get_db_session(request: Request) -> AsyncIterator[AsyncSession]:

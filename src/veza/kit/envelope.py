@@ -1,4 +1,7 @@
-"""The contract's response envelope: {"success": true, "data": ...} or {"success": false, "error": ...}."""
+"""The contract's response envelope.
+
+{"success": true, "data": ...} on success, {"success": false, "error": {...}} on failure.
+"""
 
 from __future__ import annotations
 
@@ -35,7 +38,9 @@ def ok(data: T) -> Envelope[T]:
     return Envelope[T](data=data)
 
 
-def error_body(code: str, message: str, details: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def error_body(
+    code: str, message: str, details: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
     """The error envelope as a plain dict, for the handlers and the middleware."""
     return {
         "success": False,

@@ -54,11 +54,15 @@ def validation_details(errors: Any) -> list[dict[str, str]]:
         message = str(err.get("msg", "Invalid value"))
         if err.get("type") == "missing":
             message = "field required"
-        details.append({"field": field, "message": message, "value": _shown_value(field, err.get("input"))})
+        details.append(
+            {"field": field, "message": message, "value": _shown_value(field, err.get("input"))}
+        )
     return details
 
 
-def _response(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> JSONResponse:
+def _response(
+    status: int, body: dict[str, Any], headers: dict[str, str] | None = None
+) -> JSONResponse:
     return JSONResponse(status_code=status, content=body, headers=headers)
 
 
@@ -72,7 +76,9 @@ async def handle_validation_error(_: Request, exc: Exception) -> JSONResponse:
     errors = list(exc.errors())
     if any(err.get("type") == "json_invalid" for err in errors):
         return _response(400, error_body("INVALID_JSON", "Request body is not valid JSON"))
-    return _response(400, error_body("VALIDATION_ERROR", "Validation failed", validation_details(errors)))
+    return _response(
+        400, error_body("VALIDATION_ERROR", "Validation failed", validation_details(errors))
+    )
 
 
 async def handle_http_exception(_: Request, exc: Exception) -> JSONResponse:

@@ -94,7 +94,19 @@ class RequestContextMiddleware:
         started = time.perf_counter()
         status_holder = {"status": 500}
 
+        # Set when the streamed body passes the limit: whatever the app answers then (frameworks
+        # turn a failing body read into a 400), the client gets the 413 it deserves.
+        body_limit = _BodyLimit(receive, limit)
+
         async def send_with_headers(message: Message) -> None:
+            if body_limit.exceeded:
+                if message["type"] == "http.response.start" and not body_limit.replied:
+                    body_limit.replied = True
+                    await self._reject_too_large(send_with_headers_raw, limit)
+                return
+            await send_with_headers_raw(message)
+
+        async def send_with_headers_raw(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status_holder["status"] = message["status"]
                 existing = {k.lower() for k, _ in message.get("headers", [])}
@@ -105,9 +117,14 @@ class RequestContextMiddleware:
         try:
             declared = _header(scope, b"content-length")
             if declared is not None and declared.isdigit() and int(declared) > limit:
-                await self._reject_too_large(send_with_headers, limit)
+                await self._reject_too_large(send_with_headers_raw, limit)
                 return
-            await self.app(scope, _limited_receive(receive, limit), send_with_headers)
+            try:
+                await self.app(scope, body_limit.receive, send_with_headers)
+            except PayloadTooLarge:
+                if not body_limit.replied:
+                    body_limit.replied = True
+                    await self._reject_too_large(send_with_headers_raw, limit)
         finally:
             self._record(scope, method, status_holder["status"], started)
 
@@ -146,17 +163,21 @@ class RequestContextMiddleware:
         access_log.info("request", **fields)
 
 
-def _limited_receive(receive: Receive, limit: int) -> Receive:
-    """Count streamed body bytes so a body without Content-Length cannot exceed the limit."""
-    received = 0
+class _BodyLimit:
+    """Counts streamed body bytes so a body without Content-Length cannot pass the limit."""
 
-    async def wrapped() -> Message:
-        nonlocal received
-        message = await receive()
+    def __init__(self, receive: Receive, limit: int) -> None:
+        self._receive = receive
+        self.limit = limit
+        self.received = 0
+        self.exceeded = False
+        self.replied = False
+
+    async def receive(self) -> Message:
+        message = await self._receive()
         if message["type"] == "http.request":
-            received += len(message.get("body", b""))
-            if received > limit:
-                raise PayloadTooLarge(f"Request body exceeds the limit of {limit} bytes")
+            self.received += len(message.get("body", b""))
+            if self.received > self.limit:
+                self.exceeded = True
+                raise PayloadTooLarge(f"Request body exceeds the limit of {self.limit} bytes")
         return message
-
-    return wrapped

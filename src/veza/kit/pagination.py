@@ -30,7 +30,9 @@ class PageParams:
 
 def page_params(
     page: Annotated[int, Query(ge=1, description="1-based page number")] = 1,
-    limit: Annotated[int, Query(ge=1, description=f"Items per page (capped at {MAX_LIMIT})")] = DEFAULT_LIMIT,
+    limit: Annotated[
+        int, Query(ge=1, description=f"Items per page (capped at {MAX_LIMIT})")
+    ] = DEFAULT_LIMIT,
 ) -> PageParams:
     # A limit above the cap is served at the cap rather than refused (see docs/CONFORMANCE.md).
     return PageParams(page=page, limit=min(limit, MAX_LIMIT))

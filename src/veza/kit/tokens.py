@@ -40,7 +40,9 @@ class TokenCodec:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> TokenCodec:
-        return cls(load_or_create_secret(settings), settings.auth.jwt_algorithm, settings.auth.jwt_issuer)
+        return cls(
+            load_or_create_secret(settings), settings.auth.jwt_algorithm, settings.auth.jwt_issuer
+        )
 
     def encode(
         self,

@@ -29,14 +29,21 @@ async def post_logs_frontend(
     return ok(schemas.FrontendLogReceived())
 
 
-@router.get("/config/webrtc", tags=["Config"], summary="WebRTC ICE configuration")
+@router.get(
+    "/config/webrtc",
+    tags=["Config"],
+    summary="WebRTC ICE configuration",
+    response_model_exclude_none=True,
+)
 async def get_config_webrtc() -> schemas.WebRTCConfigResponse:
     return service.webrtc_config(get_webrtc_settings())
 
 
 @router.post("/validate", tags=["Validation"], summary="Validate request body")
 async def post_validate(
-    body: Annotated[schemas.ValidateRequest, Body(description="Validation request with type and data")],
+    body: Annotated[
+        schemas.ValidateRequest, Body(description="Validation request with type and data")
+    ],
 ) -> schemas.ValidateResponse:
     return service.validate_dto(body)
 

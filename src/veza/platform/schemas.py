@@ -49,4 +49,4 @@ class IceServer(BaseModel):
 
 
 class WebRTCConfigResponse(BaseModel):
-    iceServers: list[IceServer]  # noqa: N815 - the contract's own name
+    iceServers: list[IceServer]

@@ -64,7 +64,9 @@ def _decode_payload(data: dict[str, Any] | str | list[int]) -> Any:
         raw = bytes(data) if isinstance(data, list) else base64.b64decode(data, validate=True)
         return json.loads(raw)
     except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
-        raise ValidationFailed.field("data", "must be a JSON object, base64 JSON or JSON bytes") from exc
+        raise ValidationFailed.field(
+            "data", "must be a JSON object, base64 JSON or JSON bytes"
+        ) from exc
 
 
 def validate_dto(request: ValidateRequest) -> ValidateResponse:
@@ -82,7 +84,11 @@ def validate_dto(request: ValidateRequest) -> ValidateResponse:
 
 def record_frontend_log(entry: FrontendLogRequest, request_ip: str | None) -> None:
     level = (entry.level or "info").replace("warning", "warn").replace("fatal", "error")
-    method = {"debug": frontend_log.debug, "warn": frontend_log.warning, "error": frontend_log.error}
+    method = {
+        "debug": frontend_log.debug,
+        "warn": frontend_log.warning,
+        "error": frontend_log.error,
+    }
     emit = method.get(level, frontend_log.info)
     context = json.dumps(entry.context, default=str)[:_MAX_LOGGED_CHARS] if entry.context else None
     emit(

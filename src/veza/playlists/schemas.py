@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import Field
 
@@ -10,7 +10,7 @@ from veza.kit.schemas import RequestModel
 
 
 class ReorderTracksRequest(RequestModel):
-    track_ids: list[str] = Field(..., min_length=1, description='Changed to []uuid.UUID')
+    track_ids: list[str] = Field(..., min_length=1, description="Changed to []uuid.UUID")
 
 
 class PostPlaylistsIdTracksBody(RequestModel):
@@ -18,11 +18,11 @@ class PostPlaylistsIdTracksBody(RequestModel):
 
 
 class UpdateCollaboratorPermissionRequest(RequestModel):
-    permission: Literal['read', 'write', 'admin']
+    permission: Literal["read", "write", "admin"]
 
 
 class AddCollaboratorRequest(RequestModel):
-    permission: Literal['read', 'write', 'admin']
+    permission: Literal["read", "write", "admin"]
     user_id: str
 
 

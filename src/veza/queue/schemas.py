@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
-
-from pydantic import Field
-
 from veza.kit.schemas import RequestModel
 
 

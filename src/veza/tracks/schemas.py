@@ -11,7 +11,7 @@ from veza.kit.schemas import RequestModel
 
 class CreateShareRequest(RequestModel):
     expires_at: str | None = None
-    permissions: Literal['read', 'write', 'admin']
+    permissions: Literal["read", "write", "admin"]
 
 
 class RecordPlayRequest(RequestModel):
@@ -26,11 +26,11 @@ class UpdateTrackRequest(RequestModel):
     album: str | None = Field(None, max_length=255)
     artist: str | None = Field(None, max_length=255)
     bpm: int | None = Field(None, ge=0, le=300)
-    genre: str | None = Field(None, max_length=100, description='legacy, single')
-    genres: list[str] | None = Field(None, description='v0.10.1: max 3, taxonomy slugs')
+    genre: str | None = Field(None, max_length=100, description="legacy, single")
+    genres: list[str] | None = Field(None, description="v0.10.1: max 3, taxonomy slugs")
     is_public: bool | None = None
     musical_key: str | None = Field(None, max_length=10)
-    tags: list[str] | None = Field(None, description='v0.10.1: max 10, 30 chars each')
+    tags: list[str] | None = Field(None, description="v0.10.1: max 10, 30 chars each")
     title: str | None = Field(None, min_length=1, max_length=255)
     year: int | None = Field(None, ge=1900, le=2100)
 
@@ -57,4 +57,4 @@ class BatchDeleteRequest(RequestModel):
 class StreamCallbackRequest(RequestModel):
     error: str | None = None
     manifest_url: str | None = None
-    status: Literal['completed', 'failed', 'processing']
+    status: Literal["completed", "failed", "processing"]

@@ -14,7 +14,7 @@ class UpdateProfileRequest(RequestModel):
     bio: str | None = Field(None, max_length=500)
     birthdate: str | None = None
     first_name: str | None = Field(None, max_length=100)
-    gender: Literal['Male', 'Female', 'Other', 'Prefer not to say'] | None = None
+    gender: Literal["Male", "Female", "Other", "Prefer not to say"] | None = None
     is_public: bool | None = None
     last_name: str | None = Field(None, max_length=100)
     location: str | None = Field(None, max_length=100)

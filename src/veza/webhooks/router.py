@@ -14,7 +14,7 @@ from veza.kit.routing import not_implemented
 router = APIRouter()
 
 
-@router.get('/webhooks', tags=['Webhook'], summary='List webhooks')
+@router.get("/webhooks", tags=["Webhook"], summary="List webhooks")
 @not_implemented
 async def get_webhooks(
     user: CurrentUser,
@@ -22,16 +22,16 @@ async def get_webhooks(
     raise NotImplementedYet()
 
 
-@router.post('/webhooks', tags=['Webhook'], summary='Register webhook', status_code=201)
+@router.post("/webhooks", tags=["Webhook"], summary="Register webhook", status_code=201)
 @not_implemented
 async def post_webhooks(
     user: CurrentUser,
-    body: Annotated[dict[str, Any], Body(description='Webhook registration data')],
+    body: Annotated[dict[str, Any], Body(description="Webhook registration data")],
 ) -> None:
     raise NotImplementedYet()
 
 
-@router.get('/webhooks/stats', tags=['Webhook'], summary='Get webhook statistics')
+@router.get("/webhooks/stats", tags=["Webhook"], summary="Get webhook statistics")
 @not_implemented
 async def get_webhooks_stats(
     user: CurrentUser,
@@ -39,28 +39,30 @@ async def get_webhooks_stats(
     raise NotImplementedYet()
 
 
-@router.delete('/webhooks/{id}', tags=['Webhook'], summary='Delete webhook')
+@router.delete("/webhooks/{id}", tags=["Webhook"], summary="Delete webhook")
 @not_implemented
 async def delete_webhooks_id(
     user: CurrentUser,
-    id: Annotated[UUID, Path(description='Webhook ID')],
+    id: Annotated[UUID, Path(description="Webhook ID")],
 ) -> None:
     raise NotImplementedYet()
 
 
-@router.post('/webhooks/{id}/regenerate-key', tags=['Webhook'], summary='Regenerate webhook API key')
+@router.post(
+    "/webhooks/{id}/regenerate-key", tags=["Webhook"], summary="Regenerate webhook API key"
+)
 @not_implemented
 async def post_webhooks_id_regenerate_key(
     user: CurrentUser,
-    id: Annotated[UUID, Path(description='Webhook ID')],
+    id: Annotated[UUID, Path(description="Webhook ID")],
 ) -> None:
     raise NotImplementedYet()
 
 
-@router.post('/webhooks/{id}/test', tags=['Webhook'], summary='Test webhook')
+@router.post("/webhooks/{id}/test", tags=["Webhook"], summary="Test webhook")
 @not_implemented
 async def post_webhooks_id_test(
     user: CurrentUser,
-    id: Annotated[UUID, Path(description='Webhook ID')],
+    id: Annotated[UUID, Path(description="Webhook ID")],
 ) -> None:
     raise NotImplementedYet()

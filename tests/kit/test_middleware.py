@@ -1,0 +1,46 @@
+"""Request ids, security headers, CORS."""
+
+from __future__ import annotations
+
+import httpx
+
+
+async def test_request_id_is_generated_and_returned(client: httpx.AsyncClient) -> None:
+    first = await client.get("/health")
+    second = await client.get("/health")
+    assert len(first.headers["x-request-id"]) == 32
+    assert first.headers["x-request-id"] != second.headers["x-request-id"]
+
+
+async def test_incoming_request_id_is_kept_when_well_formed(client: httpx.AsyncClient) -> None:
+    response = await client.get("/health", headers={"X-Request-ID": "abc-123.def_4"})
+    assert response.headers["x-request-id"] == "abc-123.def_4"
+
+
+async def test_malformed_incoming_request_id_is_replaced(client: httpx.AsyncClient) -> None:
+    response = await client.get("/health", headers={"X-Request-ID": "bad id\twith spaces"})
+    assert response.headers["x-request-id"] != "bad id\twith spaces"
+    assert len(response.headers["x-request-id"]) == 32
+
+
+async def test_security_headers_on_success_and_error(client: httpx.AsyncClient) -> None:
+    for response in (await client.get("/health"), await client.get("/api/v1/nope")):
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["x-frame-options"] == "DENY"
+        assert response.headers["referrer-policy"] == "no-referrer"
+        assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+
+
+async def test_cors_preflight_allows_configured_origin_only(client: httpx.AsyncClient) -> None:
+    allowed = await client.options(
+        "/api/v1/auth/login",
+        headers={"Origin": "http://localhost:5173", "Access-Control-Request-Method": "POST"},
+    )
+    assert allowed.status_code == 200
+    assert allowed.headers["access-control-allow-origin"] == "http://localhost:5173"
+    assert allowed.headers["access-control-allow-credentials"] == "true"
+    refused = await client.options(
+        "/api/v1/auth/login",
+        headers={"Origin": "http://evil.example", "Access-Control-Request-Method": "POST"},
+    )
+    assert "access-control-allow-origin" not in refused.headers
