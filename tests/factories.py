@@ -42,7 +42,8 @@ async def create_user(app: FastAPI, **overrides: Any) -> User:
     return user
 
 
-def access_token(app: FastAPI, user: User, **claims: Any) -> str:
+async def access_token(app: FastAPI, user: User, **claims: Any) -> str:
+    """A valid access token for ``user``, as login would issue it."""
     token: str = app.state.tokens.encode(
         subject=str(user.id),
         typ=ACCESS_TOKEN_TYPE,
@@ -52,5 +53,5 @@ def access_token(app: FastAPI, user: User, **claims: Any) -> str:
     return token
 
 
-def auth_headers(app: FastAPI, user: User) -> dict[str, str]:
-    return {"Authorization": f"Bearer {access_token(app, user)}"}
+async def auth_headers(app: FastAPI, user: User) -> dict[str, str]:
+    return {"Authorization": f"Bearer {await access_token(app, user)}"}

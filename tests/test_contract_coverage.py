@@ -162,7 +162,7 @@ async def test_stubs_answer_501_in_the_envelope_and_coverage_is_reported(
     stubs = [op for op in operations() if not is_implemented(app, op)]
     for operation in stubs:
         request = _request_for(operation, definitions)
-        request["headers"].update(auth_headers(app, user))
+        request["headers"].update(await auth_headers(app, user))
         response = await client.request(operation.method, **request)
         assert response.status_code == 501, (operation.key, response.text)
         body = response.json()

@@ -61,7 +61,7 @@ async def contract_app(settings: Settings) -> Any:
         settings, engine=create_null_pool_engine(settings.effective_database_url)
     )
     user = await create_user(app)
-    yield app, auth_headers(app, user)
+    yield app, await auth_headers(app, user)
     await app.state.db.dispose()
 
 

@@ -23,7 +23,7 @@ def bearer(token: str) -> dict[str, str]:
 
 async def test_valid_token_reaches_the_operation(app: FastAPI, client: httpx.AsyncClient) -> None:
     user = await create_user(app)
-    response = await client.get(SECURED_STUB, headers=bearer(access_token(app, user)))
+    response = await client.get(SECURED_STUB, headers=bearer(await access_token(app, user)))
     assert response.status_code == 501
 
 
@@ -112,7 +112,7 @@ async def test_bumped_token_version_ends_existing_tokens(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:
     user = await create_user(app)
-    token = access_token(app, user)
+    token = await access_token(app, user)
     async with app.state.db.writer() as session, session.begin():
         await session.execute(update(User).where(User.id == user.id).values(token_version=1))
     response = await client.get(SECURED_STUB, headers=bearer(token))
@@ -127,5 +127,5 @@ async def test_deleted_or_inactive_user_token_is_401(
     inactive = await create_user(app, is_active=False)
     for user in (deleted, inactive):
         assert (
-            await client.get(SECURED_STUB, headers=bearer(access_token(app, user)))
+            await client.get(SECURED_STUB, headers=bearer(await access_token(app, user)))
         ).status_code == 401

@@ -61,7 +61,9 @@ async def test_secret_values_are_never_echoed_in_details(client: httpx.AsyncClie
 
 async def test_malformed_uuid_in_path_is_400(app: FastAPI, client: httpx.AsyncClient) -> None:
     user = await create_user(app)
-    response = await client.get("/api/v1/tracks/not-a-uuid/status", headers=auth_headers(app, user))
+    response = await client.get(
+        "/api/v1/tracks/not-a-uuid/status", headers=await auth_headers(app, user)
+    )
     body = assert_error(response, 400, "VALIDATION_ERROR")
     assert body["error"]["details"][0]["field"] == "id"
     assert body["error"]["details"][0]["value"] == "not-a-uuid"
@@ -121,6 +123,6 @@ async def test_not_implemented_operation_is_501_in_the_envelope(
 ) -> None:
     user = await create_user(app)
     response = await client.get(
-        f"/api/v1/playlists/{uuid.uuid4()}", headers=auth_headers(app, user)
+        f"/api/v1/playlists/{uuid.uuid4()}", headers=await auth_headers(app, user)
     )
     assert_error(response, 501, "NOT_IMPLEMENTED")
