@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from veza.auth.dependencies import ACCESS_TOKEN_TYPE
+from veza.kit.tokens import ACCESS_TOKEN_TYPE
 from veza.models import User
 
 _counter = itertools.count(1)

@@ -24,6 +24,7 @@ from veza.kit.middleware import RequestContextMiddleware
 from veza.kit.routing import operation_id
 from veza.kit.tokens import TokenCodec
 from veza.marketplace.router import router as marketplace_router
+from veza.notifications.router import router as notifications_router
 from veza.platform.router import DOCS_STATIC_PATH, ops_router
 from veza.platform.router import router as platform_router
 from veza.playlists.router import router as playlists_router
@@ -54,6 +55,7 @@ DOMAIN_ROUTERS = (
     audit_router,
     webhooks_router,
     dashboard_router,
+    notifications_router,
 )
 
 

@@ -10,10 +10,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from veza.kit.db import DbSession
 from veza.kit.errors import Forbidden, Unauthorized
-from veza.kit.tokens import TokenCodec
+from veza.kit.tokens import ACCESS_TOKEN_TYPE, TokenCodec
 from veza.models import User
-
-ACCESS_TOKEN_TYPE = "access"
 
 # auto_error=False: a missing header is our own 401 in the contract's envelope.
 _bearer = HTTPBearer(auto_error=False, description="Authorization: Bearer <access JWT>")

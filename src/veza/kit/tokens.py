@@ -15,6 +15,13 @@ import jwt
 from veza.config import Settings
 from veza.kit.errors import Unauthorized
 
+# Token kinds (the typ claim) and audiences: a token of one kind is refused everywhere else.
+ACCESS_TOKEN_TYPE = "access"
+STREAM_TOKEN_TYPE = "stream"  # accepted only by HLS and WebSocket endpoints
+STREAM_AUDIENCE = "veza-stream"
+CHAT_TOKEN_TYPE = "chat"
+CHAT_AUDIENCE = "veza-chat"
+
 
 def load_or_create_secret(settings: Settings) -> str:
     """The configured secret, or one generated once and kept (0600) in the data directory."""
