@@ -27,7 +27,6 @@ from veza.kit.db import create_null_pool_engine
 from veza.kit.migrations import upgrade_to_head
 from veza.models import Base
 
-SPEC_PATH = Path(__file__).resolve().parents[2] / "shared" / "spec" / "openapi.yaml"
 TEST_JWT_SECRET = "test-secret-" + "x" * 64
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -14,7 +15,11 @@ from fastapi import FastAPI
 
 from veza.kit.routing import stub_operation_ids
 
-SPEC_PATH = Path(__file__).resolve().parents[2] / "shared" / "spec" / "openapi.yaml"
+# The contract lives beside the repository (../shared/spec); VEZA_CONTRACT_PATH overrides it.
+SPEC_PATH = Path(
+    os.environ.get("VEZA_CONTRACT_PATH")
+    or Path(__file__).resolve().parents[2] / "shared" / "spec" / "openapi.yaml"
+)
 BASE_PATH = "/api/v1"
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
 
