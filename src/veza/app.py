@@ -112,5 +112,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         upload_paths=UPLOAD_PATHS,
         hsts=settings.server.hsts,
         docs_prefixes=(f"{API_PREFIX}/docs",),
+        api_prefix=API_PREFIX,
     )
     return app

@@ -44,3 +44,26 @@ async def test_cors_preflight_allows_configured_origin_only(client: httpx.AsyncC
         headers={"Origin": "http://evil.example", "Access-Control-Request-Method": "POST"},
     )
     assert "access-control-allow-origin" not in refused.headers
+
+
+async def test_access_log_line_carries_request_context(client: httpx.AsyncClient, caplog) -> None:  # type: ignore[no-untyped-def]
+    caplog.set_level("INFO", logger="veza.access")
+    response = await client.get("/api/v1/config/webrtc", headers={"X-Request-ID": "req-42"})
+    assert response.status_code == 200
+    lines = [record.msg for record in caplog.records if record.name == "veza.access"]
+    assert any(
+        isinstance(line, dict)
+        and line.get("request_id") == "req-42"
+        and line.get("route") == "/api/v1/config/webrtc"
+        and line.get("method") == "GET"
+        and line.get("status") == 200
+        and "duration_ms" in line
+        for line in lines
+    ), lines
+
+
+async def test_metrics_label_routes_by_template_not_by_raw_path(client: httpx.AsyncClient) -> None:
+    await client.get("/api/v1/users/not-a-uuid")
+    metrics = (await client.get("/metrics")).text
+    assert 'route="/api/v1/users/{id}"' in metrics
+    assert "not-a-uuid" not in metrics

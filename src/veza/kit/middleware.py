@@ -55,8 +55,10 @@ class RequestContextMiddleware:
         upload_paths: Iterable[str],
         hsts: bool,
         docs_prefixes: Iterable[str],
+        api_prefix: str,
     ) -> None:
         self.app = app
+        self.api_prefix = api_prefix
         self.max_body_bytes = max_body_bytes
         self.max_upload_bytes = max_upload_bytes
         self.upload_paths = frozenset(upload_paths)
@@ -144,10 +146,21 @@ class RequestContextMiddleware:
         )
         await send({"type": "http.response.body", "body": body})
 
+    def _route_template(self, scope: Scope) -> str:
+        """The matched route's path template ("/api/v1/tracks/{id}"), or "unmatched".
+
+        Routes of included routers carry their path without the API prefix they are mounted at.
+        """
+        template = getattr(scope.get("route"), "path", None)
+        if not template:
+            return "unmatched"
+        if scope["path"].startswith(self.api_prefix) and not template.startswith(self.api_prefix):
+            return self.api_prefix + template
+        return str(template)
+
     def _record(self, scope: Scope, method: str, status: int, started: float) -> None:
         duration = time.perf_counter() - started
-        route = scope.get("route")
-        template = getattr(route, "path", None) or "unmatched"
+        template = self._route_template(scope)
         metrics.REQUESTS.labels(method, template, str(status)).inc()
         metrics.LATENCY.labels(method, template).observe(duration)
         fields: dict[str, Any] = {
