@@ -61,3 +61,15 @@ def test_openapi_prints_the_served_schema(data_dir: Path) -> None:
     schema = json.loads(result.output)
     assert schema["info"]["version"] == "1.2.0"
     assert "/api/v1/auth/login" in schema["paths"]
+
+
+def test_generated_jwt_key_is_private_and_stable(data_dir: Path) -> None:
+    from veza.kit.tokens import load_or_create_secret
+
+    settings = get_settings()
+    first = load_or_create_secret(settings)
+    assert len(first) >= 64
+    assert load_or_create_secret(settings) == first
+    key_file = data_dir / "jwt.key"
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    assert [p.name for p in data_dir.iterdir() if p.name.startswith(".jwt")] == []

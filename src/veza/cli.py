@@ -15,6 +15,7 @@ from veza.config import get_settings
 from veza.kit.db import Database
 from veza.kit.migrations import upgrade_to_head
 from veza.kit.passwords import hash_password_sync
+from veza.kit.tokens import load_or_create_secret
 
 app = typer.Typer(help="Veza: a self-hostable music platform backend.", no_args_is_help=True)
 
@@ -31,6 +32,7 @@ def serve(
     """Apply pending migrations, then serve the API."""
     settings = get_settings()
     upgrade_to_head(settings)
+    load_or_create_secret(settings)  # once, before workers start
     uvicorn.run(
         "veza.app:create_app",
         factory=True,

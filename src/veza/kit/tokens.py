@@ -24,19 +24,28 @@ CHAT_AUDIENCE = "veza-chat"
 
 
 def load_or_create_secret(settings: Settings) -> str:
-    """The configured secret, or one generated once and kept (0600) in the data directory."""
+    """The configured secret, or one generated once and kept (0600) in the data directory.
+
+    The key file appears atomically (written aside, then hard-linked into place), so worker
+    processes starting together all read the same complete key.
+    """
     configured = settings.auth.jwt_secret.get_secret_value()
     if configured:
         return configured
     settings.ensure_dirs()
     path: Path = settings.data_dir / "jwt.key"
-    if path.exists():
-        return path.read_text().strip()
-    secret = secrets.token_urlsafe(64)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(secret)
-    return secret
+    if not path.exists():
+        draft = path.with_name(f".jwt.key.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(64))
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass  # another process won the race: use its key
+        finally:
+            draft.unlink()
+    return path.read_text().strip()
 
 
 @dataclass(frozen=True)
