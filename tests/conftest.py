@@ -22,7 +22,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from veza.app import create_app
-from veza.config import AuthSettings, LogSettings, Settings
+from veza.config import AuthSettings, LogSettings, RateLimitSettings, Settings
 from veza.kit.db import create_null_pool_engine
 from veza.kit.migrations import upgrade_to_head
 from veza.models import Base
@@ -40,6 +40,13 @@ def pytest_report_header() -> str:
 
 
 def make_settings(data_dir: Path, database_url: str, **overrides: Any) -> Settings:
+    # Generous login limits: schemathesis sends many failed logins from one address.
+    overrides.setdefault(
+        "rate_limit",
+        RateLimitSettings(
+            login_failures_per_account="10000 per minute", login_failures_per_ip="10000 per minute"
+        ),
+    )
     return Settings(
         env="test",
         data_dir=data_dir,

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi import FastAPI
 
 from veza.kit.tokens import ACCESS_TOKEN_TYPE
-from veza.models import User
+from veza.models import AuthSession, User
 
 _counter = itertools.count(1)
 # A precomputed argon2id hash keeps factories fast; the plain text is PASSWORD.
@@ -42,13 +42,23 @@ async def create_user(app: FastAPI, **overrides: Any) -> User:
     return user
 
 
+async def create_auth_session(app: FastAPI, user: User) -> AuthSession:
+    """A live login session of ``user`` (what login opens), without a refresh token."""
+    now = datetime.now(UTC)
+    auth_session = AuthSession(user_id=user.id, created_at=now, expires_at=now + timedelta(days=1))
+    async with app.state.db.writer() as session, session.begin():
+        session.add(auth_session)
+    return auth_session
+
+
 async def access_token(app: FastAPI, user: User, **claims: Any) -> str:
-    """A valid access token for ``user``, as login would issue it."""
+    """A valid access token for ``user``, as login would issue it: it names a real session."""
+    auth_session = await create_auth_session(app, user)
     token: str = app.state.tokens.encode(
         subject=str(user.id),
         typ=ACCESS_TOKEN_TYPE,
         ttl_seconds=900,
-        claims={"token_version": user.token_version, **claims},
+        claims={"token_version": user.token_version, "sid": str(auth_session.id), **claims},
     )
     return token
 

@@ -19,9 +19,11 @@ from veza.config import Settings, get_settings
 from veza.dashboard.router import router as dashboard_router
 from veza.kit.db import Database
 from veza.kit.handlers import install_error_handlers
+from veza.kit.jobs import bind_to_app_state, create_job_queue
 from veza.kit.logging import configure_logging
 from veza.kit.middleware import RequestContextMiddleware
 from veza.kit.routing import operation_id
+from veza.kit.storage import create_storage
 from veza.kit.tokens import TokenCodec
 from veza.marketplace.router import router as marketplace_router
 from veza.notifications.router import router as notifications_router
@@ -31,6 +33,8 @@ from veza.playlists.router import router as playlists_router
 from veza.queue.router import router as queue_router
 from veza.search.router import router as search_router
 from veza.social.router import router as social_router
+from veza.tracks.fastlane import PlaybackFastLane
+from veza.tracks.router import hls_router
 from veza.tracks.router import router as tracks_router
 from veza.users.router import router as users_router
 from veza.webhooks.router import router as webhooks_router
@@ -65,8 +69,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     database = Database.from_settings(settings)
 
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(started: FastAPI) -> AsyncIterator[None]:
+        await started.state.jobs.start()  # in-process: re-queue interrupted jobs, start sweeps
         yield
+        await started.state.jobs.close()
         await database.dispose()
 
     app = FastAPI(
@@ -82,14 +88,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.db = database
     app.state.tokens = TokenCodec.from_settings(settings)
+    app.state.storage = create_storage(settings)
+    app.state.jobs = create_job_queue(settings)
+    bind_to_app_state(app.state.jobs, app.state)
 
     install_error_handlers(app)
     for router in DOMAIN_ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(ops_router)
+    app.include_router(hls_router)  # /hls/{track_id}/..., outside /api/v1
     static_dir = Path(fastapi_offline.__file__).parent / "static"
     app.mount(DOCS_STATIC_PATH, StaticFiles(directory=static_dir), name="docs-static")
 
+    # Anonymous Range requests of public tracks skip routing (tracks/fastlane.py).
+    app.add_middleware(PlaybackFastLane, state=app.state)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.server.cors_origins,

@@ -1,4 +1,4 @@
-"""The `veza` command: serve, migrate, create-admin, openapi."""
+"""The `veza` command: serve, worker, migrate, create-admin, openapi."""
 
 from __future__ import annotations
 
@@ -44,6 +44,31 @@ def serve(
         proxy_headers=True,
         server_header=False,
     )
+
+
+@app.command()
+def worker() -> None:
+    """Run background jobs from Redis (needs VEZA_REDIS_URL): processing, sweeps, recovery."""
+    from arq.worker import run_worker
+
+    import veza.app  # noqa: F401  (importing the app registers every domain's tasks)
+    from veza.kit.jobs import JobContext, create_job_queue, worker_settings
+    from veza.kit.storage import create_storage
+
+    settings = get_settings()
+    if not settings.redis_url:
+        raise typer.BadParameter("set VEZA_REDIS_URL: without Redis, jobs run inside `veza serve`")
+    upgrade_to_head(settings)
+
+    def context() -> JobContext:
+        return JobContext(
+            settings=settings,
+            db=Database.from_settings(settings),
+            storage=create_storage(settings),
+            jobs=create_job_queue(settings),
+        )
+
+    run_worker(worker_settings(settings, context))
 
 
 @app.command()

@@ -57,6 +57,8 @@ class AuthSettings(BaseModel):
     # Secure flag on the refresh cookie; turn off only for local plain-http development.
     cookie_secure: bool = True
     refresh_cookie_name: str = "refresh_token"
+    # Issuer shown by authenticator apps next to the account (otpauth:// URI).
+    two_factor_issuer: str = "Veza"
     # Key expected in X-Internal-API-Key on /internal/* (empty disables those endpoints).
     internal_api_key: SecretStr = SecretStr("")
 
@@ -65,6 +67,104 @@ class LogSettings(BaseModel):
     level: str = "INFO"
     # "json" for machines, "console" for a human at a terminal.
     format: Literal["json", "console"] = "json"
+
+
+class StorageSettings(BaseModel):
+    """Where media files live: the local filesystem (default) or S3-compatible object storage."""
+
+    backend: Literal["local", "s3"] = "local"
+    s3_bucket: str = ""
+    s3_region: str = "us-east-1"
+    # Empty means AWS itself; set it for MinIO, Garage, Ceph, R2... (e.g. http://127.0.0.1:9000).
+    s3_endpoint_url: str = ""
+    s3_access_key_id: SecretStr = SecretStr("")
+    s3_secret_access_key: SecretStr = SecretStr("")
+    # Prefix prepended to every key, so one bucket can hold several deployments.
+    s3_prefix: str = ""
+    # Path-style addressing (bucket in the path), which MinIO and most self-hosted servers need.
+    s3_path_style: bool = True
+
+
+class MediaSettings(BaseModel):
+    """Uploads, processing and playback of audio files."""
+
+    # Largest audio file accepted (single upload or the total of a chunked one), in bytes.
+    max_file_bytes: int = 500 * 1024 * 1024
+    # Storage quota per user, in bytes (administrators have none).
+    user_quota_bytes: int = 5 * 1024 * 1024 * 1024
+    # Largest chunk of a chunked upload, in bytes.
+    max_chunk_bytes: int = 64 * 1024 * 1024
+    max_chunks: int = 10_000
+    # How long an unfinished chunked upload is kept (its parts are then removed).
+    upload_session_ttl_seconds: int = 24 * 3600
+    # AAC HLS renditions made by the processing job and served under /hls/.
+    hls_enabled: bool = True
+    hls_bitrates_kbps: list[int] = Field(default_factory=lambda: [64, 160])
+    hls_segment_seconds: int = 6
+    # When set (e.g. "/protected-media"), local files are handed to nginx with X-Accel-Redirect
+    # after the permission check; nginx must map that internal location to the media directory.
+    accel_redirect_prefix: str = ""
+    # Lifetimes of the presigned URLs that S3-backed files redirect to.
+    stream_url_ttl_seconds: int = 15 * 60
+    download_url_ttl_seconds: int = 30 * 60
+    # Seconds a process remembers a public track's file for anonymous playback (0: never).
+    playback_cache_seconds: float = 5.0
+
+
+class JobSettings(BaseModel):
+    """Background jobs: arq over Redis when VEZA_REDIS_URL is set, in-process otherwise."""
+
+    # Times a job is started for the same work before the work is declared failed.
+    max_attempts: int = 3
+    # Seconds one job may run before it is cancelled (arq only).
+    timeout_seconds: int = 3600
+    # How often abandoned uploads are swept, in seconds.
+    cleanup_interval_seconds: int = 3600
+    # Name of the arq queue in Redis, so several deployments can share one Redis.
+    queue_name: str = "veza:jobs"
+
+
+class SocialSettings(BaseModel):
+    """Profiles and the social graph."""
+
+    # Least time between two changes of one's own username (administrators are not limited).
+    username_change_interval_days: int = 30
+
+
+class CommentSettings(BaseModel):
+    """Comments on tracks."""
+
+    # Comments (and replies) one user may post (`limits` notation); beyond it, 429.
+    posts_per_user: str = "20 per minute"
+
+
+class SmtpSettings(BaseModel):
+    """Outgoing mail (VEZA_SMTP__HOST, VEZA_SMTP__PORT, ...). Without a host, mails are written
+    as .eml files to <data_dir>/mail and their link is logged."""
+
+    host: str = ""
+    port: int = 587
+    username: str = ""
+    password: SecretStr = SecretStr("")
+    # STARTTLS after connecting (port 587); use_tls is implicit TLS from the start (port 465).
+    starttls: bool = True
+    use_tls: bool = False
+    from_address: str = "Veza <no-reply@localhost>"
+    timeout_seconds: float = 10.0
+
+
+class RateLimitSettings(BaseModel):
+    """Limits in the `limits` notation ("10 per 15 minutes"); Redis-backed when VEZA_REDIS_URL
+    is set, per process otherwise."""
+
+    # Failed logins (wrong password or 2FA code) allowed per account, then per client IP.
+    login_failures_per_account: str = "10 per 15 minutes"
+    login_failures_per_ip: str = "50 per 15 minutes"
+    # Verification and reset mails sent to one address; extra requests are answered the
+    # same way but send nothing (the answer must not reveal whether the address exists).
+    mails_per_address: str = "5 per hour"
+    # Key prefix in the shared storage, so several deployments can share one Redis.
+    key_prefix: str = "veza"
 
 
 class WebRTCSettings(BaseSettings):
@@ -93,6 +193,13 @@ class Settings(BaseSettings):
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
     log: LogSettings = Field(default_factory=LogSettings)
+    smtp: SmtpSettings = Field(default_factory=SmtpSettings)
+    rate_limit: RateLimitSettings = Field(default_factory=RateLimitSettings)
+    storage: StorageSettings = Field(default_factory=StorageSettings)
+    media: MediaSettings = Field(default_factory=MediaSettings)
+    jobs: JobSettings = Field(default_factory=JobSettings)
+    social: SocialSettings = Field(default_factory=SocialSettings)
+    comments: CommentSettings = Field(default_factory=CommentSettings)
     # Flat aliases for the settings people set most often.
     database_url: str = Field(
         default="", validation_alias=AliasChoices("VEZA_DATABASE_URL", "database_url")

@@ -126,3 +126,45 @@ async def test_not_implemented_operation_is_501_in_the_envelope(
         f"/api/v1/playlists/{uuid.uuid4()}", headers=await auth_headers(app, user)
     )
     assert_error(response, 501, "NOT_IMPLEMENTED")
+
+
+async def test_nul_character_in_body_string_is_400(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/api/v1/logs/frontend", json={"level": "info", "message": "a\u0000b"}
+    )
+    body = assert_error(response, 400, "VALIDATION_ERROR")
+    assert body["error"]["details"][0]["field"] == "message"
+
+
+async def test_nul_character_in_query_or_path_is_400(client: httpx.AsyncClient) -> None:
+    assert_error(
+        await client.get("/api/v1/auth/check-username?username=ab%00c"), 400, "VALIDATION_ERROR"
+    )
+    assert_error(await client.get("/api/v1/users/by-username/ab%00c"), 400, "VALIDATION_ERROR")
+
+
+async def test_lone_surrogate_in_body_is_400_not_500(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/api/v1/logs/frontend",
+        content=b'{"level": "\\ud800"}',
+        headers={"content-type": "application/json"},
+    )
+    body = assert_error(response, 400, "VALIDATION_ERROR")
+    assert body["error"]["details"][0] == {
+        "field": "level",
+        "message": body["error"]["details"][0]["message"],
+        "value": "\\ud800",
+    }
+
+
+async def test_huge_page_number_is_served_not_overflowed(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    user = await create_user(app)
+    response = await client.get(
+        "/api/v1/users",
+        params={"page": 10**30, "limit": 100},
+        headers=await auth_headers(app, user),
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["data"]["pagination"]["page"] == 1_000_000

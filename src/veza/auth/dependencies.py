@@ -1,21 +1,32 @@
-"""Who is calling: the Bearer access token turned into a User, required or optional."""
+"""Who is calling: the Bearer access token turned into a User, required or optional.
+
+An access token is accepted when its signature, expiry, issuer and kind are right, its
+token_version matches the user's (bumped by password reset, 2FA changes and deletion), and
+the login session it names (sid claim) has not been revoked (logout, refresh-token reuse).
+"""
 
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from veza.auth import repository
+from veza.auth.context import AuthContext
 from veza.kit.db import DbSession
 from veza.kit.errors import Forbidden, Unauthorized
+from veza.kit.mail import get_mailer
+from veza.kit.ratelimit import get_rate_limiter
 from veza.kit.tokens import ACCESS_TOKEN_TYPE, TokenCodec
 from veza.models import User
 
 # auto_error=False: a missing header is our own 401 in the contract's envelope.
 _bearer = HTTPBearer(auto_error=False, description="Authorization: Bearer <access JWT>")
 BearerCredentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+_MAX_USER_AGENT = 512
 
 
 def get_token_codec(request: Request) -> TokenCodec:
@@ -23,19 +34,31 @@ def get_token_codec(request: Request) -> TokenCodec:
     return codec
 
 
+def _claim_uuid(claims: dict[str, object], name: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(claims[name]))
+    except (KeyError, ValueError) as exc:
+        raise Unauthorized("Invalid token", code="INVALID_TOKEN") from exc
+
+
 async def _user_from_token(request: Request, session: DbSession, token: str) -> User:
     claims = get_token_codec(request).decode(token, typ=ACCESS_TOKEN_TYPE)
-    try:
-        user_id = uuid.UUID(str(claims["sub"]))
-    except ValueError as exc:
-        raise Unauthorized("Invalid token", code="INVALID_TOKEN") from exc
-    user = await session.get(User, user_id)
-    if user is None or user.deleted_at is not None or not user.is_active:
+    user_id = _claim_uuid(claims, "sub")
+    session_id = _claim_uuid(claims, "sid")
+    auth_session, user = await repository.session_with_user(session, session_id, user_id)
+    if user is None or user.deleted_at is not None or not user.is_active or user.is_banned:
         raise Unauthorized("Invalid token", code="INVALID_TOKEN")
     # A bumped token_version (password reset, 2FA change, deletion) ends every session at once.
     if claims.get("token_version") != user.token_version:
         raise Unauthorized("Session has ended", code="SESSION_REVOKED")
+    if (
+        auth_session is None
+        or auth_session.revoked_at is not None
+        or auth_session.expires_at <= datetime.now(UTC)
+    ):
+        raise Unauthorized("Session has ended", code="SESSION_REVOKED")
     request.state.user_id = user.id
+    request.state.session_id = auth_session.id
     request.state.token_claims = claims
     request.scope.setdefault("state", {})["user_id"] = str(user.id)
     return user
@@ -64,6 +87,38 @@ async def get_current_admin(user: Annotated[User, Depends(get_current_user)]) ->
     return user
 
 
+async def get_current_session_id(
+    request: Request, _: Annotated[User, Depends(get_current_user)]
+) -> uuid.UUID:
+    """The login session of the caller's access token."""
+    session_id: uuid.UUID = request.state.session_id
+    return session_id
+
+
 CurrentUser = Annotated[User, Depends(get_current_user)]
 OptionalUser = Annotated[User | None, Depends(get_optional_user)]
 CurrentAdmin = Annotated[User, Depends(get_current_admin)]
+CurrentSessionId = Annotated[uuid.UUID, Depends(get_current_session_id)]
+
+
+async def get_auth_context(request: Request, session: DbSession) -> AuthContext:
+    user_agent = request.headers.get("user-agent")
+    return AuthContext(
+        session=session,
+        settings=request.app.state.settings,
+        tokens=get_token_codec(request),
+        mailer=get_mailer(request.app),
+        limiter=get_rate_limiter(request.app),
+        ip_address=request.client.host if request.client else None,
+        user_agent=user_agent[:_MAX_USER_AGENT] if user_agent else None,
+    )
+
+
+def get_refresh_cookie(request: Request) -> str | None:
+    """The refresh token from its httpOnly cookie, when the browser sent it."""
+    name: str = request.app.state.settings.auth.refresh_cookie_name
+    return request.cookies.get(name) or None
+
+
+AuthCtx = Annotated[AuthContext, Depends(get_auth_context)]
+RefreshCookie = Annotated[str | None, Depends(get_refresh_cookie)]

@@ -5,61 +5,85 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Body, Path, Query
+from fastapi import APIRouter, Body, Path
 
-from veza.auth.dependencies import CurrentUser
-from veza.comments import schemas
-from veza.kit.errors import NotImplementedYet
-from veza.kit.routing import not_implemented
+from veza.auth.dependencies import CurrentUser, OptionalUser
+from veza.comments import schemas, service
+from veza.comments.dependencies import CommentLimiter
+from veza.kit.db import DbSession
+from veza.kit.envelope import Envelope, ok
+from veza.kit.pagination import Paging
 
 router = APIRouter()
 
 
-@router.put("/comments/{id}", tags=["Comment"], summary="Update comment")
-@not_implemented
+@router.put(
+    "/comments/{id}",
+    tags=["Comment"],
+    summary="Update comment",
+    response_model_exclude_none=True,
+)
 async def put_comments_id(
+    session: DbSession,
     user: CurrentUser,
     id: Annotated[UUID, Path(description="Comment ID (UUID)")],
     body: Annotated[schemas.UpdateCommentRequest, Body(description="Updated comment content")],
-) -> None:
-    raise NotImplementedYet()
+) -> Envelope[schemas.CommentData]:
+    return ok(await service.update_comment(session, id, user, body))
 
 
-@router.get("/comments/{id}/replies", tags=["Comment"], summary="Get comment replies")
-@not_implemented
+@router.get(
+    "/comments/{id}/replies",
+    tags=["Comment"],
+    summary="Get comment replies",
+    response_model_exclude_none=True,
+)
 async def get_comments_id_replies(
+    session: DbSession,
+    viewer: OptionalUser,
     id: Annotated[UUID, Path(description="Parent Comment ID (UUID)")],
-    page: Annotated[int | None, Query(description="Page number")] = None,
-    limit: Annotated[int | None, Query(description="Items per page")] = None,
-) -> None:
-    raise NotImplementedYet()
+    paging: Paging,
+) -> Envelope[schemas.CommentReplies]:
+    return ok(await service.replies(session, id, viewer, paging))
 
 
-@router.get("/tracks/{id}/comments", tags=["Comment"], summary="Get track comments")
-@not_implemented
+@router.get(
+    "/tracks/{id}/comments",
+    tags=["Comment"],
+    summary="Get track comments",
+    response_model_exclude_none=True,
+)
 async def get_tracks_id_comments(
+    session: DbSession,
+    viewer: OptionalUser,
     id: Annotated[UUID, Path(description="Track ID")],
-    page: Annotated[int | None, Query(description="Page number")] = None,
-    limit: Annotated[int | None, Query(description="Items per page")] = None,
-) -> None:
-    raise NotImplementedYet()
+    paging: Paging,
+) -> Envelope[schemas.TrackComments]:
+    return ok(await service.track_comments(session, id, viewer, paging))
 
 
-@router.post("/tracks/{id}/comments", tags=["Comment"], summary="Create comment", status_code=201)
-@not_implemented
+@router.post(
+    "/tracks/{id}/comments",
+    tags=["Comment"],
+    summary="Create comment",
+    status_code=201,
+    response_model_exclude_none=True,
+)
 async def post_tracks_id_comments(
+    session: DbSession,
     user: CurrentUser,
+    limits: CommentLimiter,
     id: Annotated[UUID, Path(description="Track ID (UUID)")],
     body: Annotated[schemas.CreateCommentRequest, Body(description="Comment data")],
-) -> None:
-    raise NotImplementedYet()
+) -> Envelope[schemas.CommentData]:
+    return ok(await service.create_comment(session, limits, id, user, body))
 
 
 @router.delete("/tracks/{id}/comments/{comment_id}", tags=["Comment"], summary="Delete comment")
-@not_implemented
 async def delete_tracks_id_comments_comment_id(
+    session: DbSession,
     user: CurrentUser,
     id: Annotated[UUID, Path(description="Track ID")],
     comment_id: Annotated[UUID, Path(description="Comment ID")],
-) -> None:
-    raise NotImplementedYet()
+) -> Envelope[schemas.Message]:
+    return ok(await service.delete_comment(session, id, comment_id, user))

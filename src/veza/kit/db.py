@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.pool import NullPool
 
 from veza.config import Settings
+from veza.kit.errors import KeepChanges
 
 log = structlog.get_logger("veza.db")
 
@@ -130,6 +131,10 @@ async def get_db_session(request: Request) -> AsyncIterator[AsyncSession]:
     async with factory() as session:
         try:
             yield session
+        except KeepChanges as refusal:
+            await session.commit()
+            await run_after_commit(session)
+            raise refusal.error from None
         except BaseException:
             await session.rollback()
             raise
@@ -137,4 +142,6 @@ async def get_db_session(request: Request) -> AsyncIterator[AsyncSession]:
     await run_after_commit(session)
 
 
-DbSession = Annotated[AsyncSession, Depends(get_db_session)]
+# scope="function": the transaction commits when the handler returns, before the response is
+# sent; otherwise a client could get its 201 and then miss the row on its next request.
+DbSession = Annotated[AsyncSession, Depends(get_db_session, scope="function")]

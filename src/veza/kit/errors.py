@@ -127,3 +127,16 @@ class ServiceUnavailable(VezaError):
     status_code = 503
     code = "SERVICE_UNAVAILABLE"
     message = "Service unavailable"
+
+
+class KeepChanges(Exception):
+    """Refuse with ``error``, but commit what the request wrote first.
+
+    For refusals that must leave a trace: a failed login keeps its audit row, a reused refresh
+    token keeps its family revoked, although both answer 401. The session dependency
+    (``veza.kit.db.get_db_session``) commits, then reports ``error``.
+    """
+
+    def __init__(self, error: VezaError) -> None:
+        super().__init__(error.message)
+        self.error = error

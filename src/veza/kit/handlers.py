@@ -30,12 +30,17 @@ _HTTP_CODES = {
 }
 
 
+def _printable(text: str) -> str:
+    """Text safe to put in a JSON response: lone surrogates from the input become escapes."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def _field_name(loc: tuple[Any, ...]) -> str:
     # FastAPI prefixes the location with where the value came from (body, query, path, header).
     parts = [str(p) for p in loc]
     if parts and parts[0] in {"body", "query", "path", "header", "cookie", "form"}:
         parts = parts[1:]
-    return ".".join(parts) or "body"
+    return _printable(".".join(parts) or "body")
 
 
 def _shown_value(field: str, value: Any) -> str:
@@ -43,7 +48,7 @@ def _shown_value(field: str, value: Any) -> str:
         return "[redacted]"
     if value is None or isinstance(value, dict | list):
         return ""
-    text = str(value)
+    text = _printable(str(value))
     return text if len(text) <= 200 else text[:200] + "..."
 
 

@@ -18,7 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from veza.kit import metrics
 from veza.kit.envelope import error_body
-from veza.kit.errors import PayloadTooLarge
+from veza.kit.errors import BadRequest, PayloadTooLarge, VezaError
 
 access_log = structlog.get_logger("veza.access")
 
@@ -121,6 +121,11 @@ class RequestContextMiddleware:
             if declared is not None and declared.isdigit() and int(declared) > limit:
                 await self._reject_too_large(send_with_headers_raw, limit)
                 return
+            if _has_nul(scope):
+                await _send_error(
+                    send_with_headers_raw, BadRequest(_NUL_MESSAGE, code="VALIDATION_ERROR")
+                )
+                return
             try:
                 await self.app(scope, body_limit.receive, send_with_headers)
             except PayloadTooLarge:
@@ -131,20 +136,7 @@ class RequestContextMiddleware:
             self._record(scope, method, status_holder["status"], started)
 
     async def _reject_too_large(self, send: Send, limit: int) -> None:
-        exc = PayloadTooLarge(f"Request body exceeds the limit of {limit} bytes")
-        body = json.dumps(error_body(exc.code, exc.message)).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                    (b"connection", b"close"),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+        await _send_error(send, PayloadTooLarge(f"Request body exceeds the limit of {limit} bytes"))
 
     def _route_template(self, scope: Scope) -> str:
         """The matched route's path template ("/api/v1/tracks/{id}"), or "unmatched".
@@ -174,6 +166,25 @@ class RequestContextMiddleware:
         if user_id:
             fields["user_id"] = str(user_id)
         access_log.info("request", **fields)
+
+
+_NUL_MESSAGE = "The request path or query string contains a NUL character"
+
+
+def _has_nul(scope: Scope) -> bool:
+    """NUL is never valid in a path or query value, and PostgreSQL refuses to store it."""
+    query: bytes = scope.get("query_string", b"")
+    return "\x00" in scope["path"] or b"%00" in query or b"\x00" in query
+
+
+async def _send_error(send: Send, exc: VezaError) -> None:
+    """Answer from the middleware itself, before the application has run, in the envelope."""
+    body = json.dumps(error_body(exc.code, exc.message)).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    if exc.status_code == 413:
+        headers.append((b"connection", b"close"))  # the rest of the body is not read
+    await send({"type": "http.response.start", "status": exc.status_code, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 class _BodyLimit:

@@ -16,6 +16,9 @@ from veza.kit.errors import ValidationFailed
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
+# Pages past this one are served as this one (empty in practice): an unbounded page number
+# would make an OFFSET the database cannot represent.
+MAX_PAGE = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -35,7 +38,7 @@ def page_params(
     ] = DEFAULT_LIMIT,
 ) -> PageParams:
     # A limit above the cap is served at the cap rather than refused (see docs/CONFORMANCE.md).
-    return PageParams(page=page, limit=min(limit, MAX_LIMIT))
+    return PageParams(page=min(page, MAX_PAGE), limit=min(limit, MAX_LIMIT))
 
 
 Paging = Annotated[PageParams, Depends(page_params)]

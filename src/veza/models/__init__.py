@@ -1,6 +1,49 @@
 """All ORM models. Importing this package registers every table on ``Base.metadata``."""
 
+from veza.models.audit import AuditLog
+from veza.models.auth import (
+    AuthSession,
+    OneTimeToken,
+    PrivacyPreference,
+    RefreshToken,
+    TwoFactorRecoveryCode,
+)
 from veza.models.base import Base, Timestamps, UTCDateTime, UUIDPrimaryKey, utcnow
+from veza.models.comment import Comment
+from veza.models.notification import Notification, NotificationActor
+from veza.models.social import Block, Follow
+from veza.models.track import (
+    StorageDeletion,
+    Track,
+    TrackHistory,
+    TrackVersion,
+    UploadChunk,
+    UploadSession,
+)
 from veza.models.user import User
 
-__all__ = ["Base", "Timestamps", "UTCDateTime", "UUIDPrimaryKey", "User", "utcnow"]
+__all__ = [
+    "AuditLog",
+    "AuthSession",
+    "Base",
+    "Block",
+    "Comment",
+    "Follow",
+    "Notification",
+    "NotificationActor",
+    "OneTimeToken",
+    "PrivacyPreference",
+    "RefreshToken",
+    "StorageDeletion",
+    "Timestamps",
+    "Track",
+    "TrackHistory",
+    "TrackVersion",
+    "TwoFactorRecoveryCode",
+    "UTCDateTime",
+    "UUIDPrimaryKey",
+    "UploadChunk",
+    "UploadSession",
+    "User",
+    "utcnow",
+]

@@ -49,3 +49,10 @@ class User(UUIDPrimaryKey, Timestamps, Base):
     username_changed_at: Mapped[datetime | None] = mapped_column()
     promoted_to_creator_at: Mapped[datetime | None] = mapped_column()
     deleted_at: Mapped[datetime | None] = mapped_column()
+    # TOTP (RFC 6238). The pending secret is the one setup issued, until a code confirms it.
+    two_factor_enabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    two_factor_secret: Mapped[str | None] = mapped_column(String(64))
+    two_factor_pending_secret: Mapped[str | None] = mapped_column(String(64))
+    two_factor_enabled_at: Mapped[datetime | None] = mapped_column()
+    # Time step of the last TOTP code accepted: a code is never accepted twice.
+    two_factor_last_step: Mapped[int | None] = mapped_column(Integer)

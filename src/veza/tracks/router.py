@@ -2,26 +2,79 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Body, File, Form, Path, Query, UploadFile
+from fastapi import APIRouter, Body, Cookie, Path, Query, Request, Response
 
-from veza.auth.dependencies import CurrentUser
+from veza.auth.dependencies import CurrentUser, OptionalUser
+from veza.kit.db import DbSession
+from veza.kit.envelope import Envelope, ok
 from veza.kit.errors import NotImplementedYet
 from veza.kit.routing import not_implemented
-from veza.tracks import schemas
+from veza.tracks import schemas, service
+from veza.tracks.dependencies import STREAM_TOKEN_COOKIE, InternalCaller, MediaServices
 
 router = APIRouter()
+# HLS playlists and segments, served outside /api/v1 (the contract points at /hls/*).
+hls_router = APIRouter(include_in_schema=False)
 
 
-@router.post("/internal/tracks/{id}/stream-ready", tags=["Track"], summary="Stream server callback")
-@not_implemented
+def _multipart_body(
+    file_field: str, fields: dict[str, dict[str, Any]], required: list[str]
+) -> dict[str, Any]:
+    """The request body as the served schema declares it: the body itself is parsed as it
+    streams in (see tracks/uploads.py), not by FastAPI."""
+    properties = {file_field: {"type": "string", "format": "binary"}, **fields}
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {
+                "multipart/form-data": {
+                    "schema": {"type": "object", "properties": properties, "required": required}
+                }
+            },
+        }
+    }
+
+
+_UPLOAD_FORM_FIELDS: dict[str, dict[str, Any]] = {
+    "title": {"type": "string", "maxLength": 255},
+    "artist": {"type": "string", "maxLength": 255},
+    "album": {"type": "string", "maxLength": 255},
+    "genre": {"type": "string", "maxLength": 100},
+    "year": {"type": "integer", "minimum": 1900, "maximum": 2100},
+    "bpm": {"type": "integer", "minimum": 0, "maximum": 300},
+    "musical_key": {"type": "string", "maxLength": 10},
+    "is_public": {"type": "boolean"},
+    "tags": {"type": "string", "description": "Comma-separated, at most 10"},
+}
+_CHUNK_FORM_FIELDS: dict[str, dict[str, Any]] = {
+    "upload_id": {"type": "string", "description": "Upload ID"},
+    "chunk_number": {"type": "integer", "description": "Chunk Number (1-based)"},
+    "total_chunks": {"type": "integer", "description": "Total Chunks"},
+    "total_size": {"type": "integer", "format": "int64", "description": "Total Size"},
+    "filename": {"type": "string", "description": "Filename"},
+}
+_AUDIO_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"audio/*": {}}, "description": "The audio (206 for a Range request)"},
+    302: {"description": "Redirect to a presigned URL (S3-backed storage)"},
+}
+
+
+@router.post(
+    "/internal/tracks/{id}/stream-ready",
+    tags=["Track"],
+    summary="Stream server callback",
+    response_model_exclude_none=True,
+)
 async def post_internal_tracks_id_stream_ready(
+    _: InternalCaller,
+    session: DbSession,
     id: Annotated[UUID, Path(description="Track UUID")],
     body: Annotated[schemas.StreamCallbackRequest, Body(description="Callback payload")],
-) -> None:
-    raise NotImplementedYet()
+) -> schemas.MessageResponse:
+    return await service.stream_ready(session, id, body)
 
 
 @router.get("/tracks", tags=["Track"], summary="List tracks")
@@ -46,13 +99,18 @@ async def get_tracks(
     raise NotImplementedYet()
 
 
-@router.post("/tracks", tags=["Track"], summary="Upload Track", status_code=201)
-@not_implemented
+@router.post(
+    "/tracks",
+    tags=["Track"],
+    summary="Upload Track",
+    status_code=201,
+    response_model_exclude_none=True,
+    openapi_extra=_multipart_body("file", _UPLOAD_FORM_FIELDS, ["file"]),
+)
 async def post_tracks(
-    user: CurrentUser,
-    file: Annotated[UploadFile, File(description="Audio File (MP3, WAV, FLAC, OGG)")],
-) -> None:
-    raise NotImplementedYet()
+    request: Request, user: CurrentUser, session: DbSession, media: MediaServices
+) -> Envelope[schemas.TrackEnvelopeData]:
+    return ok(await service.upload_track(session, media, user, request))
 
 
 @router.post("/tracks/batch/delete", tags=["Track"], summary="Batch delete tracks")
@@ -75,45 +133,57 @@ async def post_tracks_batch_update(
     raise NotImplementedYet()
 
 
-@router.post("/tracks/chunk", tags=["Track"], summary="Upload Chunk")
-@not_implemented
+@router.post(
+    "/tracks/chunk",
+    tags=["Track"],
+    summary="Upload Chunk",
+    openapi_extra=_multipart_body("chunk", _CHUNK_FORM_FIELDS, ["chunk", *_CHUNK_FORM_FIELDS]),
+)
 async def post_tracks_chunk(
-    user: CurrentUser,
-    chunk: Annotated[UploadFile, File(description="Chunk Data")],
-    upload_id: Annotated[str, Form(description="Upload ID")],
-    chunk_number: Annotated[int, Form(description="Chunk Number")],
-    total_chunks: Annotated[int, Form(description="Total Chunks")],
-    total_size: Annotated[int, Form(description="Total Size")],
-    filename: Annotated[str, Form(description="Filename")],
-) -> None:
-    raise NotImplementedYet()
+    request: Request, user: CurrentUser, session: DbSession, media: MediaServices
+) -> Envelope[schemas.ChunkUploadResponse]:
+    return ok(await service.receive_chunk(session, media, user, request))
 
 
-@router.post("/tracks/complete", tags=["Track"], summary="Complete Chunked Upload", status_code=201)
-@not_implemented
+@router.post(
+    "/tracks/complete",
+    tags=["Track"],
+    summary="Complete Chunked Upload",
+    status_code=201,
+    response_model_exclude_none=True,
+)
 async def post_tracks_complete(
     user: CurrentUser,
+    session: DbSession,
+    media: MediaServices,
     body: Annotated[schemas.CompleteChunkedUploadRequest, Body(description="Upload ID")],
-) -> None:
-    raise NotImplementedYet()
+) -> Envelope[schemas.CompleteUploadResponse]:
+    return ok(await service.complete_upload(session, media, user, body))
 
 
 @router.post("/tracks/initiate", tags=["Track"], summary="Initiate Chunked Upload")
-@not_implemented
 async def post_tracks_initiate(
     user: CurrentUser,
+    session: DbSession,
+    media: MediaServices,
     body: Annotated[schemas.InitiateChunkedUploadRequest, Body(description="Upload Metadata")],
-) -> None:
-    raise NotImplementedYet()
+) -> Envelope[schemas.InitiateUploadResponse]:
+    return ok(await service.initiate_upload(session, media, user, body))
 
 
-@router.get("/tracks/quota/{id}", tags=["Track"], summary="Get Upload Quota")
-@not_implemented
+@router.get(
+    "/tracks/quota/{id}",
+    tags=["Track"],
+    summary="Get Upload Quota",
+    response_model_exclude_none=True,
+)
 async def get_tracks_quota_id(
     user: CurrentUser,
+    session: DbSession,
+    media: MediaServices,
     id: Annotated[str, Path(description="User ID or 'me' for current user")],
-) -> None:
-    raise NotImplementedYet()
+) -> Envelope[schemas.QuotaResponse]:
+    return ok(schemas.QuotaResponse(quota=await service.quota_for(session, media, user, id)))
 
 
 @router.get("/tracks/recommendations", tags=["Track"], summary="Get track recommendations")
@@ -128,13 +198,20 @@ async def get_tracks_recommendations(
     raise NotImplementedYet()
 
 
-@router.get("/tracks/resume/{uploadId}", tags=["Track"], summary="Resume Upload")
-@not_implemented
+@router.get(
+    "/tracks/resume/{uploadId}",
+    tags=["Track"],
+    summary="Resume Upload",
+    response_model_exclude_none=True,
+)
 async def get_tracks_resume_upload_id(
     user: CurrentUser,
-    upload_id: Annotated[UUID, Path(description="Upload ID", alias="uploadId")],
-) -> None:
-    raise NotImplementedYet()
+    session: DbSession,
+    # A string, not a UUID: the contract lists only 404 here, which is also what a malformed id
+    # gets (no such upload session).
+    upload_id: Annotated[str, Path(description="Upload ID", alias="uploadId")],
+) -> Envelope[schemas.ResumeUploadResponse]:
+    return ok(await service.resume_upload(session, user, upload_id))
 
 
 @router.get("/tracks/search", tags=["Track"], summary="Advanced track search")
@@ -217,25 +294,40 @@ async def put_tracks_id(
     raise NotImplementedYet()
 
 
-@router.get("/tracks/{id}/download", tags=["Track"], summary="Download a track")
-@not_implemented
+@router.get(
+    "/tracks/{id}/download",
+    tags=["Track"],
+    summary="Download a track",
+    response_class=Response,
+    responses={
+        200: {"content": {"application/octet-stream": {}}, "description": "The audio file"},
+        302: _AUDIO_RESPONSES[302],
+    },
+)
 async def get_tracks_id_download(
+    request: Request,
+    viewer: OptionalUser,
+    session: DbSession,
+    media: MediaServices,
     id: Annotated[UUID, Path(description="Track UUID")],
     share_token: Annotated[
         str | None, Query(description="Grants access without authentication for a limited time")
     ] = None,
-) -> None:
-    raise NotImplementedYet()
+) -> Response:
+    return await service.serve_audio(
+        session, media, viewer, id, share_token, dict(request.headers), download=True
+    )
 
 
 @router.get("/tracks/{id}/history", tags=["Track"], summary="Get track history")
-@not_implemented
 async def get_tracks_id_history(
+    viewer: OptionalUser,
+    session: DbSession,
     id: Annotated[UUID, Path(description="Track UUID")],
     limit: Annotated[int | None, Query(description="Items per page")] = None,
     offset: Annotated[int | None, Query(description="Offset")] = None,
-) -> None:
-    raise NotImplementedYet()
+) -> Envelope[schemas.HistoryResponse]:
+    return ok(await service.history(session, viewer, id, limit, offset))
 
 
 @router.delete("/tracks/{id}/like", tags=["Track"], summary="Unlike a track")
@@ -339,41 +431,130 @@ async def get_tracks_id_stats(
     raise NotImplementedYet()
 
 
-@router.get("/tracks/{id}/status", tags=["Track"], summary="Get Upload Status")
-@not_implemented
+@router.get(
+    "/tracks/{id}/status",
+    tags=["Track"],
+    summary="Get Upload Status",
+    response_model_exclude_none=True,
+)
 async def get_tracks_id_status(
     user: CurrentUser,
+    session: DbSession,
     id: Annotated[UUID, Path(description="Track ID")],
-) -> None:
-    raise NotImplementedYet()
+) -> Envelope[schemas.TrackStatusResponse]:
+    return ok(await service.track_status(session, user, id))
 
 
-@router.get("/tracks/{id}/stream", tags=["Track"], summary="Stream a track (raw audio + Range)")
-@not_implemented
+@router.get(
+    "/tracks/{id}/stream",
+    tags=["Track"],
+    summary="Stream a track (raw audio + Range)",
+    response_class=Response,
+    responses=_AUDIO_RESPONSES,
+)
 async def get_tracks_id_stream(
+    request: Request,
+    viewer: OptionalUser,
+    session: DbSession,
+    media: MediaServices,
     id: Annotated[UUID, Path(description="Track UUID")],
     share_token: Annotated[
         str | None, Query(description="Grants access without authentication")
     ] = None,
-) -> None:
-    raise NotImplementedYet()
+) -> Response:
+    return await service.serve_audio(
+        session, media, viewer, id, share_token, dict(request.headers), download=False
+    )
+
+
+@router.get(
+    "/tracks/{id}/versions",
+    tags=["Track"],
+    summary="List track versions (owner or admin)",
+    response_model_exclude_none=True,
+)
+async def get_tracks_id_versions(
+    user: CurrentUser,
+    session: DbSession,
+    id: Annotated[UUID, Path(description="Track UUID")],
+) -> Envelope[schemas.VersionListResponse]:
+    return ok(await service.list_versions(session, user, id))
 
 
 @router.post(
-    "/tracks/{id}/versions/{versionId}/restore", tags=["Track"], summary="Restore track version"
+    "/tracks/{id}/versions",
+    tags=["Track"],
+    summary="Replace a track's audio with a chunked upload (the previous file stays a version)",
+    status_code=201,
+    response_model_exclude_none=True,
 )
-@not_implemented
+async def post_tracks_id_versions(
+    user: CurrentUser,
+    session: DbSession,
+    media: MediaServices,
+    id: Annotated[UUID, Path(description="Track UUID")],
+    body: Annotated[schemas.NewVersionRequest, Body(description="A completed chunk set")],
+) -> Envelope[schemas.NewVersionResponse]:
+    return ok(await service.upload_version(session, media, user, id, body))
+
+
+@router.post(
+    "/tracks/{id}/versions/{versionId}/restore",
+    tags=["Track"],
+    summary="Restore track version",
+    response_model_exclude_none=True,
+)
 async def post_tracks_id_versions_version_id_restore(
     user: CurrentUser,
+    session: DbSession,
+    media: MediaServices,
     id: Annotated[UUID, Path(description="Track UUID")],
     version_id: Annotated[UUID, Path(description="Version UUID", alias="versionId")],
-) -> None:
-    raise NotImplementedYet()
+) -> Envelope[schemas.RestoreResponse]:
+    return ok(await service.restore_version(session, media, user, id, version_id))
 
 
-@router.get("/tracks/{id}/waveform", tags=["Track"], summary="Get track waveform")
-@not_implemented
+@router.get(
+    "/tracks/{id}/waveform",
+    tags=["Track"],
+    summary="Get track waveform",
+    response_class=Response,
+    responses={
+        200: {"content": {"application/json": {}}, "description": "BBC audiowaveform v2 JSON"}
+    },
+)
 async def get_tracks_id_waveform(
+    viewer: OptionalUser,
+    session: DbSession,
+    media: MediaServices,
     id: Annotated[UUID, Path(description="Track UUID")],
-) -> None:
-    raise NotImplementedYet()
+) -> Response:
+    payload = await service.waveform_json(session, media, viewer, id)
+    return Response(
+        payload, media_type="application/json", headers={"Cache-Control": "private, max-age=60"}
+    )
+
+
+@hls_router.get("/hls/{track_id}/{file_path:path}")
+async def get_hls_file(
+    request: Request,
+    session: DbSession,
+    media: MediaServices,
+    track_id: UUID,
+    file_path: str,
+    token: Annotated[
+        str | None, Query(description="Stream token (POST /auth/stream-token)")
+    ] = None,
+    stream_token: Annotated[str | None, Cookie(alias=STREAM_TOKEN_COOKIE)] = None,
+) -> Response:
+    """master.m3u8, <bitrate>k/playlist.m3u8 and segments of a completed track. Private tracks
+    need a stream token of their owner (or an administrator), by query or cookie."""
+    return await service.hls_file(
+        session,
+        media,
+        track_id,
+        file_path,
+        query_token=token,
+        cookie_token=stream_token,
+        request_headers=dict(request.headers),
+    )

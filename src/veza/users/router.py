@@ -7,129 +7,158 @@ from uuid import UUID
 
 from fastapi import APIRouter, Body, Path, Query
 
-from veza.auth.dependencies import CurrentUser
+from veza.auth.dependencies import CurrentUser, OptionalUser
+from veza.kit.db import DbSession
+from veza.kit.envelope import Envelope, ok
 from veza.kit.errors import NotImplementedYet
+from veza.kit.pagination import Paging
 from veza.kit.routing import not_implemented
-from veza.users import schemas
+from veza.users import schemas, service
+from veza.users.dependencies import SocialConfig, UserListParams
 
 router = APIRouter()
 
 
-@router.get("/users", tags=["User"], summary="List Users")
-@not_implemented
+@router.post(
+    "/users/me/upgrade-creator",
+    tags=["User"],
+    summary="Become a creator",
+    description="Sets role 'creator' and promoted_to_creator_at the first time; calling it again "
+    "changes nothing. An addition the contract's User model refers to.",
+    response_model_exclude_none=True,
+)
+async def post_users_me_upgrade_creator(
+    user: CurrentUser, session: DbSession
+) -> Envelope[schemas.UpgradeResult]:
+    return ok(await service.upgrade_to_creator(session, user))
+
+
+@router.get("/users", tags=["User"], summary="List Users", response_model_exclude_none=True)
 async def get_users(
-    page: Annotated[int | None, Query(description="Page number")] = None,
-    limit: Annotated[int | None, Query(description="Items per page")] = None,
-    role: Annotated[str | None, Query(description="Filter by role")] = None,
-    is_active: Annotated[bool | None, Query(description="Filter by active status")] = None,
-    is_verified: Annotated[bool | None, Query(description="Filter by verified status")] = None,
-    search: Annotated[
-        str | None, Query(description="Search by username, email, first_name, last_name")
-    ] = None,
-    sort_by: Annotated[
-        str | None, Query(description="Sort field (created_at, username, email, last_login_at)")
-    ] = None,
-    sort_order: Annotated[str | None, Query(description="Sort order (asc, desc)")] = None,
-) -> None:
-    raise NotImplementedYet()
+    session: DbSession,
+    viewer: OptionalUser,
+    paging: Paging,
+    query: UserListParams,
+) -> Envelope[schemas.UserList]:
+    return ok(await service.list_users(session, viewer, query, paging))
 
 
-@router.get("/users/by-username/{username}", tags=["User"], summary="Get Profile by Username")
-@not_implemented
+@router.get(
+    "/users/by-username/{username}",
+    tags=["User"],
+    summary="Get Profile by Username",
+    response_model_exclude_none=True,
+)
 async def get_users_by_username_username(
+    session: DbSession,
+    viewer: OptionalUser,
     username: Annotated[str, Path(description="Username")],
-) -> None:
-    raise NotImplementedYet()
+) -> Envelope[schemas.ProfileData]:
+    return ok(await service.get_profile_by_username(session, viewer, username))
 
 
-@router.get("/users/search", tags=["User"], summary="Search users")
-@not_implemented
+@router.get(
+    "/users/search", tags=["User"], summary="Search users", response_model_exclude_none=True
+)
 async def get_users_search(
+    session: DbSession,
+    viewer: OptionalUser,
+    paging: Paging,
     q: Annotated[str | None, Query(description="Full-text query")] = None,
-    page: Annotated[int | None, Query(description="Page")] = None,
-    limit: Annotated[int | None, Query(description="Items per page (max 100)")] = None,
-) -> None:
-    raise NotImplementedYet()
+) -> Envelope[schemas.SearchResults]:
+    return ok(await service.search(session, viewer, q, paging))
 
 
-@router.get("/users/suggestions", tags=["User"], summary="Get follow suggestions")
-@not_implemented
+@router.get(
+    "/users/suggestions",
+    tags=["User"],
+    summary="Get follow suggestions",
+    response_model_exclude_none=True,
+)
 async def get_users_suggestions(
     user: CurrentUser,
-    limit: Annotated[int | None, Query(description="Max items (max 50)")] = None,
-) -> None:
-    raise NotImplementedYet()
+    session: DbSession,
+    limit: Annotated[int, Query(description="Max items (max 50)")] = 10,
+) -> Envelope[schemas.Suggestions]:
+    return ok(await service.suggestions(session, user, limit))
 
 
 @router.delete("/users/{id}", tags=["User"], summary="Delete user")
-@not_implemented
 async def delete_users_id(
     user: CurrentUser,
+    session: DbSession,
     id: Annotated[UUID, Path(description="User ID")],
-) -> None:
-    raise NotImplementedYet()
+) -> Envelope[schemas.Message]:
+    return ok(await service.delete_user(session, user, id))
 
 
-@router.get("/users/{id}", tags=["User"], summary="Get Profile by ID")
-@not_implemented
+@router.get(
+    "/users/{id}", tags=["User"], summary="Get Profile by ID", response_model_exclude_none=True
+)
 async def get_users_id(
+    session: DbSession,
+    viewer: OptionalUser,
     id: Annotated[UUID, Path(description="User ID")],
-) -> None:
-    raise NotImplementedYet()
+) -> Envelope[schemas.ProfileData]:
+    return ok(await service.get_profile(session, viewer, id))
 
 
-@router.put("/users/{id}", tags=["User"], summary="Update Profile")
-@not_implemented
+@router.put(
+    "/users/{id}", tags=["User"], summary="Update Profile", response_model_exclude_none=True
+)
 async def put_users_id(
     user: CurrentUser,
+    session: DbSession,
+    settings: SocialConfig,
     id: Annotated[UUID, Path(description="User ID")],
     body: Annotated[schemas.UpdateProfileRequest, Body(description="Profile Data")],
-) -> None:
-    raise NotImplementedYet()
+) -> Envelope[schemas.ProfileData]:
+    return ok(await service.update_profile(session, user, id, body, settings))
 
 
 @router.delete("/users/{id}/block", tags=["User"], summary="Unblock user")
-@not_implemented
 async def delete_users_id_block(
     user: CurrentUser,
+    session: DbSession,
     id: Annotated[UUID, Path(description="Target user UUID")],
-) -> None:
-    raise NotImplementedYet()
+) -> Envelope[schemas.BlockResult]:
+    return ok(await service.unblock(session, user, id))
 
 
 @router.post("/users/{id}/block", tags=["User"], summary="Block user")
-@not_implemented
 async def post_users_id_block(
     user: CurrentUser,
+    session: DbSession,
     id: Annotated[UUID, Path(description="Target user UUID")],
-) -> None:
-    raise NotImplementedYet()
+) -> Envelope[schemas.BlockResult]:
+    return ok(await service.block(session, user, id))
 
 
 @router.get("/users/{id}/completion", tags=["User"], summary="Get Profile Completion")
-@not_implemented
 async def get_users_id_completion(
+    session: DbSession,
+    viewer: OptionalUser,
     id: Annotated[UUID, Path(description="User ID")],
-) -> None:
-    raise NotImplementedYet()
+) -> Envelope[schemas.Completion]:
+    return ok(await service.completion(session, viewer, id))
 
 
 @router.delete("/users/{id}/follow", tags=["User"], summary="Unfollow user")
-@not_implemented
 async def delete_users_id_follow(
     user: CurrentUser,
+    session: DbSession,
     id: Annotated[UUID, Path(description="Target user UUID")],
-) -> None:
-    raise NotImplementedYet()
+) -> Envelope[schemas.FollowResult]:
+    return ok(await service.unfollow(session, user, id))
 
 
 @router.post("/users/{id}/follow", tags=["User"], summary="Follow user")
-@not_implemented
 async def post_users_id_follow(
     user: CurrentUser,
+    session: DbSession,
     id: Annotated[UUID, Path(description="Target user UUID")],
-) -> None:
-    raise NotImplementedYet()
+) -> Envelope[schemas.FollowResult]:
+    return ok(await service.follow(session, user, id))
 
 
 @router.get("/users/{id}/likes", tags=["User"], summary="List tracks liked by a user")

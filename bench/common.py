@@ -1,0 +1,324 @@
+# ruff: noqa: S603, S607, ASYNC109, ASYNC240, E501  (a benchmark harness: fixed local commands)
+"""Shared helpers of the benchmarks: a data directory with a user, servers, a raw HTTP client.
+
+Clients are plain asyncio sockets (no HTTP library in the measurement path), so the numbers
+show the server, not the client.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+VENV_BIN = ROOT / ".venv" / "bin"
+JWT_SECRET = "bench-secret-" + "x" * 64
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def server_env(data_dir: Path, **extra: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        VEZA_DATA_DIR=str(data_dir),
+        VEZA_AUTH__JWT_SECRET=JWT_SECRET,
+        VEZA_LOG__LEVEL="WARNING",
+        VEZA_ENV="production",
+    )
+    env.update(extra)
+    return env
+
+
+def prepare(data_dir: Path) -> tuple[str, str]:
+    """Migrate a fresh database and create a user; returns (user id, access token)."""
+    env = server_env(data_dir)
+    subprocess.run([str(VENV_BIN / "veza"), "migrate"], env=env, check=True, capture_output=True)
+    # The test factories make the user and a token exactly as login would.
+    code = f"""
+import asyncio, sys
+sys.path.insert(0, {str(ROOT)!r})
+from tests.factories import access_token, create_user
+from veza.app import create_app
+async def main():
+    app = create_app()
+    user = await create_user(app, username="bench", email="bench@example.com")
+    print(user.id, await access_token(app, user))
+    await app.state.db.dispose()
+asyncio.run(main())
+"""
+    out = subprocess.run(
+        [str(VENV_BIN / "python"), "-c", code], env=env, check=True, capture_output=True, text=True
+    )
+    user_id, token = out.stdout.split()
+    return user_id, token
+
+
+def wait_port(port: int, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise RuntimeError(f"nothing listens on {port}")
+
+
+@contextmanager
+def veza_server(data_dir: Path, port: int, **env: str) -> Iterator[subprocess.Popen[bytes]]:
+    """One uvicorn process (uvloop, httptools) serving the app, like `veza serve`."""
+    process = subprocess.Popen(
+        [
+            str(VENV_BIN / "uvicorn"),
+            "veza.app:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            "1",
+            "--no-access-log",
+            "--log-level",
+            "warning",
+            "--loop",
+            "uvloop",
+            "--http",
+            "httptools",
+        ],
+        env=server_env(data_dir, **env),
+    )
+    try:
+        wait_port(port)
+        yield process
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+NGINX_CONF = """
+worker_processes 1;
+user {user};
+daemon off;
+pid {pid};
+error_log {root}/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    sendfile on; tcp_nopush on; tcp_nodelay on;
+    keepalive_requests 100000;
+    client_body_temp_path {root}/body; proxy_temp_path {root}/proxy;
+    fastcgi_temp_path {root}/fastcgi; uwsgi_temp_path {root}/uwsgi; scgi_temp_path {root}/scgi;
+    types {{ audio/wav wav; audio/mpeg mp3; }}
+    server {{
+        listen 127.0.0.1:{port};
+        location /files/ {{ alias {media}/; }}
+        location /protected-media/ {{ internal; alias {media}/; }}
+        location / {{
+            proxy_pass http://127.0.0.1:{upstream};
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_buffering off;
+            client_max_body_size 1g;
+        }}
+    }}
+}}
+"""
+
+
+@contextmanager
+def nginx(root: Path, port: int, media: Path, upstream: int) -> Iterator[subprocess.Popen[bytes]]:
+    """nginx from the system packages, one worker process, sendfile on."""
+    root.mkdir(parents=True, exist_ok=True)
+    conf = root / "nginx.conf"
+    conf.write_text(
+        NGINX_CONF.format(
+            user=getpass.getuser(),  # the worker must read the media files
+            pid=root / "nginx.pid",
+            root=root,
+            port=port,
+            media=media,
+            upstream=upstream,
+        )
+    )
+    process = subprocess.Popen(["nginx", "-c", str(conf), "-p", str(root)])
+    try:
+        wait_port(port)
+        yield process
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+async def read_response(reader: asyncio.StreamReader) -> tuple[int, dict[str, str], int]:
+    """Read one response; returns status, headers, body length (the body is discarded)."""
+    head = await reader.readuntil(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split()[1])
+    headers = {}
+    for line in lines[1:]:
+        if ":" in line:
+            name, value = line.split(":", 1)
+            headers[name.strip().lower()] = value.strip()
+    length = int(headers.get("content-length", "0"))
+    remaining = length
+    while remaining:
+        chunk = await reader.read(min(remaining, 1 << 20))
+        if not chunk:
+            raise ConnectionError("body cut short")
+        remaining -= len(chunk)
+    return status, headers, length
+
+
+async def range_load(
+    port: int, path: str, size: int, *, clients: int, seconds: float, range_bytes: int = 1 << 20
+) -> float:
+    """`clients` keep-alive connections each asking for random 1 MiB ranges for `seconds`;
+    returns the body throughput in MiB/s."""
+    import random
+
+    total = 0
+    deadline = time.perf_counter() + seconds
+    rng = random.Random(42)
+
+    async def client() -> None:
+        nonlocal total
+        reader, writer = await asyncio.open_connection("127.0.0.1", port, limit=1 << 22)
+        while time.perf_counter() < deadline:
+            start = rng.randrange(0, size - range_bytes)
+            writer.write(
+                f"GET {path} HTTP/1.1\r\nHost: bench\r\nRange: bytes={start}-{start + range_bytes - 1}"
+                "\r\n\r\n".encode()
+            )
+            status, _, length = await read_response(reader)
+            if status != 206:
+                raise RuntimeError(f"status {status}")
+            total += length
+        writer.close()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(client() for _ in range(clients)))
+    return total / (time.perf_counter() - started) / (1 << 20)
+
+
+def peak_rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def unique() -> str:
+    return uuid.uuid4().hex[:8]
+
+
+def python() -> str:
+    return sys.executable
+
+
+async def upload_file(port: int, token: str, path: Path, filename: str) -> tuple[int, bytes, float]:
+    """POST /api/v1/tracks with `path` as the multipart `file`, streamed from disk in 1 MiB
+    writes; returns status, body and seconds from the first byte sent to the reply."""
+    boundary = "bench" + unique()
+    preamble = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{filename}"\r\n'
+        "Content-Type: application/octet-stream\r\n\r\n"
+    ).encode()
+    epilogue = f"\r\n--{boundary}--\r\n".encode()
+    size = path.stat().st_size
+    reader, writer = await asyncio.open_connection("127.0.0.1", port, limit=1 << 22)
+    started = time.perf_counter()
+    writer.write(
+        (
+            f"POST /api/v1/tracks HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer {token}\r\n"
+            f"Content-Type: multipart/form-data; boundary={boundary}\r\n"
+            f"Content-Length: {len(preamble) + size + len(epilogue)}\r\n\r\n"
+        ).encode()
+        + preamble
+    )
+    with path.open("rb") as handle:
+        while block := handle.read(1 << 20):
+            writer.write(block)
+            await writer.drain()
+    writer.write(epilogue)
+    await writer.drain()
+    head = await reader.readuntil(b"\r\n\r\n")
+    status = int(head.split()[1])
+    length = int(
+        next(
+            line.split(b":")[1]
+            for line in head.split(b"\r\n")
+            if line.lower().startswith(b"content-length")
+        )
+    )
+    body = await reader.readexactly(length)
+    elapsed = time.perf_counter() - started
+    writer.close()
+    return status, body, elapsed
+
+
+def make_wav(path: Path, mebibytes: int) -> None:
+    """A valid 16-bit stereo 44.1 kHz WAV of about `mebibytes` MiB (noise)."""
+    import wave
+
+    import numpy as np
+
+    rng = np.random.default_rng(1)
+    frames_total = (mebibytes << 20) // 4
+    with wave.open(str(path), "wb") as output:
+        output.setnchannels(2)
+        output.setsampwidth(2)
+        output.setframerate(44100)
+        step = 1 << 18
+        for start in range(0, frames_total, step):
+            count = min(step, frames_total - start)
+            output.writeframes(rng.integers(-3000, 3000, size=count * 2, dtype=np.int16).tobytes())
+
+
+async def get_json(port: int, path: str, token: str) -> tuple[int, bytes]:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(
+        f"GET {path} HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer {token}\r\n\r\n".encode()
+    )
+    head = await reader.readuntil(b"\r\n\r\n")
+    status = int(head.split()[1])
+    length = int(
+        next(
+            line.split(b":")[1]
+            for line in head.split(b"\r\n")
+            if line.lower().startswith(b"content-length")
+        )
+    )
+    body = await reader.readexactly(length)
+    writer.close()
+    return status, body
+
+
+async def wait_processed(port: int, track_id: str, token: str, timeout: float = 600) -> str:
+    import json
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        _, body = await get_json(port, f"/api/v1/tracks/{track_id}/status", token)
+        reply = json.loads(body)
+        if "data" not in reply:
+            # The request's commit may land just after its reply (see the report on kit/db.py).
+            await asyncio.sleep(0.05)
+            continue
+        status = reply["data"]["status"]
+        if status in ("completed", "failed"):
+            return str(status)
+        await asyncio.sleep(0.2)
+    raise TimeoutError(track_id)

@@ -1,0 +1,190 @@
+"""Tracks: the track row, its audio file versions, its history, and resumable upload sessions."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    true,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from veza.models.base import Base, Timestamps, UUIDPrimaryKey, utcnow
+
+# Track.status values (the contract's models.TrackStatus).
+TRACK_UPLOADING = "uploading"
+TRACK_PROCESSING = "processing"
+TRACK_COMPLETED = "completed"
+TRACK_FAILED = "failed"
+
+# Track.stream_status values (the contract: pending, processing, ready, error).
+STREAM_PENDING = "pending"
+STREAM_PROCESSING = "processing"
+STREAM_READY = "ready"
+STREAM_ERROR = "error"
+
+# UploadSession.status values.
+UPLOAD_ACTIVE = "active"
+UPLOAD_ASSEMBLING = "assembling"
+UPLOAD_COMPLETED = "completed"
+
+
+class Track(UUIDPrimaryKey, Timestamps, Base):
+    __tablename__ = "tracks"
+    __table_args__ = (
+        Index("ix_tracks_creator_id_created_at", "creator_id", "created_at"),
+        Index("ix_tracks_status", "status"),
+    )
+
+    creator_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(255))
+    artist: Mapped[str | None] = mapped_column(String(255))
+    album: Mapped[str | None] = mapped_column(String(255))
+    genre: Mapped[str | None] = mapped_column(String(100))
+    genres: Mapped[list[str] | None] = mapped_column(JSON)
+    tags: Mapped[list[str] | None] = mapped_column(JSON)
+    year: Mapped[int | None] = mapped_column(Integer)
+    bpm: Mapped[int | None] = mapped_column(Integer)
+    musical_key: Mapped[str | None] = mapped_column(String(10))
+    is_public: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+
+    # The current audio file (a copy of the current version's fields, read on every stream).
+    file_id: Mapped[uuid.UUID | None] = mapped_column()  # the current TrackVersion's id
+    file_path: Mapped[str | None] = mapped_column(String(1024))  # storage key
+    file_size: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    md5: Mapped[str | None] = mapped_column(String(32))
+    original_filename: Mapped[str | None] = mapped_column(String(255))
+    format: Mapped[str | None] = mapped_column(String(10))  # mp3, flac, wav, ogg, m4a, aac
+    codec: Mapped[str | None] = mapped_column(String(20))  # mp3, flac, pcm_s16le, opus...
+    mime_type: Mapped[str | None] = mapped_column(String(50))
+    duration: Mapped[int | None] = mapped_column(Integer)  # seconds
+    bitrate: Mapped[int | None] = mapped_column(Integer)  # kbps
+    sample_rate: Mapped[int | None] = mapped_column(Integer)  # Hz
+    channels: Mapped[int | None] = mapped_column(Integer)
+    version_number: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    # Processing state: the stage and percent reported by GET /tracks/{id}/status.
+    status: Mapped[str] = mapped_column(String(20), default=TRACK_PROCESSING)
+    status_message: Mapped[str | None] = mapped_column(Text)
+    processing_stage: Mapped[str | None] = mapped_column(String(30))
+    processing_progress: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Bumped each time the audio changes, so a job for older audio knows it is stale.
+    processing_generation: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # Jobs started for the current generation: a job cut by a restart runs again, a few times.
+    processing_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    processing_started_at: Mapped[datetime | None] = mapped_column()
+    processed_at: Mapped[datetime | None] = mapped_column()
+
+    # Derived files (storage keys).
+    cover_art_path: Mapped[str | None] = mapped_column(String(1024))
+    waveform_path: Mapped[str | None] = mapped_column(String(1024))
+    hls_path: Mapped[str | None] = mapped_column(String(1024))  # storage prefix of the renditions
+    stream_status: Mapped[str] = mapped_column(
+        String(20), default=STREAM_PENDING, server_default=STREAM_PENDING
+    )
+    stream_manifest_url: Mapped[str | None] = mapped_column(String(2048))
+
+    # Counters (changed by atomic SQL by the domains that own plays and likes).
+    play_count: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    like_count: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+
+
+class TrackVersion(UUIDPrimaryKey, Base):
+    """One audio file a track has had; the current one is Track.file_id."""
+
+    __tablename__ = "track_versions"
+    __table_args__ = (UniqueConstraint("track_id", "version_number"),)
+
+    track_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("tracks.id", ondelete="CASCADE"), index=True
+    )
+    version_number: Mapped[int] = mapped_column(Integer)
+    file_path: Mapped[str] = mapped_column(String(1024))
+    file_size: Mapped[int] = mapped_column(BigInteger)
+    md5: Mapped[str] = mapped_column(String(32))
+    original_filename: Mapped[str | None] = mapped_column(String(255))
+    format: Mapped[str | None] = mapped_column(String(10))
+    codec: Mapped[str | None] = mapped_column(String(20))
+    mime_type: Mapped[str | None] = mapped_column(String(50))
+    duration: Mapped[int | None] = mapped_column(Integer)
+    bitrate: Mapped[int | None] = mapped_column(Integer)
+    sample_rate: Mapped[int | None] = mapped_column(Integer)
+    channels: Mapped[int | None] = mapped_column(Integer)
+    created_by: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class TrackHistory(UUIDPrimaryKey, Base):
+    """One change to a track (metadata update, new version, restore...), newest last."""
+
+    __tablename__ = "track_history"
+    __table_args__ = (Index("ix_track_history_track_id_created_at", "track_id", "created_at"),)
+
+    track_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tracks.id", ondelete="CASCADE"))
+    user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(40))
+    changes: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class UploadSession(UUIDPrimaryKey, Timestamps, Base):
+    """A resumable chunked upload: persisted, so it survives a restart of the server."""
+
+    __tablename__ = "upload_sessions"
+    __table_args__ = (Index("ix_upload_sessions_status_expires_at", "status", "expires_at"),)
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    filename: Mapped[str] = mapped_column(String(255))
+    total_size: Mapped[int] = mapped_column(BigInteger)
+    total_chunks: Mapped[int] = mapped_column(Integer)
+    # Metadata given at initiate (title, artist, is_public...), applied to the new track.
+    track_metadata: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(20), default=UPLOAD_ACTIVE)
+    track_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("tracks.id", ondelete="SET NULL"))
+    md5: Mapped[str | None] = mapped_column(String(32))
+    expires_at: Mapped[datetime] = mapped_column()
+    completed_at: Mapped[datetime | None] = mapped_column()
+
+
+class UploadChunk(Base):
+    """A chunk the server holds (one row per chunk number, so re-sending one is harmless)."""
+
+    __tablename__ = "upload_chunks"
+
+    session_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("upload_sessions.id", ondelete="CASCADE"), primary_key=True
+    )
+    chunk_number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class StorageDeletion(UUIDPrimaryKey, Base):
+    """Files to remove once the transaction that orphaned them has committed (an outbox).
+
+    A row is written in the same transaction as the deletion of what referenced the files, and
+    a job removes the files and then the row, so files never disappear for a rolled-back change.
+    """
+
+    __tablename__ = "storage_deletions"
+
+    # A storage key, or a prefix (every key under "<prefix>/") when is_prefix.
+    key: Mapped[str] = mapped_column(String(1024))
+    is_prefix: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

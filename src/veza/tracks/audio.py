@@ -1,0 +1,439 @@
+"""Audio inspection and analysis with PyAV and mutagen (synchronous: run these in a thread).
+
+- ``sniff_format``: what a file is from its first bytes (never from its name).
+- ``probe``: a real probe with PyAV (container, codec, duration, bitrate, rate, channels), which
+  also decodes the first frames, so a file that merely starts with the right magic is refused.
+- ``read_tags``: title, artist, album, genre, year, bpm, key and cover art, with mutagen.
+- ``analyse``: one decode pass that computes the waveform peaks and, when asked, encodes the AAC
+  HLS renditions from the same decoded frames.
+
+Waveform peaks are the JSON format of BBC audiowaveform (version 2), read as is by peaks.js
+and wavesurfer: ``{"version": 2, "channels": 1, "sample_rate", "samples_per_pixel", "bits": 8,
+"length", "data": [min0, max0, min1, max1, ...]}``. The channels are mixed down to one.
+Resolution: ``samples_per_pixel`` is the smallest multiple of 256 that keeps the waveform at
+most ``WAVEFORM_MAX_POINTS`` (2,000) points long, so a preview is a few kB whatever the length.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import av
+import numpy as np
+
+WAVEFORM_MAX_POINTS = 2000
+WAVEFORM_MIN_SAMPLES_PER_PIXEL = 256
+MAX_COVER_BYTES = 10 * 1024 * 1024
+
+
+class UnsupportedAudio(ValueError):
+    """The file is not audio we accept; the message says why (shown to the uploader)."""
+
+
+@dataclass(frozen=True)
+class FormatSpec:
+    name: str  # Track.format
+    mime_type: str
+    containers: frozenset[str]  # PyAV/FFmpeg demuxer names
+    codecs: frozenset[str]  # accepted decoder names (prefixes for pcm)
+
+
+FORMATS: dict[str, FormatSpec] = {
+    spec.name: spec
+    for spec in (
+        FormatSpec("mp3", "audio/mpeg", frozenset({"mp3"}), frozenset({"mp3", "mp3float"})),
+        FormatSpec("flac", "audio/flac", frozenset({"flac"}), frozenset({"flac"})),
+        FormatSpec("wav", "audio/wav", frozenset({"wav"}), frozenset({"pcm_"})),
+        FormatSpec("ogg", "audio/ogg", frozenset({"ogg"}), frozenset({"vorbis", "opus"})),
+        FormatSpec(
+            "m4a",
+            "audio/mp4",
+            frozenset({"mov,mp4,m4a,3gp,3g2,mj2"}),
+            frozenset({"aac", "alac"}),
+        ),
+        FormatSpec("aac", "audio/aac", frozenset({"aac"}), frozenset({"aac"})),
+    )
+}
+
+_M4A_BRANDS = {b"M4A ", b"M4B ", b"mp42", b"mp41", b"isom", b"iso2", b"dash", b"MSNV", b"3gp5"}
+
+
+def sniff_format(head: bytes) -> str | None:
+    """The audio format the first bytes announce (magic numbers), or None."""
+    if head.startswith(b"fLaC"):
+        return "flac"
+    if head[:4] in (b"RIFF", b"RF64") and head[8:12] == b"WAVE":
+        return "wav"
+    if head.startswith(b"OggS"):
+        return "ogg"
+    if head[4:8] == b"ftyp" and head[8:12] in _M4A_BRANDS:
+        return "m4a"
+    if head.startswith(b"ID3"):
+        return "mp3"  # an ID3v2 tag; the probe confirms the stream behind it is MP3
+    if len(head) >= 2 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0:
+        # An MPEG frame sync: layer bits 00 is ADTS AAC, anything else MPEG audio (MP3).
+        return "aac" if head[1] & 0x06 == 0 else "mp3"
+    return None
+
+
+@dataclass(frozen=True)
+class AudioInfo:
+    format: str
+    mime_type: str
+    codec: str
+    duration_seconds: float
+    bitrate_kbps: int | None
+    sample_rate: int
+    channels: int
+
+    @property
+    def duration(self) -> int:
+        return max(1, round(self.duration_seconds)) if self.duration_seconds > 0 else 0
+
+
+def _codec_matches(spec: FormatSpec, codec: str) -> bool:
+    return any(codec == c or (c.endswith("_") and codec.startswith(c)) for c in spec.codecs)
+
+
+def probe(path: Path, sniffed: str) -> AudioInfo:
+    """Open ``path`` with PyAV and check it is the ``sniffed`` format with a decodable stream."""
+    spec = FORMATS[sniffed]
+    try:
+        container = av.open(str(path), "r")
+    except (av.error.FFmpegError, OSError) as exc:
+        raise UnsupportedAudio(f"not a readable {sniffed} file") from exc
+    try:
+        if container.format.name not in spec.containers:
+            raise UnsupportedAudio(f"the file is not a {sniffed} file")
+        if any(
+            s.type == "video" and not (s.disposition & av.stream.Disposition.attached_pic)
+            for s in container.streams
+        ):
+            raise UnsupportedAudio("video files are not accepted")
+        if not container.streams.audio:
+            raise UnsupportedAudio("the file has no audio stream")
+        stream = container.streams.audio[0]
+        codec = stream.codec_context.name
+        if not _codec_matches(spec, codec):
+            raise UnsupportedAudio(f"unsupported codec {codec} in a {sniffed} file")
+        decoded = 0
+        for frame in container.decode(stream):
+            decoded += frame.samples
+            if decoded >= 4096:
+                break
+        if decoded == 0:
+            raise UnsupportedAudio("no audio could be decoded from the file")
+        duration = _duration_seconds(container, stream)
+        if duration <= 0:
+            raise UnsupportedAudio("the audio has no duration")
+        bit_rate = container.bit_rate or stream.codec_context.bit_rate or 0
+        info = AudioInfo(
+            format=sniffed,
+            mime_type=spec.mime_type,
+            codec="mp3" if codec == "mp3float" else codec,
+            duration_seconds=duration,
+            bitrate_kbps=round(bit_rate / 1000) if bit_rate else None,
+            sample_rate=int(stream.sample_rate or stream.codec_context.sample_rate),
+            channels=int(stream.codec_context.channels),
+        )
+    except av.error.FFmpegError as exc:
+        raise UnsupportedAudio(f"the {sniffed} file is damaged") from exc
+    finally:
+        container.close()
+    return info
+
+
+def _duration_seconds(container: Any, stream: Any) -> float:
+    if stream.duration and stream.time_base:
+        return float(stream.duration * stream.time_base)
+    if container.duration:
+        return float(container.duration / av.time_base)
+    return 0.0
+
+
+@dataclass
+class Tags:
+    title: str | None = None
+    artist: str | None = None
+    album: str | None = None
+    genre: str | None = None
+    year: int | None = None
+    bpm: int | None = None
+    musical_key: str | None = None
+    cover: bytes | None = None
+    cover_extension: str | None = None
+
+    def as_metadata(self) -> dict[str, Any]:
+        fields = ("title", "artist", "album", "genre", "year", "bpm", "musical_key")
+        return {name: getattr(self, name) for name in fields if getattr(self, name) is not None}
+
+
+def _first_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, list | tuple):
+        value = value[0] if value else None
+    if value is None:
+        return None
+    text = str(getattr(value, "text", [value])[0] if hasattr(value, "text") else value).strip()
+    return text or None
+
+
+def _to_int(
+    text: str | None, low: int, high: int, *, prefix_digits: int | None = None
+) -> int | None:
+    if not text:
+        return None
+    digits = text[:prefix_digits] if prefix_digits else text.split(".")[0]
+    try:
+        number = int(digits)
+    except ValueError:
+        return None
+    return number if low <= number <= high else None
+
+
+def _image_extension(data: bytes) -> str | None:
+    if data.startswith(b"\xff\xd8\xff"):
+        return "jpg"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "webp"
+    return None
+
+
+def _cover_from(file: Any) -> bytes | None:
+    tags = getattr(file, "tags", None)
+    pictures: list[Any] = list(getattr(file, "pictures", []) or [])  # FLAC
+    if tags is not None:
+        if hasattr(tags, "getall"):  # ID3
+            pictures.extend(tags.getall("APIC"))
+        elif "covr" in tags:  # MP4
+            return bytes(tags["covr"][0])
+        elif "metadata_block_picture" in tags:  # Ogg Vorbis / Opus
+            from mutagen.flac import Picture
+
+            for encoded in tags["metadata_block_picture"]:
+                try:
+                    pictures.append(Picture(base64.b64decode(encoded)))
+                except Exception:  # noqa: S112 - a broken picture block is skipped, not fatal
+                    continue
+    if not pictures:
+        return None
+    front = [p for p in pictures if getattr(p, "type", None) == 3]
+    return bytes((front or pictures)[0].data)
+
+
+def read_tags(path: Path) -> Tags:
+    """Tags the file carries; anything unreadable is simply absent."""
+    import mutagen
+
+    try:
+        easy = mutagen.File(str(path), easy=True)
+        full = mutagen.File(str(path))
+    except Exception:
+        return Tags()
+    if easy is None or full is None:
+        return Tags()
+    values = easy.tags or {}
+
+    def get(*names: str) -> str | None:
+        for name in names:
+            try:
+                text = _first_text(values.get(name))
+            except (KeyError, ValueError):
+                text = None
+            if text:
+                return text
+        return None
+
+    tags = Tags(
+        title=(get("title") or "")[:255] or None,
+        artist=(get("artist", "albumartist") or "")[:255] or None,
+        album=(get("album") or "")[:255] or None,
+        genre=(get("genre") or "")[:100] or None,
+        year=_to_int(get("date", "year", "originaldate"), 1900, 2100, prefix_digits=4),
+        bpm=_to_int(get("bpm"), 1, 300),
+    )
+    raw = full.tags or {}
+    key: str | None = None
+    for name in ("TKEY", "initialkey", "key", "----:com.apple.iTunes:initialkey"):
+        try:
+            if name in raw:
+                value = raw[name]
+                key = _first_text(value)
+                if isinstance(value, list) and value and isinstance(value[0], bytes):
+                    key = value[0].decode("utf-8", "replace").strip() or None
+                break
+        except (KeyError, ValueError, TypeError):
+            continue
+    tags.musical_key = key[:10] if key else None
+    cover = _cover_from(full)
+    if cover and len(cover) <= MAX_COVER_BYTES:
+        extension = _image_extension(cover)
+        if extension:
+            tags.cover, tags.cover_extension = cover, extension
+    return tags
+
+
+@dataclass(frozen=True)
+class HlsRendition:
+    bitrate_kbps: int
+    directory: Path  # receives playlist.m3u8 and the segments
+
+
+@dataclass
+class Analysis:
+    waveform: dict[str, Any]
+    renditions: list[HlsRendition] = field(default_factory=list)
+
+
+class _PeakAccumulator:
+    """Min/max per block of ``samples_per_pixel`` samples, fed frame by frame.
+
+    Channels are combined by taking the extreme of all of them (a loud left channel shows),
+    which never clips the way summing channels would.
+    """
+
+    def __init__(self, samples_per_pixel: int) -> None:
+        self.spp = samples_per_pixel
+        self.pending: list[np.ndarray[Any, Any]] = []
+        self.pending_samples = 0
+        self.mins: list[np.ndarray[Any, Any]] = []
+        self.maxs: list[np.ndarray[Any, Any]] = []
+
+    def feed(self, planar: np.ndarray[Any, Any]) -> None:
+        """``planar`` has shape (channels, samples)."""
+        self.pending.append(planar)
+        self.pending_samples += planar.shape[1]
+        if self.pending_samples >= 64 * self.spp:  # batch the numpy work, not per frame
+            self._reduce(final=False)
+
+    def _reduce(self, *, final: bool) -> None:
+        if not self.pending:
+            return
+        samples = np.concatenate(self.pending, axis=1) if len(self.pending) > 1 else self.pending[0]
+        channels, count = samples.shape
+        blocks = count // self.spp
+        rest = samples[:, blocks * self.spp :]
+        if blocks:
+            shaped = samples[:, : blocks * self.spp].reshape(channels, blocks, self.spp)
+            self.mins.append(shaped.min(axis=2).min(axis=0))
+            self.maxs.append(shaped.max(axis=2).max(axis=0))
+        if final and rest.shape[1]:
+            self.mins.append(np.array([rest.min()], dtype=np.float32))
+            self.maxs.append(np.array([rest.max()], dtype=np.float32))
+            rest = rest[:, :0]
+        self.pending = [rest] if rest.shape[1] else []
+        self.pending_samples = rest.shape[1]
+
+    def result(self, sample_rate: int) -> dict[str, Any]:
+        self._reduce(final=True)
+        mins = np.concatenate(self.mins) if self.mins else np.zeros(0, np.float32)
+        maxs = np.concatenate(self.maxs) if self.maxs else np.zeros(0, np.float32)
+        pairs = np.empty(mins.shape[0] * 2, dtype=np.float32)
+        pairs[0::2], pairs[1::2] = mins, maxs
+        data = np.clip(np.rint(pairs * 127.0), -128, 127).astype(np.int8)
+        return {
+            "version": 2,
+            "channels": 1,
+            "sample_rate": sample_rate,
+            "samples_per_pixel": self.spp,
+            "bits": 8,
+            "length": int(mins.shape[0]),
+            "data": data.tolist(),
+        }
+
+
+def samples_per_pixel(duration_seconds: float, sample_rate: int) -> int:
+    total = max(1, math.ceil(duration_seconds * sample_rate))
+    blocks = math.ceil(total / WAVEFORM_MAX_POINTS / WAVEFORM_MIN_SAMPLES_PER_PIXEL)
+    return max(1, blocks) * WAVEFORM_MIN_SAMPLES_PER_PIXEL
+
+
+def _hls_sample_rate(rate: int) -> int:
+    return rate if rate in (44100, 48000) else 44100
+
+
+def analyse(
+    path: Path,
+    info: AudioInfo,
+    *,
+    hls: list[HlsRendition] | None = None,
+    segment_seconds: int = 6,
+    on_progress: Callable[[float], None] | None = None,
+) -> Analysis:
+    """Decode the file once: waveform peaks always, AAC HLS renditions when asked."""
+    peaks = _PeakAccumulator(samples_per_pixel(info.duration_seconds, info.sample_rate))
+    container = av.open(str(path), "r")
+    outputs: list[tuple[Any, Any]] = []
+    try:
+        stream = container.streams.audio[0]
+        stream.codec_context.thread_type = "AUTO"
+        planar = av.AudioResampler(format="fltp")  # same layout and rate, float samples
+        layout = "mono" if info.channels == 1 else "stereo"
+        for rendition in hls or []:
+            rendition.directory.mkdir(parents=True, exist_ok=True)
+            output = av.open(
+                str(rendition.directory / "playlist.m3u8"),
+                "w",
+                format="hls",
+                options={
+                    "hls_time": str(segment_seconds),
+                    "hls_playlist_type": "vod",
+                    "hls_segment_filename": str(rendition.directory / "segment_%05d.ts"),
+                    "hls_flags": "independent_segments",
+                },
+            )
+            encoder = output.add_stream(
+                "aac",
+                rate=_hls_sample_rate(info.sample_rate),
+                layout=layout,
+                options={"aac_coder": "fast"},  # ~2x the default coder, same bitrate
+            )
+            encoder.bit_rate = rendition.bitrate_kbps * 1000
+            outputs.append((output, encoder))
+        duration = info.duration_seconds or 1.0
+        last_reported = -1.0
+        for frame in container.decode(stream):
+            if frame.format.name == "fltp":  # most decoders' own format: no conversion
+                peaks.feed(frame.to_ndarray())
+            else:
+                for converted in planar.resample(frame):
+                    peaks.feed(converted.to_ndarray())
+            for output, encoder in outputs:
+                frame.pts = None  # the encoder's own resampler keeps the timeline
+                for packet in encoder.encode(frame):
+                    output.mux(packet)
+            if on_progress is not None and frame.time is not None:
+                done = min(1.0, float(frame.time) / duration)
+                if done - last_reported >= 0.02:
+                    last_reported = done
+                    on_progress(done)
+        for converted in planar.resample(None):
+            peaks.feed(converted.to_ndarray())
+        for output, encoder in outputs:
+            for packet in encoder.encode(None):
+                output.mux(packet)
+    except av.error.FFmpegError as exc:
+        raise UnsupportedAudio("the audio could not be decoded to the end") from exc
+    finally:
+        container.close()
+        for output, _ in outputs:
+            output.close()
+    return Analysis(peaks.result(info.sample_rate), list(hls or []))
+
+
+def master_playlist(renditions: list[HlsRendition]) -> str:
+    lines = ["#EXTM3U", "#EXT-X-VERSION:3", "#EXT-X-INDEPENDENT-SEGMENTS"]
+    for rendition in sorted(renditions, key=lambda r: r.bitrate_kbps):
+        # MPEG-TS adds roughly 10% over the audio bitrate.
+        bandwidth = rendition.bitrate_kbps * 1100
+        lines.append(f'#EXT-X-STREAM-INF:BANDWIDTH={bandwidth},CODECS="mp4a.40.2"')
+        lines.append(f"{rendition.directory.name}/playlist.m3u8")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,343 @@
+"""The processing job: probe, tags, waveform and HLS for one track's current audio.
+
+It always ends the track in ``completed`` or ``failed`` (with a status_message): every error is
+caught and recorded, and a job cut short by a restart is re-queued at start-up, at most
+``jobs.max_attempts`` times for the same audio before the track is declared failed.
+Results are written only if the audio did not change meanwhile (``processing_generation``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import structlog
+from sqlalchemy import delete, select
+
+from veza.kit.jobs import JobContext
+from veza.kit.storage import ObjectNotFound
+from veza.models.track import (
+    STREAM_ERROR,
+    STREAM_PENDING,
+    STREAM_READY,
+    TRACK_COMPLETED,
+    TRACK_FAILED,
+    StorageDeletion,
+    Track,
+    TrackVersion,
+)
+from veza.tracks import repository
+from veza.tracks.audio import (
+    Analysis,
+    AudioInfo,
+    HlsRendition,
+    Tags,
+    UnsupportedAudio,
+    analyse,
+    master_playlist,
+    probe,
+    read_tags,
+)
+
+log = structlog.get_logger("veza.tracks.processing")
+
+# Progress (percent) at the start of each stage; analysis moves from 20 to 90 as it decodes.
+STAGE_PROGRESS = {"probing": 5, "tags": 15, "analysing": 20, "storing": 90}
+_TAG_FIELDS = ("artist", "album", "genre", "year", "bpm", "musical_key")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class _Job:
+    track_id: uuid.UUID
+    generation: int
+    creator_id: uuid.UUID
+    file_id: uuid.UUID | None
+    file_path: str
+    format: str
+    title: str
+    original_filename: str | None
+    old_cover: str | None
+
+
+async def _set(ctx: JobContext, job: _Job, **values: Any) -> bool:
+    async with ctx.db.writer() as session, session.begin():
+        return await repository.update_if_current(session, job.track_id, job.generation, **values)
+
+
+async def _stage(ctx: JobContext, job: _Job, stage: str, progress: int | None = None) -> None:
+    await _set(
+        ctx,
+        job,
+        processing_stage=stage,
+        processing_progress=STAGE_PROGRESS.get(stage, 0) if progress is None else progress,
+    )
+
+
+async def _fail(ctx: JobContext, job: _Job, message: str) -> None:
+    hls = ctx.settings.media.hls_enabled
+    await _set(
+        ctx,
+        job,
+        status=TRACK_FAILED,
+        status_message=message[:1000],
+        processing_stage=None,
+        processing_progress=0,
+        stream_status=STREAM_ERROR if hls else STREAM_PENDING,
+        processed_at=_now(),
+    )
+    log.warning("track_processing_failed", track_id=str(job.track_id), reason=message)
+
+
+async def _claim(ctx: JobContext, track_id: uuid.UUID, generation: int) -> _Job | None:
+    async with ctx.db.writer() as session, session.begin():
+        attempts = await repository.start_processing_attempt(session, track_id, generation, _now())
+        if attempts is None:
+            return None  # stale: the audio changed, or the track is gone or done
+        track = await session.get(Track, track_id)
+        if track is None or not track.file_path or not track.format:
+            return None
+        job = _Job(
+            track_id=track.id,
+            generation=generation,
+            creator_id=track.creator_id,
+            file_id=track.file_id,
+            file_path=track.file_path,
+            format=track.format,
+            title=track.title,
+            original_filename=track.original_filename,
+            old_cover=track.cover_art_path,
+        )
+    if attempts > ctx.settings.jobs.max_attempts:
+        await _fail(ctx, job, f"Processing was interrupted {attempts - 1} times; upload again")
+        return None
+    return job
+
+
+async def process_track(ctx: JobContext, track_id: uuid.UUID, generation: int) -> None:
+    job = await _claim(ctx, track_id, generation)
+    if job is None:
+        return
+    workdir = ctx.storage.new_staging_path(f".processing-{track_id}-{generation}")
+    workdir.mkdir(parents=True, exist_ok=True)
+    try:
+        await _run(ctx, job, workdir)
+    except UnsupportedAudio as exc:
+        await _fail(ctx, job, str(exc))
+    except ObjectNotFound:
+        await _fail(ctx, job, "The audio file is missing from storage")
+    except Exception as exc:
+        log.exception("track_processing_crashed", track_id=str(track_id))
+        await _fail(ctx, job, f"Processing failed: {type(exc).__name__}")
+    finally:
+        await asyncio.to_thread(shutil.rmtree, workdir, True)
+
+
+async def _source_file(ctx: JobContext, job: _Job, workdir: Path) -> Path:
+    local = ctx.storage.local_path(job.file_path)
+    if local is not None:
+        if not local.exists():
+            raise ObjectNotFound(job.file_path)
+        return local
+    target = workdir / f"source.{job.format}"
+    await ctx.storage.download_to(job.file_path, target)
+    return target
+
+
+async def _run(ctx: JobContext, job: _Job, workdir: Path) -> None:
+    settings = ctx.settings.media
+    source = await _source_file(ctx, job, workdir)
+    await _stage(ctx, job, "probing")
+    info = await asyncio.to_thread(probe, source, job.format)
+    await _stage(ctx, job, "tags")
+    tags = await asyncio.to_thread(read_tags, source)
+    await _stage(ctx, job, "analysing")
+    renditions = (
+        [
+            HlsRendition(kbps, workdir / "hls" / f"{kbps}k")
+            for kbps in sorted(set(settings.hls_bitrates_kbps))
+        ]
+        if settings.hls_enabled
+        else []
+    )
+    analysis = await _analyse_with_progress(ctx, job, source, info, renditions)
+    await _stage(ctx, job, "storing")
+    stored = await _store_outputs(ctx, job, tags, analysis, workdir)
+    await _complete(ctx, job, info, tags, stored)
+
+
+async def _analyse_with_progress(
+    ctx: JobContext, job: _Job, source: Path, info: AudioInfo, renditions: list[HlsRendition]
+) -> Analysis:
+    """Run the decode in a thread and write its progress about once a second."""
+    done = {"fraction": 0.0}
+
+    def report(fraction: float) -> None:
+        done["fraction"] = fraction
+
+    worker = asyncio.ensure_future(
+        asyncio.to_thread(
+            analyse,
+            source,
+            info,
+            hls=renditions,
+            segment_seconds=ctx.settings.media.hls_segment_seconds,
+            on_progress=report,
+        )
+    )
+    written = 0.0
+    start, span = (
+        STAGE_PROGRESS["analysing"],
+        STAGE_PROGRESS["storing"] - STAGE_PROGRESS["analysing"],
+    )
+    while not worker.done():
+        await asyncio.wait({worker}, timeout=1.0)
+        if not worker.done() and done["fraction"] - written >= 0.05:
+            written = done["fraction"]
+            await _stage(ctx, job, "analysing", start + int(span * written))
+    return worker.result()
+
+
+@dataclass
+class _Stored:
+    waveform_key: str
+    cover_key: str | None
+    hls_prefix: str | None
+
+
+async def _store_outputs(
+    ctx: JobContext, job: _Job, tags: Tags, analysis: Analysis, workdir: Path
+) -> _Stored:
+    import json
+
+    storage = ctx.storage
+    base = f"tracks/{job.creator_id}/{job.track_id}"
+    waveform_key = f"{base}/waveform-g{job.generation}.json"
+    payload = json.dumps(analysis.waveform, separators=(",", ":")).encode()
+    await storage.put_bytes(waveform_key, payload, content_type="application/json")
+    cover_key = None
+    if tags.cover and tags.cover_extension and not job.old_cover:
+        cover_key = f"{base}/cover-g{job.generation}.{tags.cover_extension}"
+        mime = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}[tags.cover_extension]
+        await storage.put_bytes(cover_key, tags.cover, content_type=mime)
+    hls_prefix = None
+    if analysis.renditions:
+        hls_prefix = f"hls/{job.track_id}/g{job.generation}"
+        for rendition in analysis.renditions:
+            for path in sorted(rendition.directory.iterdir()):
+                content_type = (
+                    "application/vnd.apple.mpegurl" if path.suffix == ".m3u8" else "video/mp2t"
+                )
+                await storage.put_file(
+                    f"{hls_prefix}/{rendition.directory.name}/{path.name}",
+                    path,
+                    content_type=content_type,
+                )
+        # The master playlist goes last: once it exists, every file it names exists too.
+        await storage.put_bytes(
+            f"{hls_prefix}/master.m3u8",
+            master_playlist(analysis.renditions).encode(),
+            content_type="application/vnd.apple.mpegurl",
+        )
+    return _Stored(waveform_key, cover_key, hls_prefix)
+
+
+async def _complete(
+    ctx: JobContext, job: _Job, info: AudioInfo, tags: Tags, stored: _Stored
+) -> None:
+    async with ctx.db.writer() as session, session.begin():
+        track = await session.get(Track, job.track_id, with_for_update=True)
+        if track is None or track.processing_generation != job.generation:
+            # The audio changed while we worked: what we made is for nobody.
+            session.add(StorageDeletion(key=stored.waveform_key))
+            if stored.cover_key:
+                session.add(StorageDeletion(key=stored.cover_key))
+            if stored.hls_prefix:
+                session.add(StorageDeletion(key=stored.hls_prefix, is_prefix=True))
+            return
+        filled = _fill_from_tags(track, tags)
+        if stored.cover_key and not track.cover_art_path:
+            track.cover_art_path = stored.cover_key
+            filled["cover_art_path"] = stored.cover_key
+        track.duration = info.duration
+        track.bitrate = info.bitrate_kbps
+        track.sample_rate = info.sample_rate
+        track.channels = info.channels
+        track.codec = info.codec
+        track.waveform_path = stored.waveform_key
+        if stored.hls_prefix:
+            track.hls_path = stored.hls_prefix
+            track.stream_status = STREAM_READY
+            track.stream_manifest_url = (
+                f"{ctx.settings.server.public_url}/hls/{track.id}/master.m3u8"
+            )
+        track.status = TRACK_COMPLETED
+        track.status_message = None
+        track.processing_stage = None
+        track.processing_progress = 100
+        track.processed_at = _now()
+        if job.file_id is not None:
+            version = await session.get(TrackVersion, job.file_id)
+            if version is not None:
+                version.duration, version.bitrate = info.duration, info.bitrate_kbps
+                version.sample_rate, version.channels = info.sample_rate, info.channels
+        if filled:
+            repository.add_history(
+                session, track.id, "metadata_from_tags", user_id=None, changes=filled
+            )
+    log.info("track_processed", track_id=str(job.track_id), duration=info.duration)
+
+
+def _fill_from_tags(track: Track, tags: Tags) -> dict[str, Any]:
+    """Fill only what the uploader left empty (a title still equal to the file name counts)."""
+    from veza.tracks.service import _default_title
+
+    changes: dict[str, Any] = {}
+    if (
+        tags.title
+        and track.original_filename
+        and track.title == _default_title(track.original_filename)
+    ):
+        changes["title"] = tags.title
+        track.title = tags.title
+    for name in _TAG_FIELDS:
+        value = getattr(tags, name)
+        if value is not None and getattr(track, name) is None:
+            setattr(track, name, value)
+            changes[name] = value
+    return changes
+
+
+async def sweep(ctx: JobContext) -> None:
+    """Remove abandoned upload sessions and their parts, then files queued for removal."""
+    async with ctx.db.writer() as session, session.begin():
+        expired = list(await repository.expired_uploads(session, _now()))
+        for upload_id in expired:
+            session.add(StorageDeletion(key=f"uploads/{upload_id}", is_prefix=True))
+        await repository.delete_uploads(session, expired)
+    async with ctx.db.reader() as session:
+        pending = (await session.scalars(select(StorageDeletion).limit(1000))).all()
+    done: list[uuid.UUID] = []
+    for item in pending:
+        try:
+            if item.is_prefix:
+                await ctx.storage.delete_prefix(item.key)
+            else:
+                await ctx.storage.delete(item.key)
+        except Exception:
+            log.exception("storage_deletion_failed", key=item.key)
+            continue
+        done.append(item.id)
+    if done:
+        async with ctx.db.writer() as session, session.begin():
+            await session.execute(delete(StorageDeletion).where(StorageDeletion.id.in_(done)))
+    if expired or done:
+        log.info("tracks_swept", expired_uploads=len(expired), files_removed=len(done))

@@ -1,0 +1,276 @@
+"""Serving audio bytes: HTTP Range (RFC 9110), validators, and an ASGI body loop.
+
+Starlette's FileResponse reads 64 KiB at a time through the thread pool, which measured about
+0.15x of nginx's sendfile on this kind of load. ``FileRangeResponse`` reads 1 MiB per call with
+``os.pread`` on a descriptor kept open between requests and sends each read as one body
+message; see docs/PERFORMANCE.md for the numbers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
+from pathlib import Path
+
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
+
+READ_SIZE = 1024 * 1024
+WATCH_DISCONNECT_ABOVE = 4 * READ_SIZE
+INLINE_READS = os.environ.get("BENCH_INLINE", "0") == "1"
+
+
+class RangeNotSatisfiableError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class ByteRange:
+    start: int
+    end: int  # inclusive
+
+    @property
+    def length(self) -> int:
+        return self.end - self.start + 1
+
+
+def parse_range(header: str | None, size: int) -> ByteRange | None:
+    """The one range asked for, or None to send everything.
+
+    Single ranges are honoured: ``bytes=a-b``, open-ended ``bytes=a-`` and suffix ``bytes=-n``.
+    A syntactically invalid header, another unit, or several ranges are ignored (RFC 9110
+    allows a server to answer 200 with the whole representation). A valid range that cannot be
+    satisfied raises RangeNotSatisfiableError (416).
+    """
+    if not header:
+        return None
+    unit, _, spec = header.strip().partition("=")
+    if unit.strip().lower() != "bytes" or not spec or "," in spec:
+        return None
+    first, dash, last = spec.strip().partition("-")
+    first, last = first.strip(), last.strip()
+    if not dash or (first and not first.isdigit()) or (last and not last.isdigit()):
+        return None
+    if not first:  # suffix: the last n bytes
+        if not last:
+            return None
+        suffix = int(last)
+        if suffix == 0 or size == 0:
+            raise RangeNotSatisfiableError
+        return ByteRange(max(0, size - suffix), size - 1)
+    start = int(first)
+    end = int(last) if last else size - 1
+    if last and end < start:
+        return None  # invalid range-spec: ignored
+    if start >= size:
+        raise RangeNotSatisfiableError
+    return ByteRange(start, min(end, size - 1))
+
+
+def http_date(moment: datetime) -> str:
+    return format_datetime(moment.astimezone(UTC).replace(microsecond=0), usegmt=True)
+
+
+def _parse_http_date(value: str) -> datetime | None:
+    try:
+        parsed = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def etag_matches(header: str, etag: str, *, weak: bool) -> bool:
+    if header.strip() == "*":
+        return True
+    candidates = [item.strip() for item in header.split(",")]
+    if weak:
+        candidates = [item.removeprefix("W/") for item in candidates]
+    return etag in candidates
+
+
+def not_modified(headers: dict[str, str], etag: str, last_modified: datetime) -> bool:
+    """Conditional GET (If-None-Match wins over If-Modified-Since)."""
+    if_none_match = headers.get("if-none-match")
+    if if_none_match is not None:
+        return etag_matches(if_none_match, etag, weak=True)
+    since = headers.get("if-modified-since")
+    if since:
+        parsed = _parse_http_date(since)
+        return parsed is not None and last_modified.replace(microsecond=0) <= parsed
+    return False
+
+
+def range_applies(headers: dict[str, str], etag: str, last_modified: datetime) -> bool:
+    """If-Range: the Range header counts only if the client's copy is still current."""
+    if_range = headers.get("if-range")
+    if not if_range:
+        return True
+    if_range = if_range.strip()
+    if if_range.startswith('"') or if_range.startswith("W/"):
+        return if_range == etag  # strong comparison; a weak validator never matches
+    parsed = _parse_http_date(if_range)
+    return parsed is not None and parsed == last_modified.replace(microsecond=0)
+
+
+class OpenFiles:
+    """Descriptors of recently served files, kept open a few seconds.
+
+    Player traffic is many Range requests on the same few files; opening and closing a file for
+    each (plus resolving its path) cost more than reading a MiB of it. ``pread`` takes explicit
+    offsets, so one descriptor serves concurrent requests. Stored files never change in place
+    (a new version is a new key), so a kept descriptor never serves stale bytes.
+    """
+
+    def __init__(self, keep_seconds: float = 5.0, max_open: int = 128) -> None:
+        self.keep_seconds = keep_seconds
+        self.max_open = max_open
+        self._open: dict[Path, tuple[int, float, int]] = {}  # fd, last used, users
+
+    def acquire(self, path: Path) -> int:
+        now = time.monotonic()
+        entry = self._open.get(path)
+        if entry is not None:
+            self._open[path] = (entry[0], now, entry[2] + 1)
+            return entry[0]
+        self._expire(now)
+        descriptor = os.open(path, os.O_RDONLY)
+        if len(self._open) < self.max_open:
+            self._open[path] = (descriptor, now, 1)
+        return descriptor
+
+    def release(self, path: Path, descriptor: int) -> None:
+        entry = self._open.get(path)
+        if entry is None or entry[0] != descriptor:
+            os.close(descriptor)  # not kept (the table was full)
+            return
+        self._open[path] = (descriptor, time.monotonic(), entry[2] - 1)
+
+    def _expire(self, now: float) -> None:
+        for path, (descriptor, used, users) in list(self._open.items()):
+            if users <= 0 and now - used > self.keep_seconds:
+                del self._open[path]
+                os.close(descriptor)
+
+
+OPEN_FILES = OpenFiles()
+
+
+class FileRangeResponse(Response):
+    """A 200 or 206 answer whose body is (a range of) a local file, read 1 MiB at a time."""
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        status_code: int,
+        offset: int,
+        length: int,
+        headers: dict[str, str],
+        media_type: str,
+    ) -> None:
+        super().__init__(status_code=status_code, headers=headers, media_type=media_type)
+        self.path = path
+        self.offset = offset
+        self.length = length
+        self.headers["content-length"] = str(length)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await send(
+            {"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers}
+        )
+        if scope.get("method") == "HEAD" or self.length == 0:
+            await send({"type": "http.response.body", "body": b""})
+            return
+        if self.length <= WATCH_DISCONNECT_ABOVE:
+            # A short body (a player's Range request): no disconnect watcher to set up.
+            await self._send_body(send, None)
+            return
+        disconnected = asyncio.Event()
+
+        async def watch_disconnect() -> None:
+            while True:
+                message = await receive()
+                if message["type"] == "http.disconnect":
+                    disconnected.set()
+                    return
+
+        watcher = asyncio.create_task(watch_disconnect())
+        try:
+            await self._send_body(send, disconnected)
+        finally:
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
+
+    async def _send_body(self, send: Send, disconnected: asyncio.Event | None) -> None:
+        descriptor = OPEN_FILES.acquire(self.path)
+        try:
+            position, remaining = self.offset, self.length
+            while remaining > 0 and not (disconnected and disconnected.is_set()):
+                size = min(READ_SIZE, remaining)
+                data = (
+                    os.pread(descriptor, size, position)
+                    if INLINE_READS
+                    else (await asyncio.to_thread(os.pread, descriptor, size, position))
+                )
+                if not data:  # the file shrank under us: end the body short
+                    break
+                position += len(data)
+                remaining -= len(data)
+                await send({"type": "http.response.body", "body": data, "more_body": remaining > 0})
+            if remaining > 0:
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
+        finally:
+            OPEN_FILES.release(self.path, descriptor)
+
+
+@dataclass(frozen=True)
+class PlayableFile:
+    """What serving a public track needs, so a hot track is served without a database query."""
+
+    track_id: str
+    file_path: str
+    md5: str | None
+    mime_type: str | None
+    filename: str
+    size: int
+    modified_at: datetime
+    local_path: Path | None = None  # resolved once, for the local backend
+
+
+class PlaybackCache:
+    """Per-process memory of public, completed tracks' files, for ``ttl`` seconds.
+
+    A Range-heavy player asks for the same file hundreds of times a minute; looking the track up
+    each time costs more than sending a MiB. Only what anonymous callers may read is cached, so
+    the cache never widens access; a change made in this process forgets the entry at once, and
+    other processes see it within ``ttl`` seconds (documented in docs/CONFORMANCE.md).
+    """
+
+    def __init__(self, ttl_seconds: float) -> None:
+        self.ttl = ttl_seconds
+        self._entries: dict[str, tuple[float, PlayableFile]] = {}
+
+    def get(self, track_id: str) -> PlayableFile | None:
+        entry = self._entries.get(track_id)
+        if entry is None:
+            return None
+        if entry[0] < time.monotonic():
+            self._entries.pop(track_id, None)
+            return None
+        return entry[1]
+
+    def put(self, playable: PlayableFile) -> None:
+        if self.ttl <= 0:
+            return
+        if len(self._entries) > 10_000:  # bounded: drop everything rather than track LRU order
+            self._entries.clear()
+        self._entries[playable.track_id] = (time.monotonic() + self.ttl, playable)
+
+    def forget(self, track_id: object) -> None:
+        self._entries.pop(str(track_id), None)

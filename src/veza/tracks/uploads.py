@@ -1,0 +1,234 @@
+"""Streaming multipart reception: the file part goes straight to a staging file, md5 on the way.
+
+Starlette's form parser spools a file to a temporary file in 64 KiB writes and the service would
+then copy it again to hash and store it. Here the request body is parsed as it arrives
+(python-multipart, the parser Starlette itself uses), the file's bytes are buffered up to
+1 MiB and written with their md5 update in a worker thread: one disk write per byte, memory
+bounded by the buffer whatever the file size, and the size limit enforced while receiving.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from fastapi import Request
+from python_multipart.multipart import MultipartParser, parse_options_header
+
+from veza.kit.errors import PayloadTooLarge, ValidationFailed
+
+WRITE_BUFFER_BYTES = 1024 * 1024
+HEAD_BYTES = 64  # kept to recognise the format by its magic bytes
+MAX_FIELD_BYTES = 64 * 1024
+MAX_FIELDS = 64
+MAX_FILES = 2
+
+
+@dataclass
+class ReceivedFile:
+    path: Path
+    filename: str
+    size: int = 0
+    md5: str = ""
+    head: bytes = b""
+
+    def discard(self) -> None:
+        self.path.unlink(missing_ok=True)
+
+
+@dataclass
+class ReceivedForm:
+    fields: dict[str, str] = field(default_factory=dict)
+    files: dict[str, ReceivedFile] = field(default_factory=dict)
+
+    def discard(self) -> None:
+        for received in self.files.values():
+            received.discard()
+
+
+class _FileWriter:
+    def __init__(self, received: ReceivedFile, limit: int) -> None:
+        self.received = received
+        self.limit = limit
+        self.handle: BinaryIO = received.path.open("wb")
+        self.digest = hashlib.md5(usedforsecurity=False)
+        self.buffer = bytearray()
+        # The previous block's hash-and-write runs in a thread while the next block arrives.
+        self.pending: asyncio.Future[None] | None = None
+
+    def append(self, data: bytes) -> None:
+        self.received.size += len(data)
+        if self.received.size > self.limit:
+            raise PayloadTooLarge(f"The file exceeds the maximum size of {self.limit} bytes")
+        if len(self.received.head) < HEAD_BYTES:
+            self.received.head += data[: HEAD_BYTES - len(self.received.head)]
+        self.buffer += data
+
+    def _write(self, data: bytes) -> None:
+        self.digest.update(data)  # hashlib releases the GIL on large buffers
+        self.handle.write(data)
+
+    async def flush(self, *, force: bool = False) -> None:
+        if self.buffer and (force or len(self.buffer) >= WRITE_BUFFER_BYTES):
+            data, self.buffer = bytes(self.buffer), bytearray()
+            if self.pending is not None:
+                await self.pending  # at most one block in flight: memory stays bounded
+            self.pending = asyncio.ensure_future(asyncio.to_thread(self._write, data))
+
+    async def close(self) -> None:
+        await self.flush(force=True)
+        if self.pending is not None:
+            await self.pending
+            self.pending = None
+        await asyncio.to_thread(self.handle.close)
+        self.received.md5 = self.digest.hexdigest()
+
+    def abandon(self) -> None:
+        """Stop after an error: the block in flight finishes in its thread, then the file closes."""
+        if self.pending is not None and not self.pending.done():
+            self.pending.add_done_callback(lambda _: self.handle.close())
+        else:
+            self.handle.close()
+
+
+class _Collector:
+    """python-multipart callbacks, recorded as events in order; the async loop does the I/O."""
+
+    def __init__(self, file_fields: frozenset[str]) -> None:
+        self.file_fields = file_fields
+        self.header_field = bytearray()
+        self.header_value = bytearray()
+        self.headers: dict[bytes, bytes] = {}
+        self.current_name = ""
+        self.current_is_file = False
+        self.field_value = bytearray()
+        # ("start", name, filename) | ("data", bytes) | ("field", name, value) | ("end",)
+        self.events: list[tuple[Any, ...]] = []
+
+    def callbacks(self) -> Any:
+        return {
+            "on_part_begin": self.on_part_begin,
+            "on_part_data": self.on_part_data,
+            "on_part_end": self.on_part_end,
+            "on_header_field": self.on_header_field,
+            "on_header_value": self.on_header_value,
+            "on_header_end": self.on_header_end,
+            "on_headers_finished": self.on_headers_finished,
+        }
+
+    def on_part_begin(self) -> None:
+        self.headers = {}
+        self.field_value = bytearray()
+
+    def on_header_field(self, data: bytes, start: int, end: int) -> None:
+        self.header_field += data[start:end]
+
+    def on_header_value(self, data: bytes, start: int, end: int) -> None:
+        self.header_value += data[start:end]
+
+    def on_header_end(self) -> None:
+        self.headers[bytes(self.header_field).lower()] = bytes(self.header_value)
+        self.header_field, self.header_value = bytearray(), bytearray()
+
+    def on_headers_finished(self) -> None:
+        _, options = parse_options_header(self.headers.get(b"content-disposition", b""))
+        self.current_name = options.get(b"name", b"").decode("utf-8", "replace")
+        filename = options.get(b"filename")
+        self.current_is_file = filename is not None or self.current_name in self.file_fields
+        if self.current_is_file:
+            decoded = (filename or b"").decode("utf-8", "replace")
+            self.events.append(("start", self.current_name, decoded))
+
+    def on_part_data(self, data: bytes, start: int, end: int) -> None:
+        if self.current_is_file:
+            self.events.append(("data", data[start:end]))
+        else:
+            self.field_value += data[start:end]
+            if len(self.field_value) > MAX_FIELD_BYTES:
+                raise ValidationFailed.field(self.current_name or "form", "field is too long")
+
+    def on_part_end(self) -> None:
+        if self.current_is_file:
+            self.events.append(("end",))
+        else:
+            self.events.append(("field", self.current_name, bytes(self.field_value)))
+
+
+async def receive_form(
+    request: Request,
+    *,
+    file_fields: frozenset[str],
+    new_path: Callable[[], Path],
+    max_file_bytes: int,
+) -> ReceivedForm:
+    """Parse a multipart body; files named in ``file_fields`` (or sent with a filename) are
+    streamed to staging files from ``new_path``. The caller owns (and discards) the files."""
+    content_type, options = parse_options_header(request.headers.get("content-type", ""))
+    boundary = options.get(b"boundary")
+    if content_type != b"multipart/form-data" or not boundary:
+        raise ValidationFailed.field("file", "a multipart/form-data body is expected")
+    collector = _Collector(file_fields)
+    parser = MultipartParser(boundary, collector.callbacks())
+    form = ReceivedForm()
+    writers: list[_FileWriter] = []
+    try:
+        async for data in request.stream():
+            _feed(parser, data)
+            await _apply(collector, form, writers, new_path, max_file_bytes)
+        _feed(parser, None)
+        await _apply(collector, form, writers, new_path, max_file_bytes)
+        if writers:  # the body ended inside a file part
+            raise ValidationFailed.field("file", "malformed multipart body")
+    except BaseException:
+        for writer in writers:
+            writer.abandon()
+        form.discard()
+        raise
+    return form
+
+
+def _feed(parser: MultipartParser, data: bytes | None) -> None:
+    try:
+        if data is None:
+            parser.finalize()
+        else:
+            parser.write(data)
+    except (ValidationFailed, PayloadTooLarge):
+        raise
+    except Exception as exc:  # the parser's own errors: a malformed body
+        raise ValidationFailed.field("file", "malformed multipart body") from exc
+
+
+async def _apply(
+    collector: _Collector,
+    form: ReceivedForm,
+    writers: list[_FileWriter],
+    new_path: Callable[[], Path],
+    max_file_bytes: int,
+) -> None:
+    """Play the parser's events in order: open, fill and close files; record fields."""
+    for event in collector.events:
+        kind = event[0]
+        if kind == "start":
+            name, filename = event[1], event[2]
+            if name in form.files or len(form.files) >= MAX_FILES:
+                raise ValidationFailed.field(name or "file", "one file per field")
+            received = ReceivedFile(path=new_path(), filename=os.path.basename(filename))
+            form.files[name] = received
+            writers.append(_FileWriter(received, max_file_bytes))
+        elif kind == "data":
+            writers[-1].append(event[1])
+        elif kind == "end":
+            await writers.pop().close()
+        else:
+            if len(form.fields) >= MAX_FIELDS:
+                raise ValidationFailed.field(event[1] or "form", "too many form fields")
+            form.fields[event[1]] = event[2].decode("utf-8", "replace")
+    collector.events.clear()
+    if writers:
+        await writers[-1].flush()

@@ -1,0 +1,515 @@
+"""Rules of the users domain: profiles and who sees what, follows, blocks, suggestions."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import date, timedelta
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, case, func, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from veza.config import SocialSettings
+from veza.kit import events
+from veza.kit.errors import BadRequest, Forbidden, NotFound, ValidationFailed
+from veza.kit.pagination import PageParams, pagination
+from veza.models import User, utcnow
+from veza.notifications import service as notifications
+from veza.users import repository
+from veza.users.dependencies import UserListQuery
+from veza.users.schemas import (
+    AdminUserCard,
+    BlockResult,
+    Completion,
+    FollowResult,
+    Message,
+    OwnerProfile,
+    PrivateProfileCard,
+    Profile,
+    ProfileData,
+    PublicProfile,
+    SearchResults,
+    Suggestion,
+    SuggestionReason,
+    Suggestions,
+    UpdateProfileRequest,
+    UpgradeResult,
+    UserCard,
+    UserList,
+    display_name,
+)
+
+Card = TypeVar("Card", bound=UserCard)
+
+MAX_SUGGESTIONS = 50
+# How many of the newest creators are read to find those sharing the viewer's genres.
+GENRE_CANDIDATES = 500
+MAX_SEARCH_LENGTH = 100
+
+# Profile fields that count toward completion; birthdate is private, so it counts only in the
+# owner's (and administrators') view.
+COMPLETION_FIELDS = (
+    "avatar",
+    "banner_url",
+    "bio",
+    "first_name",
+    "last_name",
+    "location",
+    "gender",
+    "birthdate",
+    "social_links",
+    "genres",
+)
+PRIVATE_COMPLETION_FIELDS = frozenset({"birthdate"})
+
+_SORT_COLUMNS: dict[str, Any] = {
+    "created_at": User.created_at,
+    "username": func.lower(User.username),
+    "email": func.lower(User.email),
+    "last_login_at": User.last_login_at,
+}
+# Sorting by these would reveal private data (email order, login activity).
+_MODERATOR_SORTS = frozenset({"email", "last_login_at"})
+_ADMIN_FIELDS = ("role", "is_active", "is_banned", "is_admin")
+_PROFILE_FIELDS = (
+    "avatar",
+    "banner_url",
+    "bio",
+    "first_name",
+    "gender",
+    "genres",
+    "last_name",
+    "location",
+    "social_links",
+)
+
+
+class UserNotFound(NotFound):
+    code = "USER_NOT_FOUND"
+    message = "User not found"
+
+
+def is_moderator(user: User | None) -> bool:
+    return user is not None and (user.is_admin or user.role == "admin")
+
+
+# ---------------------------------------------------------------------------------------------
+# Who sees whom
+# ---------------------------------------------------------------------------------------------
+
+
+async def visible_user(session: AsyncSession, viewer: User | None, user_id: uuid.UUID) -> User:
+    """The user as the viewer may reach them, or 404.
+
+    Deleted users are 404 for everyone; inactive or banned ones for all but administrators;
+    a user who blocked the viewer is 404 to that viewer. The blocker still reaches the user
+    they blocked (the profile page is where they unblock).
+    """
+    user = await repository.get_user(session, user_id)
+    if user is None:
+        raise UserNotFound()
+    await _check_reachable(session, viewer, user)
+    return user
+
+
+async def _check_reachable(session: AsyncSession, viewer: User | None, user: User) -> None:
+    if (viewer is not None and viewer.id == user.id) or is_moderator(viewer):
+        return
+    if not user.is_active or user.is_banned:
+        raise UserNotFound()
+    if viewer is not None and await repository.is_blocked(session, user.id, viewer.id):
+        raise UserNotFound()
+
+
+def _sees_everything(viewer: User | None, user: User) -> bool:
+    return viewer is not None and (viewer.id == user.id or is_moderator(viewer))
+
+
+async def build_profile(session: AsyncSession, viewer: User | None, user: User) -> Profile:
+    followers, following = (await repository.follow_counts(session, [user.id]))[user.id]
+    relation: dict[str, Any] = {}
+    if viewer is not None and viewer.id != user.id:
+        relations = await repository.relations(session, viewer.id, [user.id])
+        relation = {
+            "is_following": user.id in relations.following,
+            "is_followed_by": user.id in relations.followed_by,
+            "is_blocked": user.id in relations.blocked,
+        }
+    counts = {"follower_count": followers, "following_count": following}
+    if _sees_everything(viewer, user):
+        return OwnerProfile.model_validate(_fields_of(user, OwnerProfile) | counts | relation)
+    if not user.is_public:
+        return PrivateProfileCard(
+            id=user.id,
+            username=user.username,
+            slug=user.slug,
+            display_name=user.username,
+            avatar=user.avatar,
+            **counts,
+            **relation,
+        )
+    return PublicProfile.model_validate(_fields_of(user, PublicProfile) | counts | relation)
+
+
+def _fields_of(user: User, model: type[UserCard]) -> dict[str, Any]:
+    """The model's fields that are columns of the user row, plus the display name."""
+    values = {name: getattr(user, name) for name in model.model_fields if hasattr(User, name)}
+    values["display_name"] = display_name(user)
+    return values
+
+
+async def cards(
+    session: AsyncSession, viewer: User | None, users: Sequence[User], card: type[Card]
+) -> list[Card]:
+    """List items for ``users`` with their counts and the viewer's relations, in order."""
+    counts = await repository.follow_counts(session, [user.id for user in users])
+    relations = (
+        await repository.relations(session, viewer.id, [user.id for user in users])
+        if viewer is not None
+        else None
+    )
+    items = []
+    for user in users:
+        values = _fields_of(user, card)
+        values["follower_count"], values["following_count"] = counts[user.id]
+        if relations is not None and viewer is not None and user.id != viewer.id:
+            values["is_following"] = user.id in relations.following
+            values["is_followed_by"] = user.id in relations.followed_by
+        items.append(card.model_validate(values))
+    return items
+
+
+# ---------------------------------------------------------------------------------------------
+# Profiles
+# ---------------------------------------------------------------------------------------------
+
+
+async def get_profile(
+    session: AsyncSession, viewer: User | None, user_id: uuid.UUID
+) -> ProfileData:
+    user = await visible_user(session, viewer, user_id)
+    return ProfileData(profile=await build_profile(session, viewer, user))
+
+
+async def get_profile_by_username(
+    session: AsyncSession, viewer: User | None, username: str
+) -> ProfileData:
+    user = await repository.get_user_by_username(session, username.strip())
+    if user is None:
+        raise UserNotFound()
+    await _check_reachable(session, viewer, user)
+    return ProfileData(profile=await build_profile(session, viewer, user))
+
+
+async def update_profile(
+    session: AsyncSession,
+    actor: User,
+    user_id: uuid.UUID,
+    request: UpdateProfileRequest,
+    settings: SocialSettings,
+) -> ProfileData:
+    moderator = is_moderator(actor)
+    if actor.id != user_id and not moderator:
+        raise Forbidden("You can only update your own profile")
+    user = actor if actor.id == user_id else await repository.get_user(session, user_id)
+    if user is None:
+        raise UserNotFound()
+    changes = request.model_dump(exclude_unset=True)
+    if "username" in changes:
+        await _change_username(session, actor, user, changes["username"], settings)
+    for name in _PROFILE_FIELDS:
+        if name in changes:
+            setattr(user, name, changes[name])
+    if "birthdate" in changes:
+        birthdate = changes["birthdate"]
+        user.birthdate = date.fromisoformat(birthdate) if birthdate else None
+    if changes.get("is_public") is not None:
+        user.is_public = changes["is_public"]
+    if moderator:
+        await _apply_admin_fields(session, user, changes)
+    user.updated_at = utcnow()
+    await session.flush()
+    return ProfileData(profile=await build_profile(session, actor, user))
+
+
+async def _change_username(
+    session: AsyncSession, actor: User, user: User, username: str, settings: SocialSettings
+) -> None:
+    if username == user.username:
+        return
+    if actor.id == user.id and not is_moderator(actor) and user.username_changed_at is not None:
+        allowed_at = user.username_changed_at + timedelta(
+            days=settings.username_change_interval_days
+        )
+        if utcnow() < allowed_at:
+            raise ValidationFailed(
+                "Username was changed recently",
+                code="USERNAME_CHANGE_TOO_SOON",
+                details=[
+                    {
+                        "field": "username",
+                        "message": "can be changed again after "
+                        + allowed_at.isoformat().replace("+00:00", "Z"),
+                        "value": username,
+                    }
+                ],
+            )
+    if await repository.username_taken(session, username, user.id):
+        raise ValidationFailed(
+            "Username is already taken",
+            code="USERNAME_TAKEN",
+            details=[{"field": "username", "message": "already taken", "value": username}],
+        )
+    user.username = username
+    user.username_changed_at = utcnow()
+
+
+async def _apply_admin_fields(session: AsyncSession, user: User, changes: dict[str, Any]) -> None:
+    ends_sessions = False
+    for name in _ADMIN_FIELDS:
+        value = changes.get(name)
+        if value is None:
+            continue
+        if name == "is_banned" and value and not user.is_banned:
+            ends_sessions = True
+        if name == "is_active" and not value and user.is_active:
+            ends_sessions = True
+        setattr(user, name, value)
+    if ends_sessions:
+        # A banned or deactivated account is signed out everywhere at once.
+        await _bump_token_version(session, user)
+
+
+async def _bump_token_version(session: AsyncSession, user: User) -> None:
+    await session.execute(
+        update(User)
+        .where(User.id == user.id)
+        .values(token_version=User.token_version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    await session.refresh(user, ["token_version"])
+
+
+async def delete_user(session: AsyncSession, actor: User, user_id: uuid.UUID) -> Message:
+    user = actor if actor.id == user_id else await repository.get_user(session, user_id)
+    if user is None:
+        raise UserNotFound()
+    if actor.id != user.id and not is_moderator(actor):
+        raise Forbidden("Only the account owner or an administrator can delete it")
+    user.deleted_at = utcnow()
+    await session.flush()
+    await _bump_token_version(session, user)
+    await events.publish(session, events.USER_DELETED, user_id=user.id, keep_public_tracks=False)
+    return Message(message="User deleted")
+
+
+async def upgrade_to_creator(session: AsyncSession, user: User) -> UpgradeResult:
+    """role 'user' -> 'creator', stamping promoted_to_creator_at the first time only.
+
+    One conditional UPDATE, so two concurrent calls cannot both promote. Other roles
+    (creator already, admin) are left as they are.
+    """
+    result = await session.execute(
+        update(User)
+        .where(User.id == user.id, User.role == "user")
+        .values(
+            role="creator",
+            promoted_to_creator_at=func.coalesce(User.promoted_to_creator_at, utcnow()),
+            updated_at=utcnow(),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    upgraded = bool(result.rowcount)  # type: ignore[attr-defined]
+    if upgraded:
+        await session.refresh(user)
+    profile = await build_profile(session, user, user)
+    assert isinstance(profile, OwnerProfile)
+    message = "You are now a creator" if upgraded else "Nothing to change"
+    return UpgradeResult(message=message, upgraded=upgraded, profile=profile)
+
+
+async def completion(session: AsyncSession, viewer: User | None, user_id: uuid.UUID) -> Completion:
+    user = await visible_user(session, viewer, user_id)
+    full_view = _sees_everything(viewer, user)
+    if not full_view and not user.is_public:
+        raise Forbidden("This profile is private")
+    fields = [
+        name for name in COMPLETION_FIELDS if full_view or name not in PRIVATE_COMPLETION_FIELDS
+    ]
+    completed = [name for name in fields if getattr(user, name) not in (None, "", [], {})]
+    missing = [name for name in fields if name not in completed]
+    return Completion(
+        percentage=round(100 * len(completed) / len(fields)),
+        completed_fields=completed,
+        missing_fields=missing,
+        total_fields=len(fields),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Lists
+# ---------------------------------------------------------------------------------------------
+
+
+async def list_users(
+    session: AsyncSession, viewer: User | None, query: UserListQuery, paging: PageParams
+) -> UserList:
+    moderator = is_moderator(viewer)
+    # A blank value (e.g. "?sort_by=") means the default, as if the parameter were absent.
+    sort_by = query.sort_by.strip().lower() or "created_at"
+    if sort_by not in _SORT_COLUMNS or (sort_by in _MODERATOR_SORTS and not moderator):
+        allowed = sorted(_SORT_COLUMNS if moderator else set(_SORT_COLUMNS) - _MODERATOR_SORTS)
+        raise ValidationFailed.field(
+            "sort_by", "must be one of: " + ", ".join(allowed), query.sort_by
+        )
+    sort_order = query.sort_order.strip().lower() or "desc"
+    if sort_order not in {"asc", "desc"}:
+        raise ValidationFailed.field("sort_order", "must be asc or desc", query.sort_order)
+    statement = repository.listable_users(viewer, moderator=moderator)
+    if query.role:
+        statement = statement.where(User.role == query.role.strip().lower())
+    if query.is_active is not None:
+        statement = statement.where(User.is_active.is_(query.is_active))
+    if query.is_verified is not None:
+        statement = statement.where(User.is_verified.is_(query.is_verified))
+    if query.search and query.search.strip():
+        pattern = repository.like_pattern(query.search.strip()[:MAX_SEARCH_LENGTH])
+        statement = statement.where(repository.name_matches(pattern, with_email=moderator))
+    column = _SORT_COLUMNS[sort_by]
+    ordered: ColumnElement[Any] = column.asc() if sort_order == "asc" else column.desc()
+    users, total = await repository.page_of(
+        session,
+        statement,
+        [ordered.nulls_last(), User.id],
+        offset=paging.offset,
+        limit=paging.limit,
+    )
+    items: list[AdminUserCard | UserCard] = []
+    if moderator:
+        items.extend(await cards(session, viewer, users, AdminUserCard))
+    else:
+        items.extend(await cards(session, viewer, users, UserCard))
+    return UserList(users=items, pagination=pagination(paging, total))
+
+
+async def search(
+    session: AsyncSession, viewer: User | None, text: str | None, paging: PageParams
+) -> SearchResults:
+    """Case-insensitive match on username and display name; exact and prefix matches first."""
+    query = (text or "").strip()
+    if len(query) > MAX_SEARCH_LENGTH:
+        raise ValidationFailed.field("q", f"at most {MAX_SEARCH_LENGTH} characters", query)
+    if not query:
+        return SearchResults(users=[], pagination=pagination(paging, 0))
+    # Search never lists private profiles, not even to administrators (GET /users does).
+    statement = repository.listable_users(viewer, moderator=False).where(
+        repository.name_matches(repository.like_pattern(query))
+    )
+    username = func.lower(User.username)
+    lowered = query.lower()
+    exact_first = case((username == lowered, 0), else_=1)
+    prefix_first = case((func.substr(username, 1, len(lowered)) == lowered, 0), else_=1)
+    users, total = await repository.page_of(
+        session,
+        statement,
+        [exact_first, prefix_first, username, User.id],
+        offset=paging.offset,
+        limit=paging.limit,
+    )
+    return SearchResults(
+        users=await cards(session, viewer, users, UserCard), pagination=pagination(paging, total)
+    )
+
+
+async def suggestions(session: AsyncSession, viewer: User, limit: int) -> Suggestions:
+    """Who to follow, declaratively (no behavioural scoring), in three tiers:
+
+    1. users followed by people the viewer follows, the most recently followed first;
+    2. creators who declared a genre the viewer declared, newest creators first;
+    3. the newest creators.
+    Never the viewer, people they follow, private profiles or anyone a block stands between.
+    """
+    limit = max(1, min(limit, MAX_SUGGESTIONS))
+    picked: list[tuple[User, SuggestionReason]] = [
+        (user, "followed_by_people_you_follow")
+        for user in await repository.followed_by_followees(session, viewer.id, limit)
+    ]
+    if len(picked) < limit:
+        creators = await repository.newest_creators(
+            session, viewer.id, GENRE_CANDIDATES, exclude=[user.id for user, _ in picked]
+        )
+        mine = {genre.lower() for genre in viewer.genres or []}
+        sharing = [u for u in creators if mine & {g.lower() for g in u.genres or []}]
+        picked.extend((user, "shares_your_genres") for user in sharing)
+        shared_ids = {user.id for user in sharing}
+        picked.extend((user, "new_creator") for user in creators if user.id not in shared_ids)
+    picked = picked[:limit]
+    items = await cards(session, viewer, [user for user, _ in picked], UserCard)
+    return Suggestions(
+        users=[
+            Suggestion(**item.model_dump(), reason=reason)
+            for item, (_, reason) in zip(items, picked, strict=True)
+        ]
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Follows and blocks
+# ---------------------------------------------------------------------------------------------
+
+
+async def follow(session: AsyncSession, actor: User, target_id: uuid.UUID) -> FollowResult:
+    if target_id == actor.id:
+        raise BadRequest("You cannot follow yourself", code="CANNOT_FOLLOW_SELF")
+    target = await repository.get_user(session, target_id)
+    if target is None or not target.is_active or target.is_banned:
+        raise UserNotFound()
+    if await repository.is_blocked(session, target.id, actor.id):
+        raise UserNotFound()  # the target blocked the actor: they are not told
+    if await repository.is_blocked(session, actor.id, target.id):
+        raise BadRequest("Unblock this user before following them", code="USER_BLOCKED")
+    if await repository.add_follow(session, actor.id, target.id):
+        await notifications.notify(
+            session, target.id, actor.id, notifications.FOLLOW, "user", target.id
+        )
+    return FollowResult(
+        message="Following",
+        is_following=True,
+        follower_count=await repository.follower_count(session, target.id),
+    )
+
+
+async def unfollow(session: AsyncSession, actor: User, target_id: uuid.UUID) -> FollowResult:
+    if target_id == actor.id:
+        raise BadRequest("You cannot unfollow yourself", code="CANNOT_FOLLOW_SELF")
+    await repository.remove_follow(session, actor.id, target_id)
+    return FollowResult(
+        message="Not following",
+        is_following=False,
+        follower_count=await repository.follower_count(session, target_id),
+    )
+
+
+async def block(session: AsyncSession, actor: User, target_id: uuid.UUID) -> BlockResult:
+    if target_id == actor.id:
+        raise BadRequest("You cannot block yourself", code="CANNOT_BLOCK_SELF")
+    if await repository.get_user(session, target_id) is None:
+        raise UserNotFound()
+    await repository.add_block(session, actor.id, target_id)
+    await repository.remove_follows_between(session, actor.id, target_id)
+    return BlockResult(message="User blocked", is_blocked=True)
+
+
+async def unblock(session: AsyncSession, actor: User, target_id: uuid.UUID) -> BlockResult:
+    if target_id == actor.id:
+        raise BadRequest("You cannot unblock yourself", code="CANNOT_BLOCK_SELF")
+    await repository.remove_block(session, actor.id, target_id)
+    return BlockResult(message="User unblocked", is_blocked=False)
+
+
+async def _on_user_deleted(session: AsyncSession, *, user_id: uuid.UUID, **_: object) -> None:
+    await repository.remove_social_rows_of(session, user_id)
+
+
+events.subscribe(events.USER_DELETED, _on_user_deleted)

@@ -1,0 +1,38 @@
+"""comment_counts: the per-track figure the catalog's stats use."""
+
+from __future__ import annotations
+
+import uuid
+
+import httpx
+from fastapi import FastAPI
+
+from tests.comments.conftest import comment, create_track, delete_comment
+from tests.users.support import block, member, set_user_fields
+from veza.comments.repository import comment_counts
+
+
+async def test_counts_cover_replies_and_leave_out_deleted_banned_and_blocked(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    owner = await member(app)
+    fan = await member(app)
+    banned = await member(app)
+    blocker = await member(app)
+    busy = await create_track(app, owner)
+    quiet = await create_track(app, owner)
+    first = await comment(client, fan, busy.id)
+    await comment(client, owner, busy.id, parent_id=first["id"])
+    gone = await comment(client, fan, busy.id)
+    await comment(client, banned, busy.id)
+    assert (await delete_comment(client, fan, busy.id, gone["id"])).status_code == 200
+    await set_user_fields(app, banned.id, is_banned=True)
+    assert (await block(client, blocker, fan)).status_code == 200
+    unknown = uuid.uuid4()
+
+    async with app.state.db.reader() as session:
+        counts = await comment_counts(session, [busy.id, quiet.id, unknown])
+        seen_by_blocker = await comment_counts(session, [busy.id], blocker.id)
+
+    assert counts == {busy.id: 2, quiet.id: 0, unknown: 0}
+    assert seen_by_blocker == {busy.id: 1}
