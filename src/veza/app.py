@@ -73,6 +73,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await started.state.jobs.start()  # in-process: re-queue interrupted jobs, start sweeps
         yield
         await started.state.jobs.close()
+        readiness_redis = getattr(started.state, "readiness_redis", None)
+        if readiness_redis is not None:
+            await readiness_redis.aclose()
         await database.dispose()
 
     app = FastAPI(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 
 import httpx
 import pytest
@@ -168,3 +169,20 @@ async def test_frontend_log_with_unknown_level_is_400(client: httpx.AsyncClient)
     response = await client.post("/api/v1/logs/frontend", json={"level": "shout", "message": "x"})
     assert response.status_code == 400
     assert response.json()["error"]["details"][0]["field"] == "level"
+
+
+async def test_ready_checks_redis_when_configured(app: FastAPI, client: httpx.AsyncClient) -> None:
+    redis_url = os.environ.get("VEZA_TEST_REDIS_URL")
+    if not redis_url:
+        pytest.skip("VEZA_TEST_REDIS_URL is not set")
+    app.state.settings.redis_url = redis_url
+    response = await client.get("/ready")
+    assert response.status_code == 200
+    assert response.json()["checks"] == {"database": "ok", "redis": "ok"}
+
+
+async def test_ready_is_503_when_redis_is_down(app: FastAPI, client: httpx.AsyncClient) -> None:
+    app.state.settings.redis_url = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    response = await client.get("/ready")
+    assert response.status_code == 503
+    assert response.json()["error"]["message"] == "Redis is not reachable"

@@ -56,14 +56,22 @@ async def health() -> dict[str, str]:
 
 @ops_router.get("/ready")
 async def ready(request: Request) -> JSONResponse:
-    """Readiness: the database answers; 503 (in the error envelope) when it does not."""
+    """Readiness: the database (and Redis, when configured) answer; 503 in the envelope if not."""
     database: Database = request.app.state.db
+    checks = {"database": "ok"}
     try:
         await database.ping()
     except Exception:
         body = error_body("SERVICE_UNAVAILABLE", "Database is not reachable")
         return JSONResponse(status_code=503, content=body)
-    return JSONResponse({"status": "ready", "checks": {"database": "ok"}})
+    if request.app.state.settings.redis_url:
+        try:
+            await service.ping_redis(request.app)
+        except Exception:
+            body = error_body("SERVICE_UNAVAILABLE", "Redis is not reachable")
+            return JSONResponse(status_code=503, content=body)
+        checks["redis"] = "ok"
+    return JSONResponse({"status": "ready", "checks": checks})
 
 
 @ops_router.get("/metrics")

@@ -8,7 +8,9 @@ import json
 from typing import Any
 
 import structlog
+from fastapi import FastAPI
 from pydantic import BaseModel, ValidationError
+from redis.asyncio import Redis
 
 from veza.config import WebRTCSettings
 from veza.kit.errors import ValidationFailed
@@ -98,3 +100,19 @@ def record_frontend_log(entry: FrontendLogRequest, request_ip: str | None) -> No
         frontend_context=context,
         client_ip=request_ip,
     )
+
+
+_REDIS_PROBE_TIMEOUT_SECONDS = 2.0
+
+
+async def ping_redis(app: FastAPI) -> None:
+    """Ping the configured Redis with a client kept for the probes (no reconnect per probe)."""
+    client: Redis | None = getattr(app.state, "readiness_redis", None)
+    if client is None:
+        client = Redis.from_url(
+            app.state.settings.redis_url,
+            socket_timeout=_REDIS_PROBE_TIMEOUT_SECONDS,
+            socket_connect_timeout=_REDIS_PROBE_TIMEOUT_SECONDS,
+        )
+        app.state.readiness_redis = client
+    await client.ping()
