@@ -41,6 +41,23 @@ DOCUMENTED_EXTRA_STATUSES: dict[str, dict[int, str]] = {
     },
     "GET /api/v1/tracks/{id}/comments": {401: "a bad or expired token (auth is optional)"},
     "GET /api/v1/comments/{id}/replies": {401: "a bad or expired token (auth is optional)"},
+    "GET /api/v1/tracks": {401: "a bad or expired token (auth is optional)"},
+    "GET /api/v1/tracks/{id}": {401: "a bad or expired token (auth is optional)"},
+    "GET /api/v1/tracks/{id}/lyrics": {401: "a bad or expired token (auth is optional)"},
+    "GET /api/v1/tracks/{id}/stats": {401: "a bad or expired token (auth is optional)"},
+    "GET /api/v1/tracks/{id}/repost": {
+        401: "a bad or expired token (auth is optional)",
+        404: "the track does not exist or is hidden from the caller",
+    },
+    "GET /api/v1/tracks/recommendations": {
+        400: "a malformed seed_track_id",
+        404: "the seed track does not exist or is hidden from the caller",
+    },
+    "GET /api/v1/users/{id}/likes": {404: "the user does not exist or is hidden by a block"},
+    "GET /api/v1/users/{id}/reposts": {
+        401: "a bad or expired token (auth is optional)",
+        404: "the user does not exist or is hidden by a block",
+    },
 }
 
 

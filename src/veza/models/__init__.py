@@ -10,12 +10,14 @@ from veza.models.auth import (
 )
 from veza.models.base import Base, Timestamps, UTCDateTime, UUIDPrimaryKey, utcnow
 from veza.models.comment import Comment
+from veza.models.engagement import PlayMark, TrackLike, TrackPlay, TrackRepost, TrackShare
 from veza.models.notification import Notification, NotificationActor
 from veza.models.social import Block, Follow
 from veza.models.track import (
     StorageDeletion,
     Track,
     TrackHistory,
+    TrackLyrics,
     TrackVersion,
     UploadChunk,
     UploadSession,
@@ -32,12 +34,18 @@ __all__ = [
     "Notification",
     "NotificationActor",
     "OneTimeToken",
+    "PlayMark",
     "PrivacyPreference",
     "RefreshToken",
     "StorageDeletion",
     "Timestamps",
     "Track",
     "TrackHistory",
+    "TrackLike",
+    "TrackLyrics",
+    "TrackPlay",
+    "TrackRepost",
+    "TrackShare",
     "TrackVersion",
     "TwoFactorRecoveryCode",
     "UTCDateTime",

@@ -1,4 +1,5 @@
-"""Tracks: the track row, its audio file versions, its history, and resumable upload sessions."""
+"""Tracks: the track row, its audio file versions, its history, its lyrics, and resumable upload
+sessions."""
 
 from __future__ import annotations
 
@@ -46,6 +47,8 @@ class Track(UUIDPrimaryKey, Timestamps, Base):
     __table_args__ = (
         Index("ix_tracks_creator_id_created_at", "creator_id", "created_at"),
         Index("ix_tracks_status", "status"),
+        # The catalog's default order (newest first, keyset by created_at then id).
+        Index("ix_tracks_created_at_id", "created_at", "id"),
     )
 
     creator_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
@@ -99,6 +102,11 @@ class Track(UUIDPrimaryKey, Timestamps, Base):
     # Counters (changed by atomic SQL by the domains that own plays and likes).
     play_count: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     like_count: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    download_count: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+
+    # Soft delete: the row stays (comments, likes, history keep their references), the track
+    # vanishes from every read (tracks/repository.py: readable_condition).
+    deleted_at: Mapped[datetime | None] = mapped_column()
 
 
 class TrackVersion(UUIDPrimaryKey, Base):
@@ -173,6 +181,25 @@ class UploadChunk(Base):
     chunk_number: Mapped[int] = mapped_column(Integer, primary_key=True)
     size: Mapped[int] = mapped_column(BigInteger)
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class TrackLyrics(Base):
+    """A track's lyrics: the text as given, and its timed lines when it is LRC."""
+
+    __tablename__ = "track_lyrics"
+
+    track_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("tracks.id", ondelete="CASCADE"), primary_key=True
+    )
+    content: Mapped[str] = mapped_column(Text)
+    is_synced: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # [{"time": seconds, "text": "..."}] in order, when the content is LRC.
+    lines: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    updated_by: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
 class StorageDeletion(UUIDPrimaryKey, Base):

@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import Depends, Header, Request
 
 from veza.config import Settings
+from veza.kit.db import Database
 from veza.kit.errors import Unauthorized
 from veza.kit.jobs import JobQueue
 from veza.kit.storage import Storage
@@ -28,6 +29,7 @@ class Media:
     jobs: JobQueue
     tokens: TokenCodec
     playback: PlaybackCache
+    db: Database  # for the few writes made after the request's own transaction (counters)
 
 
 def get_media(request: Request) -> Media:
@@ -37,7 +39,7 @@ def get_media(request: Request) -> Media:
         playback = state.track_playback_cache = PlaybackCache(
             state.settings.media.playback_cache_seconds
         )
-    return Media(state.settings, state.storage, state.jobs, state.tokens, playback)
+    return Media(state.settings, state.storage, state.jobs, state.tokens, playback, state.db)
 
 
 MediaServices = Annotated[Media, Depends(get_media)]

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, delete, func, or_, select, true, update
+from sqlalchemy import Select, Text, and_, cast, delete, false, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
-from veza.models import User
+from veza.models import Follow, User
 from veza.models.track import (
     TRACK_COMPLETED,
     TRACK_PROCESSING,
@@ -24,6 +26,8 @@ from veza.models.track import (
     UploadChunk,
     UploadSession,
 )
+from veza.tracks import taxonomy
+from veza.users.repository import author_is_readable, not_hidden_from
 
 
 def is_admin(user: User | None) -> bool:
@@ -31,15 +35,30 @@ def is_admin(user: User | None) -> bool:
 
 
 def readable_condition(viewer: User | None) -> ColumnElement[bool]:
-    """Who may see a track: anyone for a public completed track of a live account; its creator
-    and administrators always. (Share tokens are checked separately, per request.)"""
-    live_creator = Track.creator_id.in_(select(User.id).where(User.deleted_at.is_(None)))
-    public = and_(Track.is_public.is_(True), Track.status == TRACK_COMPLETED, live_creator)
+    """Who may see a track: anyone for a public completed track of a live account (not deleted,
+    active, not banned); its creator and administrators always. A soft-deleted track is seen by
+    nobody. (Share tokens are checked separately, per request.)"""
+    not_deleted = Track.deleted_at.is_(None)
+    public = and_(
+        Track.is_public.is_(True),
+        Track.status == TRACK_COMPLETED,
+        author_is_readable(Track.creator_id),
+    )
     if viewer is None:
-        return public
+        return and_(not_deleted, public)
     if is_admin(viewer):
-        return true()
-    return or_(Track.creator_id == viewer.id, public)
+        return not_deleted
+    return and_(not_deleted, or_(Track.creator_id == viewer.id, public))
+
+
+def visible_condition(viewer: User | None) -> ColumnElement[bool]:
+    """What the catalog shows a viewer: readable tracks, minus those of users a block stands
+    between (either way; administrators see through blocks). Lists, the track page, lyrics,
+    stats, likes, reposts and recommendations all use it."""
+    readable = readable_condition(viewer)
+    if viewer is None or is_admin(viewer):
+        return readable
+    return and_(readable, not_hidden_from(Track.creator_id, viewer.id))
 
 
 def readable_by(viewer: User | None) -> Select[Track]:
@@ -50,6 +69,16 @@ async def get_readable(
     session: AsyncSession, track_id: uuid.UUID, viewer: User | None
 ) -> Track | None:
     track: Track | None = await session.scalar(readable_by(viewer).where(Track.id == track_id))
+    return track
+
+
+async def get_visible(
+    session: AsyncSession, track_id: uuid.UUID, viewer: User | None, *, for_update: bool = False
+) -> Track | None:
+    statement = select(Track).where(Track.id == track_id, visible_condition(viewer))
+    if for_update:
+        statement = statement.with_for_update(of=Track)
+    track: Track | None = await session.scalar(statement)
     return track
 
 
@@ -71,7 +100,7 @@ async def stored_bytes(session: AsyncSession, user_id: uuid.UUID) -> int:
     total = await session.scalar(
         select(func.coalesce(func.sum(TrackVersion.file_size), 0))
         .join(Track, Track.id == TrackVersion.track_id)
-        .where(Track.creator_id == user_id)
+        .where(Track.creator_id == user_id, Track.deleted_at.is_(None))
     )
     return int(total or 0)
 
@@ -89,7 +118,9 @@ async def reserved_bytes(session: AsyncSession, user_id: uuid.UUID, now: datetim
 
 
 async def track_count(session: AsyncSession, user_id: uuid.UUID) -> int:
-    count = await session.scalar(select(func.count()).where(Track.creator_id == user_id))
+    count = await session.scalar(
+        select(func.count()).where(Track.creator_id == user_id, Track.deleted_at.is_(None))
+    )
     return int(count or 0)
 
 
@@ -273,3 +304,187 @@ async def tracks_of_user(
         statement = statement.where(Track.is_public.is_(False))
     result = await session.scalars(statement)
     return result.all()
+
+
+# Catalog -------------------------------------------------------------------------------------
+
+# Databases keep OFFSET in a signed 64-bit integer; a page far past the end is simply empty.
+_MAX_OFFSET = 2**62
+
+
+@dataclass(frozen=True)
+class CatalogFilters:
+    creator_id: uuid.UUID | None = None
+    genre: str | None = None
+    format: str | None = None
+
+
+@dataclass(frozen=True)
+class SortKey:
+    """A catalog order: its column expression and direction (ties broken by id, same way)."""
+
+    name: str
+    column: Any
+    descending: bool
+
+
+SORT_KEYS = {
+    "created_at": SortKey("created_at", Track.created_at, True),
+    "play_count": SortKey("play_count", Track.play_count, True),
+    "title": SortKey("title", func.lower(Track.title), False),
+}
+
+
+def _json_array_holds(column: Any, value: str) -> ColumnElement[bool]:
+    """A JSON array column holds ``value``: matched in the column's JSON text (the same on
+    SQLite and PostgreSQL, whose column is JSON text), ignoring ASCII case."""
+    needle = json.dumps(value).lower()
+    pattern = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return func.lower(cast(column, Text)).like(pattern, escape="\\")
+
+
+def genre_condition(slugs: Iterable[str]) -> ColumnElement[bool]:
+    """The track declares one of the genres: in ``genres`` (slugs) or as its legacy ``genre``
+    ("Hip Hop", "hip-hop" and "hip hop" all match the slug hip-hop)."""
+    conditions: list[ColumnElement[bool]] = []
+    for slug in {s for s in slugs if s}:
+        spelled = {slug, slug.replace("-", " ")}
+        conditions.append(func.lower(Track.genre).in_(spelled))
+        conditions.append(_json_array_holds(Track.genres, slug))
+    return or_(*conditions) if conditions else false()
+
+
+def tags_condition(tags: Iterable[str]) -> ColumnElement[bool]:
+    conditions = [_json_array_holds(Track.tags, tag) for tag in {t.lower() for t in tags if t}]
+    return or_(*conditions) if conditions else false()
+
+
+def _filtered(viewer: User | None, filters: CatalogFilters) -> list[ColumnElement[bool]]:
+    conditions = [visible_condition(viewer)]
+    if filters.creator_id is not None:
+        conditions.append(Track.creator_id == filters.creator_id)
+    if filters.genre:
+        conditions.append(genre_condition([taxonomy.slugify(filters.genre)]))
+    if filters.format:
+        conditions.append(Track.format == filters.format)
+    return conditions
+
+
+def _after(sort: SortKey, value: Any, track_id: uuid.UUID) -> ColumnElement[bool]:
+    """Keyset condition: strictly after (value, id) in the order of ``sort``."""
+    if sort.descending:
+        return or_(sort.column < value, and_(sort.column == value, Track.id < track_id))
+    return or_(sort.column > value, and_(sort.column == value, Track.id > track_id))
+
+
+def _ordered(sort: SortKey) -> list[Any]:
+    if sort.descending:
+        return [sort.column.desc(), Track.id.desc()]
+    return [sort.column.asc(), Track.id.asc()]
+
+
+async def catalog_page(
+    session: AsyncSession,
+    viewer: User | None,
+    filters: CatalogFilters,
+    sort: SortKey,
+    *,
+    limit: int,
+    offset: int = 0,
+    after: tuple[Any, uuid.UUID] | None = None,
+) -> tuple[list[Track], int, bool]:
+    """(tracks, total matching, whether more follow) of the catalog as the viewer sees it."""
+    conditions = _filtered(viewer, filters)
+    total = await session.scalar(select(func.count()).select_from(Track).where(*conditions))
+    statement = select(Track).where(*conditions)
+    if after is not None:
+        statement = statement.where(_after(sort, *after))
+    else:
+        statement = statement.offset(min(offset, _MAX_OFFSET))
+    rows = list(await session.scalars(statement.order_by(*_ordered(sort)).limit(limit + 1)))
+    return rows[:limit], int(total or 0), len(rows) > limit
+
+
+def sort_value(sort: SortKey, track: Track) -> Any:
+    if sort.name == "created_at":
+        return track.created_at.isoformat()
+    if sort.name == "play_count":
+        return int(track.play_count)
+    return track.title.lower()
+
+
+async def get_tracks(
+    session: AsyncSession, track_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, Track]:
+    if not track_ids:
+        return {}
+    rows = await session.scalars(select(Track).where(Track.id.in_(list(track_ids))))
+    return {track.id: track for track in rows}
+
+
+async def soft_delete(session: AsyncSession, track_id: uuid.UUID, now: datetime) -> bool:
+    """Mark the track deleted; False when it already was."""
+    result = await session.execute(
+        update(Track)
+        .where(Track.id == track_id, Track.deleted_at.is_(None))
+        .values(deleted_at=now, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+# Recommendations -----------------------------------------------------------------------------
+
+CLOSE_BPM = 6  # "close" BPM for key-based similarity: within this many beats per minute
+
+
+def _recommendable(viewer: User) -> list[ColumnElement[bool]]:
+    """Public completed tracks of others the viewer may see (never their own)."""
+    return [
+        visible_condition(None),
+        not_hidden_from(Track.creator_id, viewer.id),
+        Track.creator_id != viewer.id,
+    ]
+
+
+async def newest_matching(
+    session: AsyncSession,
+    viewer: User,
+    condition: ColumnElement[bool],
+    *,
+    limit: int,
+    exclude: Iterable[uuid.UUID] = (),
+    within: Iterable[uuid.UUID] | None = None,
+) -> list[Track]:
+    """The newest tracks others made that the viewer may see and that match ``condition``
+    (optionally only among ``within``)."""
+    statement = select(Track).where(*_recommendable(viewer), condition)
+    excluded = list(exclude)
+    if excluded:
+        statement = statement.where(Track.id.not_in(excluded))
+    if within is not None:
+        statement = statement.where(Track.id.in_(list(within)))
+    rows = await session.scalars(
+        statement.order_by(Track.created_at.desc(), Track.id.desc()).limit(limit)
+    )
+    return list(rows)
+
+
+def similar_to(seed: Track) -> dict[str, ColumnElement[bool]]:
+    """Each declared similarity to ``seed``, by reason."""
+    reasons: dict[str, ColumnElement[bool]] = {}
+    genres = [*(seed.genres or []), *([taxonomy.slugify(seed.genre)] if seed.genre else [])]
+    if genres:
+        reasons["same_genre"] = genre_condition(genres)
+    if seed.tags:
+        reasons["shared_tags"] = tags_condition(seed.tags)
+    if seed.musical_key and seed.bpm is not None:
+        reasons["same_key_close_bpm"] = and_(
+            Track.musical_key == seed.musical_key,
+            Track.bpm.between(seed.bpm - CLOSE_BPM, seed.bpm + CLOSE_BPM),
+        )
+    return reasons
+
+
+def by_followed_creators(viewer_id: uuid.UUID) -> ColumnElement[bool]:
+    return Track.creator_id.in_(select(Follow.followed_id).where(Follow.follower_id == viewer_id))

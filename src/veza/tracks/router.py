@@ -12,7 +12,7 @@ from veza.kit.db import DbSession
 from veza.kit.envelope import Envelope, ok
 from veza.kit.errors import NotImplementedYet
 from veza.kit.routing import not_implemented
-from veza.tracks import schemas, service
+from veza.tracks import catalog, engagement, schemas, service, sharing
 from veza.tracks.dependencies import STREAM_TOKEN_COOKIE, InternalCaller, MediaServices
 
 router = APIRouter()
@@ -77,9 +77,11 @@ async def post_internal_tracks_id_stream_ready(
     return await service.stream_ready(session, id, body)
 
 
-@router.get("/tracks", tags=["Track"], summary="List tracks")
-@not_implemented
+@router.get("/tracks", tags=["Track"], summary="List tracks", response_model_exclude_none=True)
 async def get_tracks(
+    viewer: OptionalUser,
+    session: DbSession,
+    media: MediaServices,
     cursor: Annotated[
         str | None, Query(description="Opaque pagination cursor (overrides page)")
     ] = None,
@@ -95,8 +97,21 @@ async def get_tracks(
     sort_by: Annotated[
         str | None, Query(description="Sort column (created_at, play_count, title)")
     ] = None,
-) -> None:
-    raise NotImplementedYet()
+) -> Envelope[schemas.TrackList]:
+    return ok(
+        await catalog.list_tracks(
+            session,
+            media,
+            viewer,
+            cursor=cursor,
+            page=page,
+            limit=limit,
+            user_id=user_id,
+            genre=genre,
+            format=format,
+            sort_by=sort_by,
+        )
+    )
 
 
 @router.post(
@@ -114,23 +129,25 @@ async def post_tracks(
 
 
 @router.post("/tracks/batch/delete", tags=["Track"], summary="Batch delete tracks")
-@not_implemented
 async def post_tracks_batch_delete(
     user: CurrentUser,
+    session: DbSession,
+    media: MediaServices,
     body: Annotated[schemas.BatchDeleteRequest, Body(description="List of track UUIDs")],
-) -> None:
-    raise NotImplementedYet()
+) -> Envelope[schemas.BatchDeleteResult]:
+    return ok(await catalog.batch_delete(session, media, user, body))
 
 
 @router.post("/tracks/batch/update", tags=["Track"], summary="Batch update tracks")
-@not_implemented
 async def post_tracks_batch_update(
     user: CurrentUser,
+    session: DbSession,
+    media: MediaServices,
     body: Annotated[
         schemas.BatchUpdateRequest, Body(description="Track UUIDs + shared updates map")
     ],
-) -> None:
-    raise NotImplementedYet()
+) -> Envelope[schemas.BatchUpdateResult]:
+    return ok(await catalog.batch_update(session, media, user, body))
 
 
 @router.post(
@@ -186,16 +203,22 @@ async def get_tracks_quota_id(
     return ok(schemas.QuotaResponse(quota=await service.quota_for(session, media, user, id)))
 
 
-@router.get("/tracks/recommendations", tags=["Track"], summary="Get track recommendations")
-@not_implemented
+@router.get(
+    "/tracks/recommendations",
+    tags=["Track"],
+    summary="Get track recommendations",
+    response_model_exclude_none=True,
+)
 async def get_tracks_recommendations(
     user: CurrentUser,
+    session: DbSession,
+    media: MediaServices,
     limit: Annotated[int | None, Query(description="Max items (max 100)")] = None,
     seed_track_id: Annotated[
         str | None, Query(description="Start from this track's similarity neighbours")
     ] = None,
-) -> None:
-    raise NotImplementedYet()
+) -> Envelope[schemas.Recommendations]:
+    return ok(await catalog.recommendations(session, media, user, limit, seed_track_id))
 
 
 @router.get(
@@ -238,24 +261,29 @@ async def get_tracks_search(
 
 
 @router.delete("/tracks/share/{id}", tags=["Track"], summary="Revoke share link")
-@not_implemented
 async def delete_tracks_share_id(
     user: CurrentUser,
+    session: DbSession,
     id: Annotated[UUID, Path(description="Share UUID")],
-) -> None:
-    raise NotImplementedYet()
+) -> Envelope[schemas.MessageResponse]:
+    return ok(await sharing.revoke(session, user, id))
 
 
-@router.get("/tracks/shared/{token}", tags=["Track"], summary="Get track by share token")
-@not_implemented
+@router.get(
+    "/tracks/shared/{token}",
+    tags=["Track"],
+    summary="Get track by share token",
+    response_model_exclude_none=True,
+)
 async def get_tracks_shared_token(
+    session: DbSession,
+    media: MediaServices,
     token: Annotated[str, Path(description="Opaque share token issued by CreateShare")],
-) -> None:
-    raise NotImplementedYet()
+) -> Envelope[schemas.SharedTrackData]:
+    return ok(await sharing.resolve(session, media, token))
 
 
 @router.get("/tracks/suggested-tags", tags=["Track"], summary="Get suggested tags")
-@not_implemented
 async def get_tracks_suggested_tags(
     genre: Annotated[
         str | None,
@@ -263,35 +291,46 @@ async def get_tracks_suggested_tags(
             description="Genre slug (pop, rock, electronic, hip-hop, jazz, classical, ambient, default)"
         ),
     ] = None,
-) -> None:
-    raise NotImplementedYet()
+) -> Envelope[schemas.SuggestedTags]:
+    return ok(catalog.suggested_tags(genre))
 
 
 @router.delete("/tracks/{id}", tags=["Track"], summary="Delete track")
-@not_implemented
 async def delete_tracks_id(
     user: CurrentUser,
+    session: DbSession,
+    media: MediaServices,
     id: Annotated[UUID, Path(description="Track UUID")],
-) -> None:
-    raise NotImplementedYet()
+) -> Envelope[schemas.MessageResponse]:
+    return ok(await catalog.delete_track(session, media, user, id))
 
 
-@router.get("/tracks/{id}", tags=["Track"], summary="Get track by ID")
-@not_implemented
+@router.get(
+    "/tracks/{id}", tags=["Track"], summary="Get track by ID", response_model_exclude_none=True
+)
 async def get_tracks_id(
+    viewer: OptionalUser,
+    session: DbSession,
+    media: MediaServices,
     id: Annotated[UUID, Path(description="Track UUID")],
-) -> None:
-    raise NotImplementedYet()
+) -> Envelope[schemas.TrackEnvelopeData]:
+    return ok(await catalog.get_track(session, media, viewer, id))
 
 
-@router.put("/tracks/{id}", tags=["Track"], summary="Update track metadata")
-@not_implemented
+@router.put(
+    "/tracks/{id}",
+    tags=["Track"],
+    summary="Update track metadata",
+    response_model_exclude_none=True,
+)
 async def put_tracks_id(
     user: CurrentUser,
+    session: DbSession,
+    media: MediaServices,
     id: Annotated[UUID, Path(description="Track UUID")],
     body: Annotated[schemas.UpdateTrackRequest, Body(description="Updated metadata")],
-) -> None:
-    raise NotImplementedYet()
+) -> Envelope[schemas.TrackEnvelopeData]:
+    return ok(await catalog.update_track(session, media, user, id, body))
 
 
 @router.get(
@@ -331,104 +370,125 @@ async def get_tracks_id_history(
 
 
 @router.delete("/tracks/{id}/like", tags=["Track"], summary="Unlike a track")
-@not_implemented
 async def delete_tracks_id_like(
     user: CurrentUser,
+    session: DbSession,
     id: Annotated[UUID, Path(description="Track UUID")],
-) -> None:
-    raise NotImplementedYet()
+) -> Envelope[schemas.LikeResult]:
+    return ok(await engagement.unlike(session, user, id))
 
 
 @router.post("/tracks/{id}/like", tags=["Track"], summary="Like a track")
-@not_implemented
 async def post_tracks_id_like(
     user: CurrentUser,
+    session: DbSession,
     id: Annotated[UUID, Path(description="Track UUID")],
-) -> None:
-    raise NotImplementedYet()
+) -> Envelope[schemas.LikeResult]:
+    return ok(await engagement.like(session, user, id))
 
 
-@router.get("/tracks/{id}/likes", tags=["Track"], summary="Get track like status")
-@not_implemented
+@router.get(
+    "/tracks/{id}/likes",
+    tags=["Track"],
+    summary="Get track like status",
+    response_model_exclude_none=True,
+)
 async def get_tracks_id_likes(
     user: CurrentUser,
+    session: DbSession,
     id: Annotated[UUID, Path(description="Track UUID")],
-) -> None:
-    raise NotImplementedYet()
+) -> Envelope[schemas.LikeStatus]:
+    return ok(await engagement.like_status(session, user, id))
 
 
 @router.get("/tracks/{id}/lyrics", tags=["Track"], summary="Get track lyrics")
-@not_implemented
 async def get_tracks_id_lyrics(
+    viewer: OptionalUser,
+    session: DbSession,
     id: Annotated[UUID, Path(description="Track UUID")],
-) -> None:
-    raise NotImplementedYet()
+) -> Envelope[schemas.LyricsData]:
+    return ok(await catalog.get_lyrics(session, viewer, id))
 
 
 @router.put("/tracks/{id}/lyrics", tags=["Track"], summary="Create or update track lyrics")
-@not_implemented
 async def put_tracks_id_lyrics(
     user: CurrentUser,
+    session: DbSession,
     id: Annotated[UUID, Path(description="Track UUID")],
     body: Annotated[schemas.UpdateLyricsRequest, Body(description="Lyrics payload")],
-) -> None:
-    raise NotImplementedYet()
+) -> Envelope[schemas.LyricsData]:
+    return ok(await catalog.put_lyrics(session, user, id, body))
 
 
 @router.post("/tracks/{id}/play", tags=["Track"], summary="Record play event")
-@not_implemented
 async def post_tracks_id_play(
+    request: Request,
     user: CurrentUser,
+    session: DbSession,
     id: Annotated[UUID, Path(description="Track UUID")],
     body: Annotated[
         schemas.RecordPlayRequest | None, Body(description="Playback metadata (optional)")
     ] = None,
-) -> None:
-    raise NotImplementedYet()
+) -> Envelope[schemas.PlayResult]:
+    client_ip = request.client.host if request.client else None
+    return ok(await engagement.record_play(session, user, id, body, client_ip))
 
 
 @router.delete("/tracks/{id}/repost", tags=["Track"], summary="Remove track repost")
-@not_implemented
 async def delete_tracks_id_repost(
     user: CurrentUser,
+    session: DbSession,
     id: Annotated[UUID, Path(description="Track UUID")],
-) -> None:
-    raise NotImplementedYet()
+) -> Envelope[schemas.RepostResult]:
+    return ok(await engagement.unrepost(session, user, id))
 
 
 @router.get("/tracks/{id}/repost", tags=["Track"], summary="Get repost status")
-@not_implemented
 async def get_tracks_id_repost(
+    viewer: OptionalUser,
+    session: DbSession,
     id: Annotated[UUID, Path(description="Track UUID")],
-) -> None:
-    raise NotImplementedYet()
+) -> Envelope[schemas.RepostStatus]:
+    return ok(await engagement.repost_status(session, viewer, id))
 
 
 @router.post("/tracks/{id}/repost", tags=["Track"], summary="Repost a track")
-@not_implemented
 async def post_tracks_id_repost(
     user: CurrentUser,
+    session: DbSession,
     id: Annotated[UUID, Path(description="Track UUID")],
-) -> None:
-    raise NotImplementedYet()
+) -> Envelope[schemas.RepostResult]:
+    return ok(await engagement.repost(session, user, id))
 
 
-@router.post("/tracks/{id}/share", tags=["Track"], summary="Create share link")
-@not_implemented
+@router.post(
+    "/tracks/{id}/share",
+    tags=["Track"],
+    summary="Create share link",
+    response_model_exclude_none=True,
+)
 async def post_tracks_id_share(
     user: CurrentUser,
+    session: DbSession,
+    media: MediaServices,
     id: Annotated[UUID, Path(description="Track UUID")],
     body: Annotated[schemas.CreateShareRequest, Body(description="Share parameters")],
-) -> None:
-    raise NotImplementedYet()
+) -> Envelope[schemas.ShareData]:
+    return ok(await sharing.create_share(session, media, user, id, body))
 
 
-@router.get("/tracks/{id}/stats", tags=["Track"], summary="Get track statistics")
-@not_implemented
+@router.get(
+    "/tracks/{id}/stats",
+    tags=["Track"],
+    summary="Get track statistics",
+    response_model_exclude_none=True,
+)
 async def get_tracks_id_stats(
+    viewer: OptionalUser,
+    session: DbSession,
     id: Annotated[UUID, Path(description="Track UUID")],
-) -> None:
-    raise NotImplementedYet()
+) -> Envelope[schemas.StatsData]:
+    return ok(await engagement.stats(session, viewer, id))
 
 
 @router.get(

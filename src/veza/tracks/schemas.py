@@ -8,22 +8,40 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, field_validator
 
 from veza.kit.schemas import RequestModel, ResponseModel, UTCTimestamp
+from veza.tracks import taxonomy
 
 
 class CreateShareRequest(RequestModel):
-    expires_at: str | None = None
+    expires_at: str | None = Field(
+        None, description="RFC 3339 time after which the link stops working (absent: never)"
+    )
     permissions: Literal["read", "write", "admin"]
 
 
 class RecordPlayRequest(RequestModel):
-    play_time: int | None = Field(None, ge=0)
+    play_time: int | None = Field(None, ge=0, description="Seconds listened")
 
 
 class UpdateLyricsRequest(RequestModel):
-    content: str | None = None
+    content: str | None = Field(
+        None,
+        max_length=taxonomy.MAX_LYRICS_LENGTH,
+        description="Plain text or LRC ([mm:ss.xx] timed lines); null or empty removes them",
+    )
+
+
+def _clean_text(value: str | None) -> str | None:
+    """Trimmed; a blank string clears the field."""
+    if value is None:
+        return None
+    value = value.strip()
+    return value or None
 
 
 class UpdateTrackRequest(RequestModel):
+    """A partial update: a field left out is unchanged; null (or a blank string) clears an
+    optional field. Genres, tags and the musical key are normalised (see taxonomy.py)."""
+
     album: str | None = Field(None, max_length=255)
     artist: str | None = Field(None, max_length=255)
     bpm: int | None = Field(None, ge=0, le=300)
@@ -34,6 +52,65 @@ class UpdateTrackRequest(RequestModel):
     tags: list[str] | None = Field(None, description="v0.10.1: max 10, 30 chars each")
     title: str | None = Field(None, min_length=1, max_length=255)
     year: int | None = Field(None, ge=1900, le=2100)
+
+    _texts = field_validator("album", "artist", "genre")(_clean_text)
+
+    @field_validator("title")
+    @classmethod
+    def _title_not_blank(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            raise ValueError("must not be blank")
+        return value.strip() if value is not None else None
+
+    @field_validator("genres")
+    @classmethod
+    def _known_genres(cls, value: list[str] | None) -> list[str] | None:
+        if value is None:
+            return None
+        slugs: list[str] = []
+        for item in value:
+            slug = taxonomy.slugify(item)
+            if slug not in taxonomy.GENRE_SLUGS:
+                raise ValueError(
+                    f"unknown genre {item!r}: use one of {', '.join(taxonomy.GENRE_SLUGS)}"
+                )
+            if slug not in slugs:
+                slugs.append(slug)
+        if len(slugs) > taxonomy.MAX_GENRES:
+            raise ValueError(f"at most {taxonomy.MAX_GENRES} genres")
+        return slugs
+
+    @field_validator("tags")
+    @classmethod
+    def _short_tags(cls, value: list[str] | None) -> list[str] | None:
+        if value is None:
+            return None
+        tags: list[str] = []
+        seen: set[str] = set()
+        for item in value:
+            tag = item.strip()
+            if not tag or tag.lower() in seen:
+                continue
+            if len(tag) > taxonomy.MAX_TAG_LENGTH:
+                raise ValueError(f"tags are at most {taxonomy.MAX_TAG_LENGTH} characters each")
+            seen.add(tag.lower())
+            tags.append(tag)
+        if len(tags) > taxonomy.MAX_TAGS:
+            raise ValueError(f"at most {taxonomy.MAX_TAGS} tags")
+        return tags
+
+    @field_validator("musical_key")
+    @classmethod
+    def _known_key(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        key = taxonomy.normalize_key(value)
+        if key is None:
+            raise ValueError(
+                "unknown musical key: a note (C, C#, Db ... B) with 'm' for minor (Am, F#m), "
+                "or a Camelot key (1A-12A, 1B-12B)"
+            )
+        return key
 
 
 class TrackMetadataFields(RequestModel):
@@ -72,12 +149,14 @@ class CompleteChunkedUploadRequest(RequestModel):
 
 
 class BatchUpdateRequest(RequestModel):
-    track_ids: list[str] = Field(..., min_length=1)
-    updates: dict[str, Any]
+    track_ids: list[str] = Field(..., min_length=1, description="At most 50 track ids")
+    updates: dict[str, Any] = Field(
+        ..., description="Fields of UpdateTrackRequest, applied to every track"
+    )
 
 
 class BatchDeleteRequest(RequestModel):
-    track_ids: list[str] = Field(..., min_length=1)
+    track_ids: list[str] = Field(..., min_length=1, description="At most 50 track ids")
 
 
 class StreamCallbackRequest(RequestModel):
@@ -102,6 +181,7 @@ class TrackResponse(ResponseModel):
     artist: str | None = None
     album: str | None = None
     genre: str | None = None
+    genres: list[str] = Field(default_factory=list)
     tags: list[str] = Field(default_factory=list)
     year: int | None = None
     bpm: int | None = None
@@ -125,10 +205,13 @@ class TrackResponse(ResponseModel):
     waveform_url: str | None = None
     stream_status: str
     stream_manifest_url: str | None = None
+    # Only for the track's creator and administrators (the contract: private to the owner).
+    play_count: int | None = None
+    like_count: int | None = None
     created_at: UTCTimestamp
     updated_at: UTCTimestamp
 
-    @field_validator("tags", mode="before")
+    @field_validator("tags", "genres", mode="before")
     @classmethod
     def _no_null_tags(cls, value: Any) -> Any:
         return value or []
@@ -256,3 +339,154 @@ class HistoryResponse(BaseModel):
     limit: int
     offset: int
     total: int
+
+
+# Catalog ---------------------------------------------------------------------------------------
+
+
+class CatalogPagination(BaseModel):
+    """Page mode: page, limit, total, total_pages, has_next, has_prev; cursor mode leaves out
+    page and has_prev. ``next_cursor`` continues after the last track served (both modes)."""
+
+    page: int | None = None
+    limit: int
+    total: int
+    total_pages: int
+    has_next: bool
+    has_prev: bool | None = None
+    next_cursor: str | None = None
+
+
+class TrackList(BaseModel):
+    tracks: list[TrackResponse]
+    pagination: CatalogPagination
+
+
+class UserTrackList(BaseModel):
+    tracks: list[TrackResponse]
+    limit: int
+    offset: int
+    total: int
+
+
+class BatchFailure(BaseModel):
+    id: str
+    code: str
+    message: str
+
+
+class BatchUpdateResult(BaseModel):
+    updated: list[str]
+    failed: list[BatchFailure]
+
+
+class BatchDeleteResult(BaseModel):
+    deleted: list[str]
+    failed: list[BatchFailure]
+
+
+class LyricLineView(BaseModel):
+    time: float = Field(description="Seconds from the start")
+    text: str
+
+
+class LyricsView(BaseModel):
+    track_id: uuid.UUID
+    content: str
+    is_synced: bool = Field(description="True when the content is LRC with timed lines")
+    lines: list[LyricLineView] = Field(description="The timed lines, in order (LRC only)")
+    created_at: UTCTimestamp
+    updated_at: UTCTimestamp
+
+
+class LyricsData(BaseModel):
+    lyrics: LyricsView | None
+
+
+class SuggestedTags(BaseModel):
+    genre: str = Field(description="The genre the list is for (default when unknown)")
+    tags: list[str]
+
+
+class RecommendedTrack(TrackResponse):
+    reasons: list[str] = Field(
+        default_factory=list,
+        description="Why it is listed: same_genre, shared_tags, same_key_close_bpm, "
+        "followed_creator, your_genres, new_release",
+    )
+
+
+class Recommendations(BaseModel):
+    tracks: list[RecommendedTrack]
+
+
+# Engagement ------------------------------------------------------------------------------------
+
+
+class LikeResult(BaseModel):
+    message: str
+    is_liked: bool
+
+
+class LikeStatus(BaseModel):
+    is_liked: bool
+    count: int | None = Field(None, description="Only for the track's creator and administrators")
+
+
+class RepostResult(BaseModel):
+    message: str
+    is_reposted: bool
+
+
+class RepostStatus(BaseModel):
+    is_reposted: bool
+
+
+class PlayResult(BaseModel):
+    id: str = Field(description="The play counted (the earlier one for a repeat)")
+    message: str
+    counted: bool = Field(description="False for a repeat inside the dedup window")
+
+
+class TrackStats(BaseModel):
+    """``visibility`` is ``full`` for the creator and administrators (every figure) and
+    ``public`` for everyone else (comment and repost counts only)."""
+
+    track_id: uuid.UUID
+    visibility: Literal["full", "public"]
+    comment_count: int
+    repost_count: int
+    play_count: int | None = None
+    unique_listeners: int | None = None
+    like_count: int | None = None
+    download_count: int | None = None
+    total_play_time: int | None = Field(None, description="Seconds, summed over plays")
+    average_play_time: float | None = Field(
+        None, description="Seconds, over the plays that reported a play_time"
+    )
+
+
+class StatsData(BaseModel):
+    stats: TrackStats
+
+
+# Sharing ---------------------------------------------------------------------------------------
+
+
+class ShareView(BaseModel):
+    id: uuid.UUID
+    track_id: uuid.UUID
+    permissions: str
+    expires_at: UTCTimestamp | None = None
+    created_at: UTCTimestamp
+    token: str | None = Field(None, description="Given once, when the link is created")
+    url: str | None = Field(None, description="GET /tracks/shared/{token}, given once")
+
+
+class ShareData(BaseModel):
+    share: ShareView
+
+
+class SharedTrackData(BaseModel):
+    share: ShareView
+    track: TrackResponse

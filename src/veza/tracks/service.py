@@ -14,7 +14,7 @@ import re
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, TypeVar
 
 import structlog
 from pydantic import ValidationError
@@ -57,7 +57,7 @@ from veza.models.track import (
     TrackVersion,
     UploadSession,
 )
-from veza.tracks import repository, schemas
+from veza.tracks import engagement_repository, repository, schemas
 from veza.tracks.audio import AudioInfo, UnsupportedAudio, probe, sniff_format
 from veza.tracks.dependencies import Media
 from veza.tracks.streaming import (
@@ -84,6 +84,9 @@ HLS_CONTENT_TYPES = {
 }
 
 
+TrackView = TypeVar("TrackView", bound=schemas.TrackResponse)
+
+
 class TrackNotFound(NotFound):
     code = "TRACK_NOT_FOUND"
     message = "Track not found"
@@ -106,25 +109,50 @@ def now() -> datetime:
 # Responses -----------------------------------------------------------------------------------
 
 
-def track_response(track: Track, media: Media) -> schemas.TrackResponse:
-    response = schemas.TrackResponse.model_validate(track)
+def sees_counts(track: Track, viewer: User | None) -> bool:
+    """Play and like totals are the creator's and administrators' business only."""
+    return viewer is not None and (viewer.id == track.creator_id or repository.is_admin(viewer))
+
+
+def track_response(
+    track: Track,
+    media: Media,
+    viewer: User | None = None,
+    model: type[TrackView] = schemas.TrackResponse,  # type: ignore[assignment]
+) -> TrackView:
+    """The Track as ``viewer`` may see it: play_count and like_count only for its creator and
+    administrators (omitted for everyone else)."""
+    response = model.model_validate(track)
     if track.waveform_path:
         response.waveform_url = (
             f"{media.settings.server.public_url}/api/v1/tracks/{track.id}/waveform"
         )
+    if not sees_counts(track, viewer):
+        response.play_count = None
+        response.like_count = None
     return response
 
 
 # Hooks for the later issues ------------------------------------------------------------------
 
 
-async def share_token_grants_access(session: AsyncSession, track: Track, share_token: str) -> bool:
-    """Whether ``share_token`` opens ``track`` (stream and download of a private track).
+def share_token_hash(token: str) -> str:
+    """Share tokens are stored as their SHA-256 (a leaked table opens nothing)."""
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
-    Share links (POST /tracks/{id}/share) belong to a later issue; until it lands no token is
-    valid. It will look the token up (stored hashed), check track, expiry and revocation here.
-    """
-    return False
+
+async def share_token_grants_access(session: AsyncSession, track: Track, share_token: str) -> bool:
+    """Whether ``share_token`` opens ``track`` (stream and download of that track only): a
+    link of this very track, not revoked, not expired, the track not deleted."""
+    if track.deleted_at is not None or not share_token or len(share_token) > 200:
+        return False
+    share = await engagement_repository.share_by_token_hash(session, share_token_hash(share_token))
+    return (
+        share is not None
+        and share.track_id == track.id
+        and share.revoked_at is None
+        and (share.expires_at is None or share.expires_at > now())
+    )
 
 
 async def download_license_granted(
@@ -663,7 +691,11 @@ async def _managed_track(session: AsyncSession, track_id: uuid.UUID, user: User)
     """The track if the caller is its owner or an administrator; 404 for anyone else (the
     processing state and history of someone else's track are not theirs to see)."""
     track = await repository.get_track(session, track_id)
-    if track is None or not (track.creator_id == user.id or repository.is_admin(user)):
+    if (
+        track is None
+        or track.deleted_at is not None
+        or not (track.creator_id == user.id or repository.is_admin(user))
+    ):
         raise TrackNotFound()
     return track
 
@@ -773,7 +805,7 @@ async def serve_audio(
     else:
         private = False
     settings = media.settings.media
-    return await deliver(
+    response = await deliver(
         media.storage,
         playable.file_path,
         request_headers,
@@ -791,6 +823,30 @@ async def serve_audio(
         info=ObjectInfo(playable.size, playable.modified_at),
         path=playable.local_path,
     )
+    if download and _starts_a_download(response):
+        _count_download_after_commit(session, media, track_id)
+    return response
+
+
+def _starts_a_download(response: Response) -> bool:
+    """A download is counted once, when the file is handed over from its first byte (a
+    resumed download's later ranges and revalidations are not new downloads)."""
+    if response.status_code in (200, 302):
+        return True
+    return response.status_code == 206 and response.headers.get("content-range", "").startswith(
+        "bytes 0-"
+    )
+
+
+def _count_download_after_commit(session: AsyncSession, media: Media, track_id: uuid.UUID) -> None:
+    """download_count + 1, in its own short write transaction once the request's read-only
+    one is over (a GET never writes in its own transaction)."""
+
+    async def _count() -> None:
+        async with media.db.writer() as writer, writer.begin():
+            await engagement_repository.add_to_counter(writer, track_id, "download_count", 1)
+
+    after_commit(session, _count)
 
 
 async def _playable_file(media: Media, track: Track) -> PlayableFile:

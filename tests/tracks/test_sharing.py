@@ -1,0 +1,167 @@
+"""Share links: create, resolve, open stream and download of one track, revoke."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import update
+
+from tests.tracks.conftest import AudioSamples, Uploader
+from tests.tracks.support import (
+    API,
+    Member,
+    admin,
+    create_track,
+    data,
+    error_code,
+    member,
+    set_track_fields,
+)
+from veza.models import TrackShare
+
+
+async def share(
+    client: httpx.AsyncClient, who: Member | Uploader, track_id: object, **body: Any
+) -> httpx.Response:
+    body.setdefault("permissions", "read")
+    return await client.post(f"{API}/tracks/{track_id}/share", headers=who.headers, json=body)
+
+
+async def test_owner_creates_a_link_and_anyone_resolves_it(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    owner = await member(app)
+    track = await create_track(app, owner, is_public=False, play_count=4)
+    expires = (datetime.now(UTC) + timedelta(days=7)).isoformat().replace("+00:00", "Z")
+
+    created = data(await share(client, owner, track.id, permissions="write", expires_at=expires))
+    link = created["share"]
+    assert link["permissions"] == "write" and link["track_id"] == str(track.id)
+    assert len(link["token"]) >= 43  # 256 random bits, URL-safe base64
+    assert link["url"].endswith(f"/api/v1/tracks/shared/{link['token']}")
+
+    resolved = data(await client.get(f"{API}/tracks/shared/{link['token']}"))
+    assert resolved["track"]["id"] == str(track.id)
+    assert "play_count" not in resolved["track"]
+    assert resolved["share"]["id"] == link["id"] and "token" not in resolved["share"]
+    assert resolved["share"]["expires_at"].endswith("Z")
+
+
+async def test_share_creation_refusals(app: FastAPI, client: httpx.AsyncClient) -> None:
+    owner = await member(app)
+    other = await member(app)
+    track = await create_track(app, owner)
+    private = await create_track(app, owner, is_public=False)
+
+    assert (await client.post(f"{API}/tracks/{track.id}/share", json={})).status_code == 401
+    assert error_code(await share(client, other, track.id), 403) == "NOT_TRACK_OWNER"
+    assert error_code(await share(client, other, private.id), 404) == "TRACK_NOT_FOUND"
+    for body in (
+        {"permissions": "owner"},
+        {"permissions": "read", "expires_at": "tomorrow"},
+        {"permissions": "read", "expires_at": "2001-01-01T00:00:00Z"},
+        {"permissions": "read", "expires_at": "2999-01-01T00:00:00"},
+    ):
+        response = await client.post(
+            f"{API}/tracks/{track.id}/share", headers=owner.headers, json=body
+        )
+        assert response.status_code == 400, body
+    moderator = await admin(app)
+    assert (await share(client, moderator, private.id)).status_code == 200
+
+
+async def test_expired_link_is_403_revoked_and_unknown_are_404(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    owner = await member(app)
+    track = await create_track(app, owner)
+    expiring = data(await share(client, owner, track.id))["share"]
+    revoked = data(await share(client, owner, track.id))["share"]
+    async with app.state.db.writer() as session, session.begin():
+        await session.execute(
+            update(TrackShare)
+            .where(TrackShare.id == uuid.UUID(expiring["id"]))
+            .values(expires_at=datetime.now(UTC) - timedelta(seconds=1))
+        )
+    gone = await client.delete(f"{API}/tracks/share/{revoked['id']}", headers=owner.headers)
+    assert data(gone) == {"message": "Share link revoked"}
+
+    assert error_code(await client.get(f"{API}/tracks/shared/{expiring['token']}"), 403) == (
+        "SHARE_EXPIRED"
+    )
+    assert error_code(await client.get(f"{API}/tracks/shared/{revoked['token']}"), 404) == (
+        "SHARE_NOT_FOUND"
+    )
+    assert (await client.get(f"{API}/tracks/shared/{'x' * 43}")).status_code == 404
+
+
+async def test_a_link_of_a_deleted_track_is_not_found(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    owner = await member(app)
+    track = await create_track(app, owner)
+    link = data(await share(client, owner, track.id))["share"]
+    await set_track_fields(app, track.id, deleted_at=datetime.now(UTC))
+    assert (await client.get(f"{API}/tracks/shared/{link['token']}")).status_code == 404
+
+
+async def test_only_the_issuer_or_an_admin_revokes(app: FastAPI, client: httpx.AsyncClient) -> None:
+    owner = await member(app)
+    other = await member(app)
+    moderator = await admin(app)
+    track = await create_track(app, owner)
+    link = data(await share(client, owner, track.id))["share"]
+    url = f"{API}/tracks/share/{link['id']}"
+
+    assert (await client.delete(url)).status_code == 401
+    assert error_code(await client.delete(url, headers=other.headers), 403) == "NOT_SHARE_ISSUER"
+    assert (await client.delete(url, headers=moderator.headers)).status_code == 200
+    assert (await client.delete(url, headers=owner.headers)).status_code == 200  # idempotent
+    unknown = f"{API}/tracks/share/00000000-0000-0000-0000-000000000000"
+    assert (await client.delete(unknown, headers=owner.headers)).status_code == 404
+    assert (
+        await client.delete(f"{API}/tracks/share/nope", headers=owner.headers)
+    ).status_code == 400
+
+
+@pytest.mark.parametrize("operation", ["stream", "download"])
+async def test_a_share_token_opens_that_private_track_only(
+    app: FastAPI, client: httpx.AsyncClient, owner: Uploader, audio: AudioSamples, operation: str
+) -> None:
+    private = await owner.upload_track(audio.read("mp3"), is_public="false")
+    another = await owner.upload_track(audio.read("flac"), "b.flac", is_public="false")
+    token = data(await share(client, owner, private["id"]))["share"]["token"]
+
+    assert (await client.get(f"{API}/tracks/{private['id']}/{operation}")).status_code == 404
+    opened = await client.get(
+        f"{API}/tracks/{private['id']}/{operation}", params={"share_token": token}
+    )
+    assert opened.status_code == 200
+    assert opened.content == audio.read("mp3")
+    other_track = await client.get(
+        f"{API}/tracks/{another['id']}/{operation}", params={"share_token": token}
+    )
+    assert other_track.status_code == 404
+
+    await set_track_fields(app, uuid.UUID(private["id"]), deleted_at=datetime.now(UTC))
+    after_delete = await client.get(
+        f"{API}/tracks/{private['id']}/{operation}", params={"share_token": token}
+    )
+    assert after_delete.status_code == 404
+
+
+async def test_a_revoked_token_no_longer_opens_the_stream(
+    client: httpx.AsyncClient, owner: Uploader, audio: AudioSamples
+) -> None:
+    private = await owner.upload_track(audio.read("mp3"), is_public="false")
+    link = data(await share(client, owner, private["id"]))["share"]
+    await client.delete(f"{API}/tracks/share/{link['id']}", headers=owner.headers)
+    closed = await client.get(
+        f"{API}/tracks/{private['id']}/stream", params={"share_token": link["token"]}
+    )
+    assert closed.status_code == 404
