@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 
 from tests.tracks.conftest import AudioSamples, Uploader, md5hex
-from veza.kit.tokens import STREAM_AUDIENCE, STREAM_TOKEN_TYPE
 from veza.models import Track
 
 
@@ -205,13 +204,11 @@ async def test_x_accel_redirect_hands_the_file_to_nginx_after_the_check(
 # HLS -----------------------------------------------------------------------------------------
 
 
-def _stream_token(uploader: Uploader, user_id: Any = None) -> str:
-    token: str = uploader.app.state.tokens.encode(
-        subject=str(user_id or uploader.user.id),
-        typ=STREAM_TOKEN_TYPE,
-        audience=STREAM_AUDIENCE,
-        ttl_seconds=300,
-    )
+async def _stream_token(uploader: Uploader) -> str:
+    """A stream token as the web app gets one: POST /auth/stream-token with the access token."""
+    response = await uploader.client.post("/api/v1/auth/stream-token", headers=uploader.headers)
+    assert response.status_code == 200, response.text
+    token: str = response.json()["token"]
     return token
 
 
@@ -265,10 +262,10 @@ async def test_private_hls_needs_the_owners_stream_token(
     )
     assert wrong_kind.status_code == 401
     strangers = await owner.client.get(
-        f"{base}/master.m3u8", params={"token": _stream_token(other)}
+        f"{base}/master.m3u8", params={"token": await _stream_token(other)}
     )
     assert strangers.status_code == 404
-    token = _stream_token(owner)
+    token = await _stream_token(owner)
     master = await owner.client.get(f"{base}/master.m3u8", params={"token": token})
     assert master.status_code == 200
     # The token travels to every URI, since players resolve them without the query string.
@@ -316,3 +313,16 @@ async def test_anonymous_playback_is_cached_briefly_and_only_for_public_tracks(
     # Private tracks are never cached: the owner's own plays do not open them to others.
     assert (await owner.client.get(url, headers=owner.headers)).status_code == 200
     assert (await owner.client.get(url)).status_code == 404
+
+
+async def test_stream_token_ends_with_its_login_session(
+    owner: Uploader, private_track: dict[str, Any]
+) -> None:
+    token = await _stream_token(owner)
+    master = f"/hls/{private_track['id']}/master.m3u8"
+    assert (await owner.client.get(master, params={"token": token})).status_code == 200
+    logout = await owner.client.post("/api/v1/auth/logout", headers=owner.headers, json={})
+    assert logout.status_code == 200, logout.text
+    refused = await owner.client.get(master, params={"token": token})
+    assert refused.status_code == 401
+    assert refused.json()["error"]["code"] == "SESSION_REVOKED"

@@ -8,11 +8,13 @@ the login session it names (sid claim) has not been revoked (logout, refresh-tok
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from veza.auth import repository
 from veza.auth.context import AuthContext
@@ -41,8 +43,27 @@ def _claim_uuid(claims: dict[str, object], name: str) -> uuid.UUID:
         raise Unauthorized("Invalid token", code="INVALID_TOKEN") from exc
 
 
-async def _user_from_token(request: Request, session: DbSession, token: str) -> User:
-    claims = get_token_codec(request).decode(token, typ=ACCESS_TOKEN_TYPE)
+@dataclass(frozen=True)
+class Authenticated:
+    user: User
+    session_id: uuid.UUID
+    claims: dict[str, object]
+
+
+async def authenticate_token(
+    session: AsyncSession,
+    codec: TokenCodec,
+    token: str,
+    *,
+    typ: str = ACCESS_TOKEN_TYPE,
+    audience: str | None = None,
+) -> Authenticated:
+    """Check a signed token of kind ``typ`` and the account and login session it names.
+
+    Used for access tokens here, and for stream tokens by the HLS endpoints, so a logout, a
+    password reset or a ban ends both kinds at once.
+    """
+    claims = codec.decode(token, typ=typ, audience=audience)
     user_id = _claim_uuid(claims, "sub")
     session_id = _claim_uuid(claims, "sid")
     auth_session, user = await repository.session_with_user(session, session_id, user_id)
@@ -57,11 +78,16 @@ async def _user_from_token(request: Request, session: DbSession, token: str) -> 
         or auth_session.expires_at <= datetime.now(UTC)
     ):
         raise Unauthorized("Session has ended", code="SESSION_REVOKED")
-    request.state.user_id = user.id
-    request.state.session_id = auth_session.id
-    request.state.token_claims = claims
-    request.scope.setdefault("state", {})["user_id"] = str(user.id)
-    return user
+    return Authenticated(user=user, session_id=auth_session.id, claims=claims)
+
+
+async def _user_from_token(request: Request, session: DbSession, token: str) -> User:
+    caller = await authenticate_token(session, get_token_codec(request), token)
+    request.state.user_id = caller.user.id
+    request.state.session_id = caller.session_id
+    request.state.token_claims = caller.claims
+    request.scope.setdefault("state", {})["user_id"] = str(caller.user.id)
+    return caller.user
 
 
 async def get_current_user(

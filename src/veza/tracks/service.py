@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from veza.auth.dependencies import authenticate_token
 from veza.kit import events
 from veza.kit.db import after_commit
 from veza.kit.errors import (
@@ -30,7 +31,6 @@ from veza.kit.errors import (
     Forbidden,
     NotFound,
     RangeNotSatisfiable,
-    Unauthorized,
     ValidationFailed,
 )
 from veza.kit.handlers import validation_details
@@ -948,24 +948,15 @@ async def deliver(
 # HLS -----------------------------------------------------------------------------------------
 
 
-def _stream_token_user_id(media: Media, token: str | None) -> uuid.UUID | None:
+async def _hls_viewer(session: AsyncSession, media: Media, token: str | None) -> User | None:
+    """The listener a stream token names; the same checks as an access token (session alive,
+    token_version current, account usable), so a logout ends HLS playback too."""
     if not token:
         return None
-    claims = media.tokens.decode(token, typ=STREAM_TOKEN_TYPE, audience=STREAM_AUDIENCE)
-    try:
-        return uuid.UUID(str(claims["sub"]))
-    except ValueError as exc:
-        raise Unauthorized("Invalid token", code="INVALID_TOKEN") from exc
-
-
-async def _hls_viewer(session: AsyncSession, media: Media, token: str | None) -> User | None:
-    user_id = _stream_token_user_id(media, token)
-    if user_id is None:
-        return None
-    user = await session.get(User, user_id)
-    if user is None or user.deleted_at is not None or not user.is_active:
-        raise Unauthorized("Invalid token", code="INVALID_TOKEN")
-    return user
+    caller = await authenticate_token(
+        session, media.tokens, token, typ=STREAM_TOKEN_TYPE, audience=STREAM_AUDIENCE
+    )
+    return caller.user
 
 
 def _with_token(playlist: bytes, token: str) -> bytes:
