@@ -42,6 +42,7 @@ def serve(
         reload=reload,
         log_config=None,  # our structlog configuration owns the log output
         proxy_headers=True,
+        forwarded_allow_ips=settings.server.forwarded_allow_ips,
         server_header=False,
     )
 

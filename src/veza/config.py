@@ -31,6 +31,9 @@ class ServerSettings(BaseModel):
     public_url: str = "http://127.0.0.1:18080"
     # Web app URL used in links sent by mail (verify email, reset password).
     frontend_url: str = "http://localhost:5173"
+    # Proxies trusted for X-Forwarded-For/-Proto (comma-separated IPs, or "*"). Behind a load
+    # balancer, set its address: client IPs feed rate limits, play deduplication and audit.
+    forwarded_allow_ips: str = "127.0.0.1"
 
 
 class DatabaseSettings(BaseModel):
