@@ -73,3 +73,12 @@ def test_generated_jwt_key_is_private_and_stable(data_dir: Path) -> None:
     key_file = data_dir / "jwt.key"
     assert key_file.stat().st_mode & 0o777 == 0o600
     assert [p.name for p in data_dir.iterdir() if p.name.startswith(".jwt")] == []
+
+
+def test_serve_refuses_several_workers_without_redis(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("VEZA_REDIS_URL", raising=False)
+    result = runner.invoke(cli, ["serve", "--workers", "2"])
+    assert result.exit_code != 0
+    assert "VEZA_REDIS_URL" in result.output

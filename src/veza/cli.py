@@ -31,6 +31,14 @@ def serve(
 ) -> None:
     """Apply pending migrations, then serve the API."""
     settings = get_settings()
+    process_count = 1 if reload else (workers or settings.server.workers)
+    if process_count > 1 and not settings.redis_url:
+        # Without Redis, jobs and rate limits live inside each process: several processes would
+        # each re-run interrupted jobs at start-up and count limits separately.
+        raise typer.BadParameter(
+            "several workers need VEZA_REDIS_URL (jobs and rate limits are per process without it)",
+            param_hint="--workers",
+        )
     upgrade_to_head(settings)
     load_or_create_secret(settings)  # once, before workers start
     uvicorn.run(
@@ -38,7 +46,7 @@ def serve(
         factory=True,
         host=host or settings.server.host,
         port=port or settings.server.port,
-        workers=None if reload else (workers or settings.server.workers),
+        workers=None if reload else process_count,
         reload=reload,
         log_config=None,  # our structlog configuration owns the log output
         proxy_headers=True,
