@@ -214,6 +214,43 @@ async def test_a_play_counts_again_after_the_window(
     assert (await track_row(app, track.id)).play_count == 2
 
 
+async def test_the_periodic_sweep_removes_only_marks_older_than_the_window(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import func, select, update
+
+    from veza.models import PlayMark
+    from veza.tracks.tasks import sweep_play_marks
+
+    creator = await member(app)
+    old_fan, recent_fan = await member(app), await member(app)
+    track = await create_track(app, creator)
+    url = f"{API}/tracks/{track.id}/play"
+    async with client_from(app, "10.2.0.1") as http:
+        assert data(await http.post(url, headers=old_fan.headers))["counted"] is True
+    async with app.state.db.writer() as session, session.begin():
+        await session.execute(
+            update(PlayMark).values(last_counted_at=datetime.now(UTC) - timedelta(seconds=31))
+        )
+    async with client_from(app, "10.2.0.2") as http:
+        assert data(await http.post(url, headers=recent_fan.headers))["counted"] is True
+
+    assert await sweep_play_marks(app.state.jobs.context) == 2  # old_fan's user and address marks
+    async with app.state.db.reader() as session:
+        left = set(await session.scalars(select(PlayMark.listener)))
+        assert await session.scalar(select(func.count()).select_from(PlayMark)) == 2
+    assert f"u:{recent_fan.user.id}" in left
+    assert f"u:{old_fan.user.id}" not in left
+    # The recent listener is still inside the window; the swept one counts again.
+    async with client_from(app, "10.2.0.2") as http:
+        assert data(await http.post(url, headers=recent_fan.headers))["counted"] is False
+    async with client_from(app, "10.2.0.1") as http:
+        assert data(await http.post(url, headers=old_fan.headers))["counted"] is True
+    assert (await track_row(app, track.id)).play_count == 3
+
+
 async def test_concurrent_plays_count_each_listener_once(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:

@@ -326,3 +326,30 @@ async def test_stream_token_ends_with_its_login_session(
     refused = await owner.client.get(master, params={"token": token})
     assert refused.status_code == 401
     assert refused.json()["error"]["code"] == "SESSION_REVOKED"
+
+
+@pytest.mark.parametrize("page_cache", ["would_block", "unsupported"])
+async def test_reads_the_page_cache_cannot_answer_go_through_a_thread(
+    owner: Uploader,
+    public_track: dict[str, Any],
+    audio: AudioSamples,
+    monkeypatch: pytest.MonkeyPatch,
+    page_cache: str,
+) -> None:
+    """The event loop reads only cached bytes (RWF_NOWAIT); the rest is read in a thread,
+    and the client gets the same bytes either way."""
+    from veza.tracks import streaming
+
+    def would_block(*_: Any) -> int:
+        raise BlockingIOError
+
+    if page_cache == "would_block":
+        monkeypatch.setattr(streaming.os, "preadv", would_block)
+    else:
+        monkeypatch.setattr(streaming, "_NOWAIT", None)
+    content = audio.read("mp3")
+    url = f"/api/v1/tracks/{public_track['id']}/stream"
+    ranged = await owner.client.get(url, headers={"Range": "bytes=10-2009"})
+    assert (ranged.status_code, ranged.content) == (206, content[10:2010])
+    whole = await owner.client.get(url)
+    assert (whole.status_code, whole.content) == (200, content)

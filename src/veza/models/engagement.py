@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -63,6 +63,11 @@ class TrackPlay(UUIDPrimaryKey, Base):
     user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     play_time: Mapped[int | None] = mapped_column(Integer)  # seconds listened, when reported
     played_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# Repeats by the same listener (user or client address) within this window count once; a mark
+# older than the window is as good as none, so the periodic sweep removes it.
+PLAY_DEDUP_WINDOW = timedelta(seconds=30)
 
 
 class PlayMark(Base):

@@ -26,6 +26,8 @@ from typing import Any
 import av
 import numpy as np
 
+from veza.tracks.taxonomy import normalize_key
+
 WAVEFORM_MAX_POINTS = 2000
 WAVEFORM_MIN_SAMPLES_PER_PIXEL = 256
 MAX_COVER_BYTES = 10 * 1024 * 1024
@@ -272,7 +274,8 @@ def read_tags(path: Path) -> Tags:
                 break
         except (KeyError, ValueError, TypeError):
             continue
-    tags.musical_key = key[:10] if key else None
+    # Stored in the canonical spelling PUT /tracks/{id} uses; an unknown key is dropped.
+    tags.musical_key = normalize_key(key) if key else None
     cover = _cover_from(full)
     if cover and len(cover) <= MAX_COVER_BYTES:
         extension = _image_extension(cover)
@@ -294,46 +297,85 @@ class Analysis:
 
 
 class _PeakAccumulator:
-    """Min/max per block of ``samples_per_pixel`` samples, fed frame by frame.
+    """Min/max per block of ``samples_per_pixel`` samples, fed decoded frames.
 
-    Channels are combined by taking the extreme of all of them (a loud left channel shows),
-    which never clips the way summing channels would.
+    Frames go into FFmpeg's sample FIFO (one C call each, no numpy object per frame); every
+    ``batch`` samples come out as one frame whose channel planes are reduced where they lie (a
+    reshape and a min and a max per channel, no copy into a combined array). Per-frame numpy
+    work and copying into large arrays were what made the waveform cost ~0.5x of a decode
+    (docs/PERFORMANCE.md). Channels are combined by taking the extreme of all of them (a loud
+    left channel shows), which never clips the way summing channels would.
     """
+
+    # At least 16 pixels and 64 Ki samples per batch: few Python calls per second of audio,
+    # while a batch stays small enough for the CPU cache.
+    _PIXELS_PER_BATCH = 16
 
     def __init__(self, samples_per_pixel: int) -> None:
         self.spp = samples_per_pixel
-        self.pending: list[np.ndarray[Any, Any]] = []
-        self.pending_samples = 0
+        self.batch = samples_per_pixel * max(self._PIXELS_PER_BATCH, -(-65536 // samples_per_pixel))
+        self.fifo = av.AudioFifo()
+        self.shape: tuple[int, int] | None = None  # (sample rate, channels) the FIFO holds
+        # A pixel not complete at the end of a reduced block: its sample count, min and max.
+        self.open_samples = 0
+        self.open_min = 0.0
+        self.open_max = 0.0
         self.mins: list[np.ndarray[Any, Any]] = []
         self.maxs: list[np.ndarray[Any, Any]] = []
 
-    def feed(self, planar: np.ndarray[Any, Any]) -> None:
-        """``planar`` has shape (channels, samples)."""
-        self.pending.append(planar)
-        self.pending_samples += planar.shape[1]
-        if self.pending_samples >= 64 * self.spp:  # batch the numpy work, not per frame
-            self._reduce(final=False)
+    def feed(self, frame: av.AudioFrame) -> None:
+        """``frame`` is planar float (fltp). Its pts is cleared: the FIFO would check it."""
+        shape = (frame.sample_rate, frame.layout.nb_channels)
+        if shape != self.shape:
+            # A stream that changes rate or channels mid-way: a FIFO holds one shape only.
+            self._drain()
+            self.fifo, self.shape = av.AudioFifo(), shape
+        frame.pts = None
+        self.fifo.write(frame)
+        if self.fifo.samples >= self.batch:
+            self._reduce(self.fifo.read(self.batch))
 
-    def _reduce(self, *, final: bool) -> None:
-        if not self.pending:
+    def _drain(self) -> None:
+        self._reduce(self.fifo.read())
+
+    def _reduce(self, frame: av.AudioFrame | None) -> None:
+        """Each channel is read in place from the frame's planes (no copy into one array)."""
+        if frame is None:  # the FIFO had nothing to give
             return
-        samples = np.concatenate(self.pending, axis=1) if len(self.pending) > 1 else self.pending[0]
-        channels, count = samples.shape
-        blocks = count // self.spp
-        rest = samples[:, blocks * self.spp :]
+        count = frame.samples
+        planes = [
+            np.frombuffer(memoryview(plane), dtype=np.float32, count=count)
+            for plane in frame.planes
+        ]
+        start = 0
+        if self.open_samples and count:  # first complete the pixel the last block left open
+            start = min(count, self.spp - self.open_samples)
+            self.open_min = min(self.open_min, *(float(p[:start].min()) for p in planes))
+            self.open_max = max(self.open_max, *(float(p[:start].max()) for p in planes))
+            self.open_samples += start
+            if self.open_samples == self.spp:
+                self._close_open_pixel()
+        blocks = (count - start) // self.spp
         if blocks:
-            shaped = samples[:, : blocks * self.spp].reshape(channels, blocks, self.spp)
-            self.mins.append(shaped.min(axis=2).min(axis=0))
-            self.maxs.append(shaped.max(axis=2).max(axis=0))
-        if final and rest.shape[1]:
-            self.mins.append(np.array([rest.min()], dtype=np.float32))
-            self.maxs.append(np.array([rest.max()], dtype=np.float32))
-            rest = rest[:, :0]
-        self.pending = [rest] if rest.shape[1] else []
-        self.pending_samples = rest.shape[1]
+            end = start + blocks * self.spp
+            shaped = [p[start:end].reshape(blocks, self.spp) for p in planes]
+            self.mins.append(_combine(np.minimum, [s.min(axis=1) for s in shaped]))
+            self.maxs.append(_combine(np.maximum, [s.max(axis=1) for s in shaped]))
+            start = end
+        if start < count:
+            self.open_samples = count - start
+            self.open_min = min(float(p[start:].min()) for p in planes)
+            self.open_max = max(float(p[start:].max()) for p in planes)
+
+    def _close_open_pixel(self) -> None:
+        self.mins.append(np.array([self.open_min], dtype=np.float32))
+        self.maxs.append(np.array([self.open_max], dtype=np.float32))
+        self.open_samples = 0
 
     def result(self, sample_rate: int) -> dict[str, Any]:
-        self._reduce(final=True)
+        self._drain()
+        if self.open_samples:
+            self._close_open_pixel()
         mins = np.concatenate(self.mins) if self.mins else np.zeros(0, np.float32)
         maxs = np.concatenate(self.maxs) if self.maxs else np.zeros(0, np.float32)
         pairs = np.empty(mins.shape[0] * 2, dtype=np.float32)
@@ -348,6 +390,14 @@ class _PeakAccumulator:
             "length": int(mins.shape[0]),
             "data": data.tolist(),
         }
+
+
+def _combine(extreme: Any, per_channel: list[np.ndarray[Any, Any]]) -> np.ndarray[Any, Any]:
+    """The element-wise extreme (np.minimum or np.maximum) of the channels' arrays."""
+    result = per_channel[0]
+    for other in per_channel[1:]:
+        result = extreme(result, other)
+    return result
 
 
 def samples_per_pixel(duration_seconds: float, sample_rate: int) -> int:
@@ -401,22 +451,23 @@ def analyse(
         duration = info.duration_seconds or 1.0
         last_reported = -1.0
         for frame in container.decode(stream):
+            position = frame.time  # read first: the peaks and the encoders clear the pts
             if frame.format.name == "fltp":  # most decoders' own format: no conversion
-                peaks.feed(frame.to_ndarray())
+                peaks.feed(frame)
             else:
                 for converted in planar.resample(frame):
-                    peaks.feed(converted.to_ndarray())
+                    peaks.feed(converted)
             for output, encoder in outputs:
                 frame.pts = None  # the encoder's own resampler keeps the timeline
                 for packet in encoder.encode(frame):
                     output.mux(packet)
-            if on_progress is not None and frame.time is not None:
-                done = min(1.0, float(frame.time) / duration)
+            if on_progress is not None and position is not None:
+                done = min(1.0, float(position) / duration)
                 if done - last_reported >= 0.02:
                     last_reported = done
                     on_progress(done)
         for converted in planar.resample(None):
-            peaks.feed(converted.to_ndarray())
+            peaks.feed(converted)
         for output, encoder in outputs:
             for packet in encoder.encode(None):
                 output.mux(packet)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
@@ -301,32 +302,15 @@ async def _each_managed(
         return _failure(raw_id, error)
 
 
-async def batch_update(
-    session: AsyncSession, media: Media, user: User, body: schemas.BatchUpdateRequest
-) -> schemas.BatchUpdateResult:
-    raw_ids = _batch_ids(body.track_ids)
-    changes = _batch_updates(body.updates)
-    updated: list[str] = []
-    failed: list[schemas.BatchFailure] = []
-    for raw_id in raw_ids:
-        # Each track in its own savepoint: one failure never undoes or stops the others.
-        async with session.begin_nested():
-            found = await _each_managed(session, user, raw_id)
-            if isinstance(found, schemas.BatchFailure):
-                failed.append(found)
-                continue
-            if "is_public" in _apply_update(session, found, changes, user, "metadata_updated"):
-                media.playback.forget(found.id)
-            await session.flush()
-            updated.append(str(found.id))
-    return schemas.BatchUpdateResult(updated=updated, failed=failed)
-
-
-async def batch_delete(
-    session: AsyncSession, media: Media, user: User, body: schemas.BatchDeleteRequest
-) -> schemas.BatchDeleteResult:
-    raw_ids = _batch_ids(body.track_ids)
-    deleted: list[str] = []
+async def _each_in_savepoint(
+    session: AsyncSession,
+    user: User,
+    raw_ids: list[str],
+    apply: Callable[[Track], Awaitable[None]],
+) -> tuple[list[str], list[schemas.BatchFailure]]:
+    """Run ``apply`` on every track the user manages: (ids done, failures). Each track in its
+    own savepoint, so one failure never undoes or stops the others."""
+    done: list[str] = []
     failed: list[schemas.BatchFailure] = []
     for raw_id in raw_ids:
         async with session.begin_nested():
@@ -335,12 +319,38 @@ async def batch_delete(
                 failed.append(found)
                 continue
             try:
-                await _delete(session, media, found, user)
+                await apply(found)
             except TrackNotFound as error:
                 failed.append(_failure(raw_id, error))
                 continue
             await session.flush()
-            deleted.append(str(found.id))
+            done.append(str(found.id))
+    return done, failed
+
+
+async def batch_update(
+    session: AsyncSession, media: Media, user: User, body: schemas.BatchUpdateRequest
+) -> schemas.BatchUpdateResult:
+    raw_ids = _batch_ids(body.track_ids)
+    changes = _batch_updates(body.updates)
+
+    async def update(track: Track) -> None:
+        if "is_public" in _apply_update(session, track, changes, user, "metadata_updated"):
+            media.playback.forget(track.id)
+
+    updated, failed = await _each_in_savepoint(session, user, raw_ids, update)
+    return schemas.BatchUpdateResult(updated=updated, failed=failed)
+
+
+async def batch_delete(
+    session: AsyncSession, media: Media, user: User, body: schemas.BatchDeleteRequest
+) -> schemas.BatchDeleteResult:
+    raw_ids = _batch_ids(body.track_ids)
+
+    async def delete(track: Track) -> None:
+        await _delete(session, media, track, user)
+
+    deleted, failed = await _each_in_savepoint(session, user, raw_ids, delete)
     return schemas.BatchDeleteResult(deleted=deleted, failed=failed)
 
 

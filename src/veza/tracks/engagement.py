@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,7 +13,7 @@ from veza.comments.repository import comment_counts
 from veza.kit import events
 from veza.kit.errors import ValidationFailed
 from veza.models import User, utcnow
-from veza.models.engagement import TrackLike, TrackPlay, TrackRepost
+from veza.models.engagement import PLAY_DEDUP_WINDOW, TrackLike, TrackPlay, TrackRepost
 from veza.notifications import service as notifications
 from veza.tracks import engagement_repository as repository
 from veza.tracks import schemas
@@ -24,8 +24,6 @@ from veza.tracks.service import sees_counts, track_response
 from veza.users.service import visible_user
 
 TRACK = "track"
-# Repeats by the same listener (user or client address) within this window count once.
-PLAY_DEDUP_WINDOW = timedelta(seconds=30)
 TAB_DEFAULT_LIMIT = 20
 TAB_MAX_LIMIT = 100
 

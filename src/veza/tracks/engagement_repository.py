@@ -159,6 +159,12 @@ async def set_mark_play(
     )
 
 
+async def delete_play_marks_before(session: AsyncSession, cutoff: datetime) -> int:
+    """Remove the marks last claimed at or before ``cutoff`` (a claim treats them as absent)."""
+    result = await session.execute(delete(PlayMark).where(PlayMark.last_counted_at <= cutoff))
+    return _rowcount(result)
+
+
 def add_play(session: AsyncSession, play: TrackPlay) -> None:
     session.add(play)
 

@@ -38,7 +38,74 @@ def _clean_text(value: str | None) -> str | None:
     return value or None
 
 
-class UpdateTrackRequest(RequestModel):
+def _title_not_blank(value: str | None) -> str | None:
+    if value is not None and not value.strip():
+        raise ValueError("must not be blank")
+    return value.strip() if value is not None else None
+
+
+def _known_genres(value: list[str] | None) -> list[str] | None:
+    """Taxonomy slugs ("Lo Fi" -> "lo-fi"), duplicates dropped, at most MAX_GENRES."""
+    if value is None:
+        return None
+    slugs: list[str] = []
+    for item in value:
+        slug = taxonomy.slugify(item)
+        if slug not in taxonomy.GENRE_SLUGS:
+            raise ValueError(
+                f"unknown genre {item!r}: use one of {', '.join(taxonomy.GENRE_SLUGS)}"
+            )
+        if slug not in slugs:
+            slugs.append(slug)
+    if len(slugs) > taxonomy.MAX_GENRES:
+        raise ValueError(f"at most {taxonomy.MAX_GENRES} genres")
+    return slugs
+
+
+def _short_tags(value: list[str] | None) -> list[str] | None:
+    """Trimmed; blanks and case-insensitive duplicates dropped (first spelling kept)."""
+    if value is None:
+        return None
+    tags: list[str] = []
+    seen: set[str] = set()
+    for item in value:
+        tag = item.strip()
+        if not tag or tag.lower() in seen:
+            continue
+        if len(tag) > taxonomy.MAX_TAG_LENGTH:
+            raise ValueError(f"tags are at most {taxonomy.MAX_TAG_LENGTH} characters each")
+        seen.add(tag.lower())
+        tags.append(tag)
+    if len(tags) > taxonomy.MAX_TAGS:
+        raise ValueError(f"at most {taxonomy.MAX_TAGS} tags")
+    return tags
+
+
+def _known_key(value: str | None) -> str | None:
+    """The canonical spelling of a musical key ("a minor" -> "Am"); blank clears it."""
+    if value is None or not value.strip():
+        return None
+    key = taxonomy.normalize_key(value)
+    if key is None:
+        raise ValueError(
+            "unknown musical key: a note (C, C#, Db ... B) with 'm' for minor (Am, F#m), "
+            "or a Camelot key (1A-12A, 1B-12B)"
+        )
+    return key
+
+
+class _TrackFieldRules(RequestModel):
+    """The rules of the metadata fields a track shares between uploads (POST /tracks, chunked
+    initiate, hence complete) and edits (PUT /tracks/{id}, batch update): one set of
+    validators, so a value accepted on one path is accepted, and stored alike, on the others."""
+
+    _texts = field_validator("album", "artist", "genre", check_fields=False)(_clean_text)
+    _title = field_validator("title", check_fields=False)(_title_not_blank)
+    _tags = field_validator("tags", check_fields=False)(_short_tags)
+    _key = field_validator("musical_key", check_fields=False)(_known_key)
+
+
+class UpdateTrackRequest(_TrackFieldRules):
     """A partial update: a field left out is unchanged; null (or a blank string) clears an
     optional field. Genres, tags and the musical key are normalised (see taxonomy.py)."""
 
@@ -53,69 +120,13 @@ class UpdateTrackRequest(RequestModel):
     title: str | None = Field(None, min_length=1, max_length=255)
     year: int | None = Field(None, ge=1900, le=2100)
 
-    _texts = field_validator("album", "artist", "genre")(_clean_text)
-
-    @field_validator("title")
-    @classmethod
-    def _title_not_blank(cls, value: str | None) -> str | None:
-        if value is not None and not value.strip():
-            raise ValueError("must not be blank")
-        return value.strip() if value is not None else None
-
-    @field_validator("genres")
-    @classmethod
-    def _known_genres(cls, value: list[str] | None) -> list[str] | None:
-        if value is None:
-            return None
-        slugs: list[str] = []
-        for item in value:
-            slug = taxonomy.slugify(item)
-            if slug not in taxonomy.GENRE_SLUGS:
-                raise ValueError(
-                    f"unknown genre {item!r}: use one of {', '.join(taxonomy.GENRE_SLUGS)}"
-                )
-            if slug not in slugs:
-                slugs.append(slug)
-        if len(slugs) > taxonomy.MAX_GENRES:
-            raise ValueError(f"at most {taxonomy.MAX_GENRES} genres")
-        return slugs
-
-    @field_validator("tags")
-    @classmethod
-    def _short_tags(cls, value: list[str] | None) -> list[str] | None:
-        if value is None:
-            return None
-        tags: list[str] = []
-        seen: set[str] = set()
-        for item in value:
-            tag = item.strip()
-            if not tag or tag.lower() in seen:
-                continue
-            if len(tag) > taxonomy.MAX_TAG_LENGTH:
-                raise ValueError(f"tags are at most {taxonomy.MAX_TAG_LENGTH} characters each")
-            seen.add(tag.lower())
-            tags.append(tag)
-        if len(tags) > taxonomy.MAX_TAGS:
-            raise ValueError(f"at most {taxonomy.MAX_TAGS} tags")
-        return tags
-
-    @field_validator("musical_key")
-    @classmethod
-    def _known_key(cls, value: str | None) -> str | None:
-        if value is None or not value.strip():
-            return None
-        key = taxonomy.normalize_key(value)
-        if key is None:
-            raise ValueError(
-                "unknown musical key: a note (C, C#, Db ... B) with 'm' for minor (Am, F#m), "
-                "or a Camelot key (1A-12A, 1B-12B)"
-            )
-        return key
+    _genres = field_validator("genres")(_known_genres)
 
 
-class TrackMetadataFields(RequestModel):
+class TrackMetadataFields(_TrackFieldRules):
     """Metadata an uploader may give with the audio (form fields of POST /tracks, or the JSON of
-    POST /tracks/initiate). Whatever is left out is filled from the file's tags."""
+    POST /tracks/initiate). Whatever is left out is filled from the file's tags. The same rules
+    as PUT /tracks/{id} (see _TrackFieldRules)."""
 
     title: str | None = Field(None, min_length=1, max_length=255)
     artist: str | None = Field(None, max_length=255)
@@ -125,17 +136,7 @@ class TrackMetadataFields(RequestModel):
     bpm: int | None = Field(None, ge=0, le=300)
     musical_key: str | None = Field(None, max_length=10)
     is_public: bool | None = None
-    tags: list[str] | None = Field(None, max_length=10)
-
-    @field_validator("tags")
-    @classmethod
-    def _short_tags(cls, value: list[str] | None) -> list[str] | None:
-        if value is None:
-            return None
-        cleaned = [tag.strip() for tag in value if tag.strip()]
-        if any(len(tag) > 30 for tag in cleaned):
-            raise ValueError("tags are at most 30 characters each")
-        return cleaned
+    tags: list[str] | None = None
 
 
 class InitiateChunkedUploadRequest(TrackMetadataFields):

@@ -215,14 +215,20 @@ async def quota_for(
 # Creating tracks and versions from a received file -------------------------------------------
 
 
-def _metadata_from_form(fields: dict[str, str]) -> schemas.TrackMetadataFields:
-    values: dict[str, Any] = {k: v for k, v in fields.items() if v != ""}
-    if "tags" in values:
-        values["tags"] = [tag for tag in values["tags"].split(",")]
+def _validated_metadata(values: dict[str, Any]) -> schemas.TrackMetadataFields:
+    """Upload metadata checked and normalised by the rules PUT /tracks/{id} applies; a bad
+    value is 400 naming the field."""
     try:
         return schemas.TrackMetadataFields.model_validate(values)
     except ValidationError as exc:
         raise ValidationFailed(details=validation_details(exc.errors())) from exc
+
+
+def _metadata_from_form(fields: dict[str, str]) -> schemas.TrackMetadataFields:
+    values: dict[str, Any] = {k: v for k, v in fields.items() if v != ""}
+    if "tags" in values:
+        values["tags"] = values["tags"].split(",")
+    return _validated_metadata(values)
 
 
 async def _inspect(path: Path, head: bytes, size: int, field: str = "file") -> AudioInfo:
@@ -658,7 +664,8 @@ async def complete_upload(
 ) -> schemas.CompleteUploadResponse:
     upload, received, info = await _claim_and_assemble(session, media, user, body.upload_id)
     try:
-        metadata = schemas.TrackMetadataFields.model_validate(upload.track_metadata or {})
+        # Checked at initiate; checked again for sessions opened before the rules applied.
+        metadata = _validated_metadata(upload.track_metadata or {})
         # The session's own reservation is no longer counted once it is being completed.
         track = await _create_track(session, media, user, received, metadata, info)
     finally:
@@ -1048,6 +1055,36 @@ async def _retire_derived_files(session: AsyncSession, track: Track) -> None:
     track.stream_manifest_url = None
 
 
+async def _switch_to_version(
+    session: AsyncSession,
+    media: Media,
+    user: User,
+    track: Track,
+    version: TrackVersion,
+    action: str,
+) -> None:
+    """Make ``version`` the track's audio (a new upload or a restore): the old derived files
+    go, the anonymous playback cache forgets the track, history says which version replaced
+    which, and processing is queued after the commit."""
+    previous = track.file_id
+    await _retire_derived_files(session, track)
+    _apply_file(track, version)
+    media.playback.forget(track.id)
+    repository.add_history(
+        session,
+        track.id,
+        action,
+        user_id=user.id,
+        changes={
+            "version_id": str(version.id),
+            "version_number": version.version_number,
+            "previous_version_id": str(previous) if previous else None,
+        },
+    )
+    await session.flush()
+    _enqueue_after_commit(session, media, track)
+
+
 async def upload_version(
     session: AsyncSession,
     media: Media,
@@ -1060,28 +1097,12 @@ async def upload_version(
     try:
         # The session's reservation is released by the claim; the file now counts as stored.
         await _check_quota(session, media, user, received.size)
-        previous = track.file_id
         number = await repository.next_version_number(session, track.id)
         version = await _store_version(session, media, track, received, info, number, user)
     finally:
         received.discard()
-    await _retire_derived_files(session, track)
-    _apply_file(track, version)
-    media.playback.forget(track.id)
-    repository.add_history(
-        session,
-        track.id,
-        "version_uploaded",
-        user_id=user.id,
-        changes={
-            "version_id": str(version.id),
-            "version_number": number,
-            "previous_version_id": str(previous) if previous else None,
-        },
-    )
     _finish_upload(session, media, upload, track, received.md5)
-    await session.flush()
-    _enqueue_after_commit(session, media, track)
+    await _switch_to_version(session, media, user, track, version, "version_uploaded")
     return schemas.NewVersionResponse(
         message="New version uploaded",
         version=_version_response(version, track),
@@ -1108,23 +1129,7 @@ async def restore_version(
         return schemas.RestoreResponse(
             message="This version is already the current one", track=track_response(track, media)
         )
-    previous = track.file_id
-    await _retire_derived_files(session, track)
-    _apply_file(track, version)
-    media.playback.forget(track.id)
-    repository.add_history(
-        session,
-        track.id,
-        "version_restored",
-        user_id=user.id,
-        changes={
-            "version_id": str(version.id),
-            "version_number": version.version_number,
-            "previous_version_id": str(previous) if previous else None,
-        },
-    )
-    await session.flush()
-    _enqueue_after_commit(session, media, track)
+    await _switch_to_version(session, media, user, track, version, "version_restored")
     return schemas.RestoreResponse(
         message=f"Version {version.version_number} restored", track=track_response(track, media)
     )

@@ -1,9 +1,10 @@
 """Serving audio bytes: HTTP Range (RFC 9110), validators, and an ASGI body loop.
 
 Starlette's FileResponse reads 64 KiB at a time through the thread pool, which measured about
-0.15x of nginx's sendfile on this kind of load. ``FileRangeResponse`` reads 1 MiB per call with
-``os.pread`` on a descriptor kept open between requests and sends each read as one body
-message; see docs/PERFORMANCE.md for the numbers.
+0.15x of nginx's sendfile on this kind of load. ``FileRangeResponse`` reads 1 MiB per call on a
+descriptor kept open between requests (in the event loop when the page cache holds the bytes,
+in a thread otherwise) and sends each read as one body message; see docs/PERFORMANCE.md for
+the numbers.
 """
 
 from __future__ import annotations
@@ -22,7 +23,34 @@ from starlette.types import Receive, Scope, Send
 
 READ_SIZE = 1024 * 1024
 WATCH_DISCONNECT_ABOVE = 4 * READ_SIZE
-INLINE_READS = os.environ.get("BENCH_INLINE", "0") == "1"
+# preadv(RWF_NOWAIT) reads only what the page cache holds, without waiting for the disk
+# (Linux >= 4.14); where it is missing every read goes through the thread pool.
+_NOWAIT = getattr(os, "RWF_NOWAIT", None)
+
+
+def read_if_cached(descriptor: int, size: int, position: int) -> bytearray | None:
+    """The bytes at ``position`` if the page cache holds them (read in the event loop: a hop to
+    a thread costs more than copying a cached MiB), or None when the read could wait for the
+    disk (the caller then reads in a thread, so the event loop never blocks on storage).
+
+    A bytearray, sent as the body as it is: converting it to bytes copies the MiB again, which
+    measured about half the throughput (docs/PERFORMANCE.md)."""
+    global _NOWAIT
+    if _NOWAIT is None:
+        return None
+    buffer = bytearray(size)
+    try:
+        got = os.preadv(descriptor, [buffer], position, _NOWAIT)
+    except BlockingIOError:
+        return None  # not (all) cached
+    except OSError:
+        _NOWAIT = None  # not supported here (kernel or file system): always use the thread
+        return None
+    if got <= 0:
+        return None  # end of file, or nothing cached: the thread read says which
+    if got < size:
+        del buffer[got:]
+    return buffer
 
 
 class RangeNotSatisfiableError(Exception):
@@ -213,11 +241,9 @@ class FileRangeResponse(Response):
             position, remaining = self.offset, self.length
             while remaining > 0 and not (disconnected and disconnected.is_set()):
                 size = min(READ_SIZE, remaining)
-                data = (
-                    os.pread(descriptor, size, position)
-                    if INLINE_READS
-                    else (await asyncio.to_thread(os.pread, descriptor, size, position))
-                )
+                data: bytes | bytearray | None = read_if_cached(descriptor, size, position)
+                if data is None:
+                    data = await asyncio.to_thread(os.pread, descriptor, size, position)
                 if not data:  # the file shrank under us: end the body short
                     break
                 position += len(data)

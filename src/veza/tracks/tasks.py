@@ -7,12 +7,15 @@ import uuid
 import structlog
 
 from veza.kit.jobs import JobContext, JobQueue, on_startup, periodic, task
-from veza.tracks import processing, repository
+from veza.models import utcnow
+from veza.models.engagement import PLAY_DEDUP_WINDOW
+from veza.tracks import engagement_repository, processing, repository
 
 log = structlog.get_logger("veza.tracks.tasks")
 
 PROCESS_TRACK = "tracks.process"
 SWEEP = "tracks.sweep"
+SWEEP_PLAY_MARKS = "tracks.sweep_play_marks"
 
 
 def processing_job_id(track_id: uuid.UUID, generation: int) -> str:
@@ -52,3 +55,15 @@ async def sweep_task(ctx: JobContext) -> None:
 @periodic(SWEEP, lambda settings: settings.jobs.cleanup_interval_seconds)
 async def periodic_sweep(ctx: JobContext) -> None:
     await processing.sweep(ctx)
+
+
+@periodic(SWEEP_PLAY_MARKS, lambda settings: settings.jobs.cleanup_interval_seconds)
+async def sweep_play_marks(ctx: JobContext) -> int:
+    """Remove play-dedup marks older than the window: one row per track and listener would
+    otherwise stay forever. Removing them changes nothing, since a claim treats them as absent."""
+    cutoff = utcnow() - PLAY_DEDUP_WINDOW
+    async with ctx.db.writer() as session, session.begin():
+        removed = await engagement_repository.delete_play_marks_before(session, cutoff)
+    if removed:
+        log.info("play_marks_swept", removed=removed)
+    return removed
