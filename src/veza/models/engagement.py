@@ -83,7 +83,8 @@ class PlayMark(Base):
         ForeignKey("tracks.id", ondelete="CASCADE"), primary_key=True
     )
     listener: Mapped[str] = mapped_column(String(80), primary_key=True)
-    last_counted_at: Mapped[datetime] = mapped_column()
+    # Indexed for the periodic sweep of marks older than the deduplication window.
+    last_counted_at: Mapped[datetime] = mapped_column(index=True)
     play_id: Mapped[uuid.UUID | None] = mapped_column()
 
 
