@@ -67,3 +67,18 @@ async def test_metrics_label_routes_by_template_not_by_raw_path(client: httpx.As
     metrics = (await client.get("/metrics")).text
     assert 'route="/api/v1/users/{id}"' in metrics
     assert "not-a-uuid" not in metrics
+
+
+async def test_access_log_names_the_authenticated_user(
+    app, client: httpx.AsyncClient, caplog
+) -> None:  # type: ignore[no-untyped-def]
+    from tests.factories import auth_headers, create_user
+
+    user = await create_user(app)
+    caplog.set_level("INFO", logger="veza.access")
+    response = await client.get("/api/v1/auth/me", headers=await auth_headers(app, user))
+    assert response.status_code == 200
+    lines = [record.msg for record in caplog.records if record.name == "veza.access"]
+    assert any(isinstance(line, dict) and line.get("user_id") == str(user.id) for line in lines), (
+        lines
+    )

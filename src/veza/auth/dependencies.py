@@ -83,10 +83,10 @@ async def authenticate_token(
 
 async def _user_from_token(request: Request, session: DbSession, token: str) -> User:
     caller = await authenticate_token(session, get_token_codec(request), token)
+    # request.state is the scope's "state": the access log reads user_id from there.
     request.state.user_id = caller.user.id
     request.state.session_id = caller.session_id
     request.state.token_claims = caller.claims
-    request.scope.setdefault("state", {})["user_id"] = str(caller.user.id)
     return caller.user
 
 
