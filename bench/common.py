@@ -76,13 +76,17 @@ def wait_port(port: int, timeout: float = 30.0) -> None:
     raise RuntimeError(f"nothing listens on {port}")
 
 
-@contextmanager
-def veza_server(data_dir: Path, port: int, **env: str) -> Iterator[subprocess.Popen[bytes]]:
-    """One uvicorn process (uvloop, httptools) serving the app, like `veza serve`."""
-    process = subprocess.Popen(
-        [
-            str(VENV_BIN / "uvicorn"),
-            "veza.app:create_app",
+SERVERS = ("uvicorn", "granian")
+
+
+def server_command(server: str, port: int) -> list[str]:
+    """One process serving the app: uvicorn (uvloop, httptools), like `veza serve`, or granian
+    (Rust HTTP, uvloop) to measure against it."""
+    if server == "granian":
+        return [
+            str(VENV_BIN / "granian"),
+            "--interface",
+            "asgi",
             "--factory",
             "--host",
             "127.0.0.1",
@@ -90,16 +94,37 @@ def veza_server(data_dir: Path, port: int, **env: str) -> Iterator[subprocess.Po
             str(port),
             "--workers",
             "1",
-            "--no-access-log",
-            "--log-level",
-            "warning",
             "--loop",
             "uvloop",
-            "--http",
-            "httptools",
-        ],
-        env=server_env(data_dir, **env),
-    )
+            "--log-level",
+            "warning",
+            "veza.app:create_app",
+        ]
+    return [
+        str(VENV_BIN / "uvicorn"),
+        "veza.app:create_app",
+        "--factory",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        "1",
+        "--no-access-log",
+        "--log-level",
+        "warning",
+        "--loop",
+        "uvloop",
+        "--http",
+        "httptools",
+    ]
+
+
+@contextmanager
+def veza_server(
+    data_dir: Path, port: int, server: str = "uvicorn", **env: str
+) -> Iterator[subprocess.Popen[bytes]]:
+    process = subprocess.Popen(server_command(server, port), env=server_env(data_dir, **env))
     try:
         wait_port(port)
         yield process

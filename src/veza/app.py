@@ -21,7 +21,7 @@ from veza.kit.db import Database
 from veza.kit.handlers import install_error_handlers
 from veza.kit.jobs import bind_to_app_state, create_job_queue
 from veza.kit.logging import configure_logging
-from veza.kit.middleware import RequestContextMiddleware
+from veza.kit.middleware import RequestContextMiddleware, RequestObserver
 from veza.kit.routing import operation_id
 from veza.kit.storage import create_storage
 from veza.kit.tokens import TokenCodec
@@ -103,8 +103,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     static_dir = Path(fastapi_offline.__file__).parent / "static"
     app.mount(DOCS_STATIC_PATH, StaticFiles(directory=static_dir), name="docs-static")
 
-    # Anonymous Range requests of public tracks skip routing (tracks/fastlane.py).
-    app.add_middleware(PlaybackFastLane, state=app.state)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.server.cors_origins,
@@ -119,14 +117,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ],
         expose_headers=["X-Request-ID", "Retry-After", "Content-Range", "Accept-Ranges"],
     )
-    # Added last so it wraps everything: every response, errors included, gets its headers.
+    observer = RequestObserver(
+        hsts=settings.server.hsts, docs_prefixes=(f"{API_PREFIX}/docs",), api_prefix=API_PREFIX
+    )
+    # Wraps everything below it: every response, errors included, gets its headers.
     app.add_middleware(
         RequestContextMiddleware,
+        observer=observer,
         max_body_bytes=settings.server.max_body_bytes,
         max_upload_bytes=settings.server.max_upload_bytes,
         upload_paths=UPLOAD_PATHS,
-        hsts=settings.server.hsts,
-        docs_prefixes=(f"{API_PREFIX}/docs",),
-        api_prefix=API_PREFIX,
     )
+    # Outermost: anonymous Range requests of cached public tracks are answered before any other
+    # layer, with the same request id, headers, metrics and log line (tracks/fastlane.py).
+    app.add_middleware(PlaybackFastLane, state=app.state, observer=observer)
     return app

@@ -109,6 +109,8 @@ async def test_conditional_get_answers_304(owner: Uploader, public_track: dict[s
     response = await owner.client.get(url, headers={"If-None-Match": etag})
     assert response.status_code == 304
     assert response.content == b""
+    assert response.headers["etag"] == etag
+    assert "content-type" not in response.headers
 
 
 async def test_private_track_streams_for_owner_and_admin_only(
@@ -313,6 +315,101 @@ async def test_anonymous_playback_is_cached_briefly_and_only_for_public_tracks(
     # Private tracks are never cached: the owner's own plays do not open them to others.
     assert (await owner.client.get(url, headers=owner.headers)).status_code == 200
     assert (await owner.client.get(url)).status_code == 404
+
+
+def _api_refuses_to_answer(monkeypatch: pytest.MonkeyPatch) -> None:
+    """From now on a request that reaches the API's stream handler fails the test."""
+    from veza.tracks import service
+
+    async def not_expected(*_: Any, **__: Any) -> None:
+        raise AssertionError("the request went through the API")
+
+    monkeypatch.setattr(service, "serve_audio", not_expected)
+
+
+_PER_REQUEST = {"x-request-id", "date"}
+
+
+async def test_the_fast_lane_answers_exactly_like_the_api(
+    owner: Uploader,
+    public_track: dict[str, Any],
+    audio: AudioSamples,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    url = f"/api/v1/tracks/{public_track['id']}/stream"
+    content = audio.read("mp3")
+    through_api = await owner.client.get(url, headers={"Range": "bytes=10-99"})
+    assert through_api.status_code == 206
+    _api_refuses_to_answer(monkeypatch)
+    fast = await owner.client.get(url, headers={"Range": "bytes=10-99", "X-Request-ID": "abc-1"})
+    assert fast.status_code == 206
+    assert fast.content == content[10:100]
+    assert {k: v for k, v in fast.headers.items() if k not in _PER_REQUEST} == {
+        k: v for k, v in through_api.headers.items() if k not in _PER_REQUEST
+    }
+    assert fast.headers["x-request-id"] == "abc-1"
+    assert fast.headers["x-content-type-options"] == "nosniff"  # the security headers too
+    whole = await owner.client.get(url)
+    assert whole.status_code == 200 and whole.content == content
+    head = await owner.client.head(url, headers={"Range": "bytes=0-9"})
+    assert head.status_code == 206 and head.content == b""
+    assert head.headers["content-length"] == "10"
+    metrics = (await owner.client.get("/metrics")).text
+    assert 'route="/api/v1/tracks/{id}/stream",status="206"' in metrics
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Range": "bytes=999999999-"},  # 416, in the API's envelope
+        {"If-Range": '"stale"', "Range": "bytes=0-9"},
+        {"Origin": "http://localhost:5173"},  # CORS headers come from the API's stack
+        {"Authorization": "Bearer not-a-token"},  # a bad token is still a 401
+    ],
+)
+async def test_what_the_fast_lane_leaves_to_the_api(
+    owner: Uploader,
+    public_track: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
+    headers: dict[str, str],
+) -> None:
+    from veza.tracks import service
+
+    url = f"/api/v1/tracks/{public_track['id']}/stream"
+    assert (await owner.client.get(url)).status_code == 200  # the track is cached
+    reached: list[bool] = []
+    serve_audio = service.serve_audio
+
+    async def counting(*args: Any, **kwargs: Any) -> Any:
+        reached.append(True)
+        return await serve_audio(*args, **kwargs)
+
+    monkeypatch.setattr(service, "serve_audio", counting)
+    response = await owner.client.get(url, headers=headers)
+    if "Authorization" in headers:
+        assert response.status_code == 401  # refused before the handler runs
+    else:
+        assert reached == [True]
+    if "Origin" in headers:
+        assert response.headers["access-control-allow-origin"] == "http://localhost:5173"
+    if headers.get("Range", "").startswith("bytes=999"):
+        assert response.status_code == 416
+        assert response.json()["error"]["code"]
+
+
+async def test_the_fast_lane_hands_files_to_nginx_in_x_accel_mode(
+    owner: Uploader, public_track: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    owner.app.state.settings.media.accel_redirect_prefix = "/protected-media/"
+    url = f"/api/v1/tracks/{public_track['id']}/stream"
+    through_api = await owner.client.get(url)
+    _api_refuses_to_answer(monkeypatch)
+    fast = await owner.client.get(url, headers={"Range": "bytes=0-9"})
+    assert fast.status_code == 200 and fast.content == b""
+    assert fast.headers["x-accel-redirect"] == f"/protected-media/{public_track['file_path']}"
+    assert {k: v for k, v in fast.headers.items() if k not in _PER_REQUEST} == {
+        k: v for k, v in through_api.headers.items() if k not in _PER_REQUEST
+    }
 
 
 async def test_stream_token_ends_with_its_login_session(

@@ -45,52 +45,91 @@ def _header(scope: Scope, name: bytes) -> bytes | None:
     return None
 
 
-class RequestContextMiddleware:
-    def __init__(
-        self,
-        app: ASGIApp,
-        *,
-        max_body_bytes: int,
-        max_upload_bytes: int,
-        upload_paths: Iterable[str],
-        hsts: bool,
-        docs_prefixes: Iterable[str],
-        api_prefix: str,
-    ) -> None:
-        self.app = app
+class RequestObserver:
+    """What every answered request gets, whichever layer answers it: a request id, the security
+    headers, a metrics sample and an access-log line. Shared by ``RequestContextMiddleware``
+    and the playback fast lane (tracks/fastlane.py), which answers before it."""
+
+    def __init__(self, *, hsts: bool, docs_prefixes: Iterable[str], api_prefix: str) -> None:
         self.api_prefix = api_prefix
-        self.max_body_bytes = max_body_bytes
-        self.max_upload_bytes = max_upload_bytes
-        self.upload_paths = frozenset(upload_paths)
         self.docs_prefixes = tuple(docs_prefixes)
         headers = list(_BASE_SECURITY_HEADERS)
         if hsts:
             headers.append((b"strict-transport-security", b"max-age=31536000; includeSubDomains"))
         self.security_headers = tuple(headers)
+        self.api_headers = (*self.security_headers, (b"content-security-policy", _API_CSP))
+        self.docs_headers = (*self.security_headers, (b"content-security-policy", _DOCS_CSP))
+
+    def begin(self, scope: Scope) -> str:
+        """The request's id (the caller's X-Request-ID if well-formed), bound to the logs."""
+        incoming = _header(scope, b"x-request-id")
+        decoded = incoming.decode("latin-1") if incoming else ""
+        request_id = decoded if decoded and _REQUEST_ID_RE.match(decoded) else uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+        return request_id
+
+    def headers_for(self, path: str) -> tuple[tuple[bytes, bytes], ...]:
+        return self.docs_headers if path.startswith(self.docs_prefixes) else self.api_headers
+
+    def route_template(self, scope: Scope) -> str:
+        """The matched route's path template ("/api/v1/tracks/{id}"), or "unmatched".
+
+        Routes of included routers carry their path without the API prefix they are mounted at.
+        """
+        template = getattr(scope.get("route"), "path", None)
+        if not template:
+            return "unmatched"
+        if scope["path"].startswith(self.api_prefix) and not template.startswith(self.api_prefix):
+            return self.api_prefix + template
+        return str(template)
+
+    def record(self, scope: Scope, status: int, started: float) -> None:
+        duration = time.perf_counter() - started
+        method: str = scope["method"]
+        template = self.route_template(scope)
+        metrics.REQUESTS.labels(method, template, str(status)).inc()
+        metrics.LATENCY.labels(method, template).observe(duration)
+        fields: dict[str, Any] = {
+            "method": method,
+            "path": scope["path"],
+            "route": template,
+            "status": status,
+            "duration_ms": round(duration * 1000, 2),
+        }
+        user_id = scope.get("state", {}).get("user_id")
+        if user_id:
+            fields["user_id"] = str(user_id)
+        access_log.info("request", **fields)
+
+
+class RequestContextMiddleware:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        observer: RequestObserver,
+        max_body_bytes: int,
+        max_upload_bytes: int,
+        upload_paths: Iterable[str],
+    ) -> None:
+        self.app = app
+        self.observer = observer
+        self.max_body_bytes = max_body_bytes
+        self.max_upload_bytes = max_upload_bytes
+        self.upload_paths = frozenset(upload_paths)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
 
-        incoming = _header(scope, b"x-request-id")
-        request_id = (
-            incoming.decode("latin-1")
-            if incoming and _REQUEST_ID_RE.match(incoming.decode("latin-1"))
-            else uuid.uuid4().hex
-        )
-        state = scope.setdefault("state", {})
-        state["request_id"] = request_id
-        structlog.contextvars.clear_contextvars()
-        structlog.contextvars.bind_contextvars(request_id=request_id)
-
+        request_id = self.observer.begin(scope)
         path: str = scope["path"]
-        method: str = scope["method"]
         limit = self.max_upload_bytes if path in self.upload_paths else self.max_body_bytes
-        csp = _DOCS_CSP if path.startswith(self.docs_prefixes) else _API_CSP
         extra_headers = (
-            *self.security_headers,
-            (b"content-security-policy", csp),
+            *self.observer.headers_for(path),
             (b"x-request-id", request_id.encode("latin-1")),
         )
         started = time.perf_counter()
@@ -133,39 +172,10 @@ class RequestContextMiddleware:
                     body_limit.replied = True
                     await self._reject_too_large(send_with_headers_raw, limit)
         finally:
-            self._record(scope, method, status_holder["status"], started)
+            self.observer.record(scope, status_holder["status"], started)
 
     async def _reject_too_large(self, send: Send, limit: int) -> None:
         await _send_error(send, PayloadTooLarge(f"Request body exceeds the limit of {limit} bytes"))
-
-    def _route_template(self, scope: Scope) -> str:
-        """The matched route's path template ("/api/v1/tracks/{id}"), or "unmatched".
-
-        Routes of included routers carry their path without the API prefix they are mounted at.
-        """
-        template = getattr(scope.get("route"), "path", None)
-        if not template:
-            return "unmatched"
-        if scope["path"].startswith(self.api_prefix) and not template.startswith(self.api_prefix):
-            return self.api_prefix + template
-        return str(template)
-
-    def _record(self, scope: Scope, method: str, status: int, started: float) -> None:
-        duration = time.perf_counter() - started
-        template = self._route_template(scope)
-        metrics.REQUESTS.labels(method, template, str(status)).inc()
-        metrics.LATENCY.labels(method, template).observe(duration)
-        fields: dict[str, Any] = {
-            "method": method,
-            "path": scope["path"],
-            "route": template,
-            "status": status,
-            "duration_ms": round(duration * 1000, 2),
-        }
-        user_id = scope.get("state", {}).get("user_id")
-        if user_id:
-            fields["user_id"] = str(user_id)
-        access_log.info("request", **fields)
 
 
 _NUL_MESSAGE = "The request path or query string contains a NUL character"

@@ -64,10 +64,11 @@ from veza.tracks.streaming import (
     FileRangeResponse,
     PlayableFile,
     RangeNotSatisfiableError,
-    http_date,
     not_modified,
     parse_range,
     range_applies,
+    representation_headers,
+    validators,
 )
 from veza.tracks.tasks import enqueue_processing
 from veza.tracks.uploads import ReceivedFile, ReceivedForm, receive_form
@@ -819,7 +820,7 @@ async def serve_audio(
         content_type="application/octet-stream"
         if download
         else (playable.mime_type or "application/octet-stream"),
-        etag=f'"{playable.md5}"' if playable.md5 else None,
+        md5=playable.md5,
         disposition=content_disposition(playable.filename, "attachment" if download else "inline"),
         presign_filename=playable.filename if download else None,
         ttl_seconds=settings.download_url_ttl_seconds
@@ -882,7 +883,7 @@ async def deliver(
     request_headers: dict[str, str],
     *,
     content_type: str,
-    etag: str | None,
+    md5: str | None,
     disposition: str | None,
     presign_filename: str | None,
     ttl_seconds: int,
@@ -901,30 +902,30 @@ async def deliver(
     path = path or storage.local_path(key)
     if path is None:
         raise NotFound("File not found", code="FILE_NOT_FOUND")
-    headers: dict[str, str] = {
-        "Accept-Ranges": "bytes",
-        "Cache-Control": "private, max-age=0, must-revalidate"
-        if private
-        else "public, max-age=0, must-revalidate",
-    }
-    if disposition:
-        headers["Content-Disposition"] = disposition
     if accel_prefix:
         # nginx serves the bytes (Range, sendfile); we only decided who may have them.
         from urllib.parse import quote
 
+        headers = representation_headers(
+            content_type=content_type, disposition=disposition, private=private
+        )
         headers["X-Accel-Redirect"] = f"{accel_prefix.rstrip('/')}/{quote(key)}"
-        return Response(status_code=200, headers=headers, media_type=content_type)
+        return Response(status_code=200, headers=headers)
     if info is None:
         try:
             info = await storage.stat(key)
         except ObjectNotFound as exc:
             raise NotFound("File not found", code="FILE_NOT_FOUND") from exc
-    modified = info.modified_at.replace(microsecond=0)
-    tag = etag or f'"{info.size:x}-{int(modified.timestamp()):x}"'
-    headers["ETag"] = tag
-    headers["Last-Modified"] = http_date(modified)
+    tag, modified = validators(md5, info.size, info.modified_at)
+    headers = representation_headers(
+        content_type=content_type,
+        etag=tag,
+        modified=modified,
+        disposition=disposition,
+        private=private,
+    )
     if not_modified(request_headers, tag, modified):
+        del headers["Content-Type"]  # a 304 carries the validators, not the representation's type
         return Response(status_code=304, headers=headers)
     byte_range = None
     if range_applies(request_headers, tag, modified):
@@ -1024,7 +1025,7 @@ async def hls_file(
         key,
         request_headers,
         content_type=content_type,
-        etag=None,
+        md5=None,
         disposition=None,
         presign_filename=None,
         ttl_seconds=media.settings.media.stream_url_ttl_seconds,

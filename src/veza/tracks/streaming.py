@@ -211,48 +211,99 @@ class FileRangeResponse(Response):
         await send(
             {"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers}
         )
-        if scope.get("method") == "HEAD" or self.length == 0:
-            await send({"type": "http.response.body", "body": b""})
-            return
-        if self.length <= WATCH_DISCONNECT_ABOVE:
-            # A short body (a player's Range request): no disconnect watcher to set up.
-            await self._send_body(send, None)
-            return
-        disconnected = asyncio.Event()
+        await send_file_body(
+            self.path,
+            self.offset,
+            self.length,
+            receive,
+            send,
+            head_only=scope.get("method") == "HEAD",
+        )
 
-        async def watch_disconnect() -> None:
-            while True:
-                message = await receive()
-                if message["type"] == "http.disconnect":
-                    disconnected.set()
-                    return
 
-        watcher = asyncio.create_task(watch_disconnect())
-        try:
-            await self._send_body(send, disconnected)
-        finally:
-            watcher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await watcher
+async def send_file_body(
+    path: Path, offset: int, length: int, receive: Receive, send: Send, *, head_only: bool
+) -> None:
+    """Send ``length`` bytes of ``path`` from ``offset`` as body messages, after the start."""
+    if head_only or length == 0:
+        await send({"type": "http.response.body", "body": b""})
+        return
+    if length <= WATCH_DISCONNECT_ABOVE:
+        # A short body (a player's Range request): no disconnect watcher to set up.
+        await _send_body(path, offset, length, send, None)
+        return
+    disconnected = asyncio.Event()
 
-    async def _send_body(self, send: Send, disconnected: asyncio.Event | None) -> None:
-        descriptor = OPEN_FILES.acquire(self.path)
-        try:
-            position, remaining = self.offset, self.length
-            while remaining > 0 and not (disconnected and disconnected.is_set()):
-                size = min(READ_SIZE, remaining)
-                data: bytes | bytearray | None = read_if_cached(descriptor, size, position)
-                if data is None:
-                    data = await asyncio.to_thread(os.pread, descriptor, size, position)
-                if not data:  # the file shrank under us: end the body short
-                    break
-                position += len(data)
-                remaining -= len(data)
-                await send({"type": "http.response.body", "body": data, "more_body": remaining > 0})
-            if remaining > 0:
-                await send({"type": "http.response.body", "body": b"", "more_body": False})
-        finally:
-            OPEN_FILES.release(self.path, descriptor)
+    async def watch_disconnect() -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                disconnected.set()
+                return
+
+    watcher = asyncio.create_task(watch_disconnect())
+    try:
+        await _send_body(path, offset, length, send, disconnected)
+    finally:
+        watcher.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await watcher
+
+
+async def _send_body(
+    path: Path, offset: int, length: int, send: Send, disconnected: asyncio.Event | None
+) -> None:
+    descriptor = OPEN_FILES.acquire(path)
+    try:
+        position, remaining = offset, length
+        while remaining > 0 and not (disconnected and disconnected.is_set()):
+            size = min(READ_SIZE, remaining)
+            data: bytes | bytearray | None = read_if_cached(descriptor, size, position)
+            if data is None:
+                data = await asyncio.to_thread(os.pread, descriptor, size, position)
+            if not data:  # the file shrank under us: end the body short
+                break
+            position += len(data)
+            remaining -= len(data)
+            await send({"type": "http.response.body", "body": data, "more_body": remaining > 0})
+        if remaining > 0:
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+    finally:
+        OPEN_FILES.release(path, descriptor)
+
+
+def validators(md5: str | None, size: int, modified_at: datetime) -> tuple[str, datetime]:
+    """The ETag (the content's md5 when known, else size and time, like nginx's) and the
+    Last-Modified time, to the second as HTTP dates carry it."""
+    modified = modified_at.replace(microsecond=0)
+    tag = f'"{md5}"' if md5 else f'"{size:x}-{int(modified.timestamp()):x}"'
+    return tag, modified
+
+
+def representation_headers(
+    *,
+    content_type: str,
+    disposition: str | None,
+    private: bool,
+    etag: str | None = None,
+    modified: datetime | None = None,
+) -> dict[str, str]:
+    """The headers describing a stored file, whatever part of it an answer carries (the
+    validators are left out when nginx serves the file: it sends its own)."""
+    headers = {
+        "Content-Type": content_type,
+        "Accept-Ranges": "bytes",
+        "Cache-Control": "private, max-age=0, must-revalidate"
+        if private
+        else "public, max-age=0, must-revalidate",
+    }
+    if etag is not None:
+        headers["ETag"] = etag
+    if modified is not None:
+        headers["Last-Modified"] = http_date(modified)
+    if disposition:
+        headers["Content-Disposition"] = disposition
+    return headers
 
 
 @dataclass(frozen=True)
