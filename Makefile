@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_DEV := $(VENV)/.installed-dev
+STAMP_BENCH := $(VENV)/.installed-bench
 
 .PHONY: run test test-sqlite test-postgres lint format migrate openapi bench clean
 
@@ -18,6 +19,10 @@ $(STAMP_RUN): pyproject.toml | $(BIN)/python
 $(STAMP_DEV): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@ $(STAMP_RUN)
+
+$(STAMP_BENCH): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	touch $@ $(STAMP_DEV) $(STAMP_RUN)
 
 ## Serve the API on http://127.0.0.1:18080 (embedded defaults: SQLite, files under ./var).
 run: $(STAMP_RUN)
@@ -48,6 +53,12 @@ migrate: $(STAMP_RUN)
 
 openapi: $(STAMP_RUN)
 	$(BIN)/veza openapi
+
+## The benchmarks of docs/PERFORMANCE.md (need nginx, e.g. apt-get install nginx-light, and Redis).
+bench: $(STAMP_BENCH)
+	$(BIN)/python bench/bench_stream.py
+	$(BIN)/python bench/bench_upload.py
+	$(BIN)/python bench/bench_processing.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis

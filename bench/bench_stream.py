@@ -3,6 +3,7 @@
 X-Accel-Redirect mode behind nginx.
 
     .venv/bin/python bench/bench_stream.py [--seconds 3] [--rounds 8] [--clients 32] [--mib 256]
+        [--server uvicorn|granian]
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import tempfile
 from pathlib import Path
 
 from common import (
+    SERVERS,
     free_port,
     get_json,
     make_wav,
@@ -43,6 +45,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=8)
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--mib", type=int, default=256)
+    parser.add_argument("--server", choices=SERVERS, default="uvicorn")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="veza-bench-") as tmp:
         root = Path(tmp)
@@ -68,8 +71,8 @@ def main() -> None:
         rounds: list[dict[str, float]] = []
         with (
             nginx(root / "nginx", nginx_port, data / "media", accel_port),
-            veza_server(data, pure_port, **env),
-            veza_server(data, accel_port, **accel),
+            veza_server(data, pure_port, args.server, **env),
+            veza_server(data, accel_port, args.server, **accel),
         ):
             direct = asyncio.run(request_once(accel_port, stream_path))
             proxied = asyncio.run(request_once(nginx_port, stream_path))
@@ -91,8 +94,8 @@ def main() -> None:
             code, _ = asyncio.run(get_json(pure_port, "/health", token))
             assert code == 200
     print(
-        f"file {size / (1 << 20):.0f} MiB, {args.clients} clients, random 1 MiB ranges, "
-        f"{args.rounds} rounds of {args.seconds:.0f} s per server"
+        f"server {args.server}; file {size / (1 << 20):.0f} MiB, {args.clients} clients, "
+        f"random 1 MiB ranges, {args.rounds} rounds of {args.seconds:.0f} s per server"
     )
     for name in targets:
         rates = [r[name] for r in rounds]

@@ -144,8 +144,10 @@ class LocalStorage(Storage):
             except OSError:
                 temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}")
                 shutil.copyfile(source, temporary)
+                _fsync(temporary)
                 os.replace(temporary, target)
                 source.unlink(missing_ok=True)
+            _fsync(target.parent)  # the new name survives a crash too
 
         await asyncio.to_thread(_move)
 
@@ -348,6 +350,15 @@ class S3Storage(Storage):
             ExpiresIn=ttl_seconds,
         )
         return url
+
+
+def _fsync(path: Path) -> None:
+    """Flush a file's bytes, or a directory's entries, to the disk."""
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 def content_disposition(filename: str, disposition: str = "attachment") -> str:

@@ -121,7 +121,7 @@ class TrackVersion(UUIDPrimaryKey, Base):
     version_number: Mapped[int] = mapped_column(Integer)
     file_path: Mapped[str] = mapped_column(String(1024))
     file_size: Mapped[int] = mapped_column(BigInteger)
-    md5: Mapped[str] = mapped_column(String(32))
+    md5: Mapped[str | None] = mapped_column(String(32))  # single uploads: set by processing
     original_filename: Mapped[str | None] = mapped_column(String(255))
     format: Mapped[str | None] = mapped_column(String(10))
     codec: Mapped[str | None] = mapped_column(String(20))

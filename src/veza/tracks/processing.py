@@ -1,4 +1,4 @@
-"""The processing job: probe, tags, waveform and HLS for one track's current audio.
+"""The processing job: checksum, probe, tags, waveform and HLS for one track's current audio.
 
 It always ends the track in ``completed`` or ``failed`` (with a status_message): every error is
 caught and recorded, and a job cut short by a restart is re-queued at start-up, at most
@@ -9,6 +9,7 @@ Results are written only if the audio did not change meanwhile (``processing_gen
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import shutil
 import uuid
 from dataclasses import dataclass
@@ -47,7 +48,7 @@ from veza.tracks.audio import (
 log = structlog.get_logger("veza.tracks.processing")
 
 # Progress (percent) at the start of each stage; analysis moves from 20 to 90 as it decodes.
-STAGE_PROGRESS = {"probing": 5, "tags": 15, "analysing": 20, "storing": 90}
+STAGE_PROGRESS = {"checksum": 2, "probing": 5, "tags": 15, "analysing": 20, "storing": 90}
 _TAG_FIELDS = ("artist", "album", "genre", "year", "bpm", "musical_key")
 
 
@@ -66,6 +67,7 @@ class _Job:
     title: str
     original_filename: str | None
     old_cover: str | None
+    md5: str | None  # None for a single upload: it is hashed here, not while receiving
 
 
 async def _set(ctx: JobContext, job: _Job, **values: Any) -> bool:
@@ -115,6 +117,7 @@ async def _claim(ctx: JobContext, track_id: uuid.UUID, generation: int) -> _Job 
             title=track.title,
             original_filename=track.original_filename,
             old_cover=track.cover_art_path,
+            md5=track.md5,
         )
     if attempts > ctx.settings.jobs.max_attempts:
         await _fail(ctx, job, f"Processing was interrupted {attempts - 1} times; upload again")
@@ -155,6 +158,10 @@ async def _source_file(ctx: JobContext, job: _Job, workdir: Path) -> Path:
 async def _run(ctx: JobContext, job: _Job, workdir: Path) -> None:
     settings = ctx.settings.media
     source = await _source_file(ctx, job, workdir)
+    md5 = job.md5
+    if md5 is None:
+        await _stage(ctx, job, "checksum")
+        md5 = await asyncio.to_thread(_md5_of, source)
     await _stage(ctx, job, "probing")
     info = await asyncio.to_thread(probe, source, job.format)
     await _stage(ctx, job, "tags")
@@ -171,7 +178,15 @@ async def _run(ctx: JobContext, job: _Job, workdir: Path) -> None:
     analysis = await _analyse_with_progress(ctx, job, source, info, renditions)
     await _stage(ctx, job, "storing")
     stored = await _store_outputs(ctx, job, tags, analysis, workdir)
-    await _complete(ctx, job, info, tags, stored)
+    await _complete(ctx, job, info, tags, stored, md5)
+
+
+def _md5_of(path: Path) -> str:
+    digest = hashlib.md5(usedforsecurity=False)
+    with path.open("rb", buffering=0) as handle:
+        while block := handle.read(1024 * 1024):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 async def _analyse_with_progress(
@@ -251,7 +266,7 @@ async def _store_outputs(
 
 
 async def _complete(
-    ctx: JobContext, job: _Job, info: AudioInfo, tags: Tags, stored: _Stored
+    ctx: JobContext, job: _Job, info: AudioInfo, tags: Tags, stored: _Stored, md5: str
 ) -> None:
     async with ctx.db.writer() as session, session.begin():
         track = await session.get(Track, job.track_id, with_for_update=True)
@@ -272,6 +287,7 @@ async def _complete(
         track.sample_rate = info.sample_rate
         track.channels = info.channels
         track.codec = info.codec
+        track.md5 = md5
         track.waveform_path = stored.waveform_key
         if stored.hls_prefix:
             track.hls_path = stored.hls_prefix
@@ -289,6 +305,7 @@ async def _complete(
             if version is not None:
                 version.duration, version.bitrate = info.duration, info.bitrate_kbps
                 version.sample_rate, version.channels = info.sample_rate, info.channels
+                version.md5 = version.md5 or md5
         if filled:
             repository.add_history(
                 session, track.id, "metadata_from_tags", user_id=None, changes=filled

@@ -294,7 +294,7 @@ class VersionResponse(ResponseModel):
     track_id: uuid.UUID
     version_number: int
     file_size: int
-    md5: str
+    md5: str | None = Field(None, description="Set once processing has checksummed the file")
     original_filename: str | None = None
     format: str | None = None
     duration: int | None = None

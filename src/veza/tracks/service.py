@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import math
+import os
 import re
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -602,6 +603,7 @@ async def _assemble(session: AsyncSession, media: Media, upload: UploadSession) 
                         downloaded.unlink(missing_ok=True)
                 if len(head) < 64:
                     head += chunk_head[: 64 - len(head)]
+            await asyncio.to_thread(os.fsync, output.fileno())
     except ObjectNotFound as exc:
         target.unlink(missing_ok=True)
         raise ValidationFailed.field("upload_id", "a chunk is missing, send it again") from exc
@@ -645,7 +647,7 @@ async def _claim_and_assemble(
 
 
 def _finish_upload(
-    session: AsyncSession, media: Media, upload: UploadSession, track: Track, md5: str
+    session: AsyncSession, media: Media, upload: UploadSession, track: Track, md5: str | None
 ) -> None:
     upload.status = UPLOAD_COMPLETED
     upload.track_id = track.id
@@ -672,6 +674,7 @@ async def complete_upload(
     finally:
         received.discard()
     _finish_upload(session, media, upload, track, received.md5)
+    assert received.md5 is not None  # assembling hashes the chunks as it copies them
     return schemas.CompleteUploadResponse(
         md5=received.md5, message="Upload completed", track=track_response(track, media)
     )

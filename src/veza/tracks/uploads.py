@@ -1,21 +1,25 @@
-"""Streaming multipart reception: the file part goes straight to a staging file, md5 on the way.
+"""Streaming multipart reception: the file part goes straight to a staging file on disk.
 
 Starlette's form parser spools a file to a temporary file in 64 KiB writes and the service would
-then copy it again to hash and store it. Here the request body is parsed as it arrives
-(python-multipart, the parser Starlette itself uses), the file's bytes are buffered up to
-1 MiB and written with their md5 update in a worker thread: one disk write per byte, memory
-bounded by the buffer whatever the file size, and the size limit enforced while receiving.
+then copy it again to store it. Here the request body is parsed as it arrives (python-multipart,
+the parser Starlette itself uses) and the file's bytes are written by a worker thread in blocks
+of about 1 MiB while the next block arrives: one disk write per byte, no copy to join the
+pieces, memory bounded by one block in flight whatever the file size, the size limit enforced
+while receiving, and an fsync before the file is handed over, so an acknowledged upload is on
+the disk. The md5 is not computed here: hashing runs at ~600 MiB/s on one core, slower than
+receiving, so single uploads get theirs from the processing job (docs/PERFORMANCE.md).
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
+import ctypes
 import os
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from fastapi import Request
 from python_multipart.multipart import MultipartParser, parse_options_header
@@ -34,7 +38,7 @@ class ReceivedFile:
     path: Path
     filename: str
     size: int = 0
-    md5: str = ""
+    md5: str | None = None  # known when the file was assembled from chunks
     head: bytes = b""
 
     def discard(self) -> None:
@@ -51,14 +55,51 @@ class ReceivedForm:
             received.discard()
 
 
+def _start_writeback() -> Callable[[int, int, int], None] | None:
+    """Linux's sync_file_range(SYNC_FILE_RANGE_WRITE): start writing a range to the disk without
+    waiting. The os module lacks it; without it (other systems) the final fsync does it all."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        function = ctypes.CDLL(None, use_errno=True).sync_file_range
+    except (OSError, AttributeError):
+        return None
+    function.argtypes = (ctypes.c_int, ctypes.c_int64, ctypes.c_int64, ctypes.c_uint)
+    write_flag = 2  # SYNC_FILE_RANGE_WRITE
+
+    def start(descriptor: int, offset: int, length: int) -> None:
+        function(descriptor, offset, length, write_flag)  # a failure leaves it to the fsync
+
+    return start
+
+
+_WRITEBACK = _start_writeback()
+
+
+def _write_all(descriptor: int, blocks: list[bytes], offset: int) -> None:
+    """Write the blocks at ``offset``, then have the disk start on them, so the fsync that
+    ends the upload waits for the last blocks only, not for the whole file."""
+    position = offset
+    for block in blocks:
+        view = memoryview(block)
+        while view:
+            written = os.pwrite(descriptor, view, position)
+            position += written
+            view = view[written:]
+    if _WRITEBACK is not None:
+        _WRITEBACK(descriptor, offset, position - offset)
+
+
 class _FileWriter:
     def __init__(self, received: ReceivedFile, limit: int) -> None:
         self.received = received
         self.limit = limit
-        self.handle: BinaryIO = received.path.open("wb")
-        self.digest = hashlib.md5(usedforsecurity=False)
-        self.buffer = bytearray()
-        # The previous block's hash-and-write runs in a thread while the next block arrives.
+        # 0o666 less the umask, as open() would: nginx may serve the stored file (X-Accel).
+        self.descriptor = os.open(received.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        self.blocks: list[bytes] = []  # the parser's pieces, written as they are (no join)
+        self.buffered = 0
+        self.written = 0  # bytes handed to the writer thread so far
+        # The previous block's write runs in a thread while the next block arrives.
         self.pending: asyncio.Future[None] | None = None
 
     def append(self, data: bytes) -> None:
@@ -67,33 +108,39 @@ class _FileWriter:
             raise PayloadTooLarge(f"The file exceeds the maximum size of {self.limit} bytes")
         if len(self.received.head) < HEAD_BYTES:
             self.received.head += data[: HEAD_BYTES - len(self.received.head)]
-        self.buffer += data
-
-    def _write(self, data: bytes) -> None:
-        self.digest.update(data)  # hashlib releases the GIL on large buffers
-        self.handle.write(data)
+        self.blocks.append(data)
+        self.buffered += len(data)
 
     async def flush(self, *, force: bool = False) -> None:
-        if self.buffer and (force or len(self.buffer) >= WRITE_BUFFER_BYTES):
-            data, self.buffer = bytes(self.buffer), bytearray()
+        if self.blocks and (force or self.buffered >= WRITE_BUFFER_BYTES):
+            blocks, offset = self.blocks, self.written
+            self.blocks, self.written, self.buffered = [], self.written + self.buffered, 0
             if self.pending is not None:
                 await self.pending  # at most one block in flight: memory stays bounded
-            self.pending = asyncio.ensure_future(asyncio.to_thread(self._write, data))
+            self.pending = asyncio.ensure_future(
+                asyncio.to_thread(_write_all, self.descriptor, blocks, offset)
+            )
 
     async def close(self) -> None:
         await self.flush(force=True)
         if self.pending is not None:
             await self.pending
             self.pending = None
-        await asyncio.to_thread(self.handle.close)
-        self.received.md5 = self.digest.hexdigest()
+        await asyncio.to_thread(self._sync_and_close)
+
+    def _sync_and_close(self) -> None:
+        try:
+            os.fsync(self.descriptor)  # acknowledged means on the disk
+        finally:
+            os.close(self.descriptor)
 
     def abandon(self) -> None:
         """Stop after an error: the block in flight finishes in its thread, then the file closes."""
+        descriptor = self.descriptor
         if self.pending is not None and not self.pending.done():
-            self.pending.add_done_callback(lambda _: self.handle.close())
+            self.pending.add_done_callback(lambda _: os.close(descriptor))
         else:
-            self.handle.close()
+            os.close(descriptor)
 
 
 class _Collector:
