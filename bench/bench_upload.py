@@ -1,13 +1,14 @@
-# ruff: noqa: E501
-"""Upload throughput: POST /api/v1/tracks (one uvicorn process) against a raw disk write of the
-same bytes in the same run; and the server's peak memory for two file sizes.
+"""Upload throughput: POST /api/v1/tracks (one server process) against a durable raw disk write
+of the same bytes (write + fsync, as the server does before its 201) in the same run; for
+reference a page-cache copy (no fsync) and the ASGI server alone receiving the same upload into
+a bare application that discards it (bench/sink_app.py, the ceiling of anything behind it);
+and the server's peak memory for two file sizes.
 
 Processing is left out of the measurement: the server enqueues its job into Redis (a queue no
-worker reads), so only reception, hashing, probing and storing are timed.
+worker reads), so only reception, writing, probing and storing are timed.
 
-    .venv/bin/python bench/bench_upload.py [--mib 64 256] [--rounds 3] [--server uvicorn|granian]
-        [--redis redis://127.0.0.1:6379/15]
-"""
+    .venv/bin/python bench/bench_upload.py [--mib 64 256] [--rounds 5] [--server uvicorn|granian]
+        [--redis redis://127.0.0.1:6379/15]"""
 
 from __future__ import annotations
 
@@ -50,14 +51,14 @@ def raw_write(source: Path, target: Path, *, durable: bool) -> float:
     # recycled memory at GB/s; a baseline that recycles against an upload that does not
     # measures the VM, not the server (docs/PERFORMANCE.md).
     target.unlink()
+    os.sync()  # not timed: no writeback of this run left to slow the next measure down
     return elapsed
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--mib", type=int, nargs="+", default=[64, 256])
-    parser.add_argument("--timings", action="store_true")
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--server", choices=SERVERS, default="uvicorn")
     parser.add_argument(
         "--redis", default=os.environ.get("VEZA_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -70,42 +71,39 @@ def main() -> None:
         root = Path(tmp)
         data = root / "data"
         _, token = prepare(data)
-        port = free_port()
+        port, sink_port = free_port(), free_port()
         env = {"VEZA_REDIS_URL": args.redis, "VEZA_JOBS__QUEUE_NAME": queue}
         for mib in args.mib:
             source = root / f"upload-{mib}.wav"
             make_wav(source, mib)
             size = source.stat().st_size
-            durable, cached, uploads = [], [], []
-            with veza_server(data, port, args.server, **env) as server:
+            timings: dict[str, list[float]] = {name: [] for name in COLUMNS}
+            with (
+                veza_server(data, port, args.server, **env) as server,
+                veza_server(data, sink_port, args.server, target="sink_app:app"),
+            ):
                 before = peak_rss_mib(server.pid)
-                # Rounds alternate baseline and upload, so a slow spell of the machine (the
-                # client shares its two cores) hits both.
+                # Rounds alternate the measures, so a slow spell of the machine (the client
+                # shares its two cores) hits all of them.
                 for _ in range(args.rounds):
-                    durable.append(raw_write(source, data / "raw.bin", durable=True))
-                    cached.append(raw_write(source, data / "raw.bin", durable=False))
+                    timings["durable"].append(raw_write(source, data / "raw.bin", durable=True))
+                    timings["copy"].append(raw_write(source, data / "raw.bin", durable=False))
+                    status, body, elapsed = asyncio.run(
+                        upload_file(sink_port, token, source, "u.wav")
+                    )
+                    assert status == 201 and json.loads(body)["data"]["received"] > size, body
+                    timings["sink"].append(elapsed)
                     status, body, elapsed = asyncio.run(upload_file(port, token, source, "u.wav"))
                     assert status == 201, body[:300]
                     track = json.loads(body)["data"]["track"]
                     assert track["file_size"] == size
-                    uploads.append(elapsed)
+                    timings["upload"].append(elapsed)
                     # The baseline removes what it wrote; so does the upload's round, so both
                     # write into recycled page-cache memory (see raw_write).
                     (data / "media" / track["file_path"]).unlink()
+                    os.sync()
                 peak = peak_rss_mib(server.pid)
-            ratios = [d / u for d, u in zip(durable, uploads, strict=True)]
-            rows.append(
-                (
-                    mib,
-                    size / statistics.median(durable) / (1 << 20),
-                    size / statistics.median(cached) / (1 << 20),
-                    size / statistics.median(uploads) / (1 << 20),
-                    statistics.median(ratios),
-                    statistics.median(c / u for c, u in zip(cached, uploads, strict=True)),
-                    before,
-                    peak,
-                )
-            )
+            rows.append((mib, size, timings, before, peak))
             source.unlink()
     try:
         import redis
@@ -113,14 +111,45 @@ def main() -> None:
         redis.Redis.from_url(args.redis).delete(queue)
     except Exception:  # noqa: S110 - cleanup only
         pass
-    print(f"server: {args.server}; medians of {args.rounds} rounds")
+    _report(args, rows)
+
+
+COLUMNS = {
+    "durable": "durable write",
+    "copy": "page-cache copy",
+    "sink": "server alone",
+    "upload": "upload",
+}
+
+
+def _report(
+    args: argparse.Namespace, rows: list[tuple[int, int, dict[str, list[float]], float, float]]
+) -> None:
     print(
-        "size     durable write   page-cache copy   upload        vs durable  vs copy   server RSS before -> peak"
+        f"server: {args.server}; medians of {args.rounds} rounds (MiB/s; ratios are medians of "
+        "each round's ratio to that round's durable write)"
     )
-    for mib, raw, copy, up, ratio, copy_ratio, before, peak in rows:
+    print(
+        f"{'size':>8} "
+        + " ".join(f"{label:>16}" for label in COLUMNS.values())
+        + f" {'upload/durable':>15} {'alone/durable':>14}   server RSS start -> peak"
+    )
+    for mib, size, timings, before, peak in rows:
+        rates = [size / statistics.median(timings[name]) / (1 << 20) for name in COLUMNS]
         print(
-            f"{mib:4d} MiB {raw:7.0f} MiB/s   {copy:7.0f} MiB/s     {up:7.0f} MiB/s  {ratio:6.2f}x    {copy_ratio:5.2f}x   {before:6.0f} -> {peak:4.0f} MiB"
+            f"{mib:4d} MiB "
+            + " ".join(f"{rate:16.0f}" for rate in rates)
+            + f" {_ratio(timings, 'upload'):14.2f}x {_ratio(timings, 'sink'):13.2f}x"
+            + f"   {before:6.0f} -> {peak:4.0f} MiB"
         )
+
+
+def _ratio(timings: dict[str, list[float]], name: str) -> float:
+    """The median over rounds of the durable write's time over this measure's time."""
+    return statistics.median(
+        durable / measured
+        for durable, measured in zip(timings["durable"], timings[name], strict=True)
+    )
 
 
 if __name__ == "__main__":

@@ -77,17 +77,21 @@ def wait_port(port: int, timeout: float = 30.0) -> None:
 
 
 SERVERS = ("uvicorn", "granian")
+APP_FACTORY = "veza.app:create_app"
 
 
-def server_command(server: str, port: int) -> list[str]:
+def server_command(server: str, port: int, target: str = APP_FACTORY) -> list[str]:
     """One process serving the app: uvicorn (uvloop, httptools), like `veza serve`, or granian
-    (Rust HTTP, uvloop) to measure against it."""
+    (Rust HTTP, uvloop) to measure against it. ``target`` is a factory, or ``sink_app:app``
+    (bench/sink_app.py)."""
+    is_factory = target == APP_FACTORY
     if server == "granian":
+        where = ["--factory"] if is_factory else ["--working-dir", str(ROOT / "bench")]
         return [
             str(VENV_BIN / "granian"),
             "--interface",
             "asgi",
-            "--factory",
+            *where,
             "--host",
             "127.0.0.1",
             "--port",
@@ -98,12 +102,12 @@ def server_command(server: str, port: int) -> list[str]:
             "uvloop",
             "--log-level",
             "warning",
-            "veza.app:create_app",
+            target,
         ]
     return [
         str(VENV_BIN / "uvicorn"),
-        "veza.app:create_app",
-        "--factory",
+        target,
+        *(["--factory"] if is_factory else ["--app-dir", str(ROOT / "bench")]),
         "--host",
         "127.0.0.1",
         "--port",
@@ -122,9 +126,11 @@ def server_command(server: str, port: int) -> list[str]:
 
 @contextmanager
 def veza_server(
-    data_dir: Path, port: int, server: str = "uvicorn", **env: str
+    data_dir: Path, port: int, server: str = "uvicorn", target: str = APP_FACTORY, **env: str
 ) -> Iterator[subprocess.Popen[bytes]]:
-    process = subprocess.Popen(server_command(server, port), env=server_env(data_dir, **env))
+    process = subprocess.Popen(
+        server_command(server, port, target), env=server_env(data_dir, **env)
+    )
     try:
         wait_port(port)
         yield process
