@@ -85,43 +85,14 @@ def server_command(server: str, port: int, target: str = APP_FACTORY) -> list[st
     (Rust HTTP, uvloop) to measure against it. ``target`` is a factory, or ``sink_app:app``
     (bench/sink_app.py)."""
     is_factory = target == APP_FACTORY
+    shared = ["--host", "127.0.0.1", "--port", str(port), "--workers", "1", "--loop", "uvloop"]
+    shared += ["--log-level", "warning"]
     if server == "granian":
         where = ["--factory"] if is_factory else ["--working-dir", str(ROOT / "bench")]
-        return [
-            str(VENV_BIN / "granian"),
-            "--interface",
-            "asgi",
-            *where,
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            "1",
-            "--loop",
-            "uvloop",
-            "--log-level",
-            "warning",
-            target,
-        ]
-    return [
-        str(VENV_BIN / "uvicorn"),
-        target,
-        *(["--factory"] if is_factory else ["--app-dir", str(ROOT / "bench")]),
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--workers",
-        "1",
-        "--no-access-log",
-        "--log-level",
-        "warning",
-        "--loop",
-        "uvloop",
-        "--http",
-        "httptools",
-    ]
+        return [str(VENV_BIN / "granian"), "--interface", "asgi", *where, *shared, target]
+    where = ["--factory"] if is_factory else ["--app-dir", str(ROOT / "bench")]
+    uvicorn_only = ["--no-access-log", "--http", "httptools"]
+    return [str(VENV_BIN / "uvicorn"), target, *where, *shared, *uvicorn_only]
 
 
 @contextmanager
@@ -305,14 +276,7 @@ async def upload_file(port: int, token: str, path: Path, filename: str) -> tuple
         while b"\r\n\r\n" not in received:
             received += await loop.sock_recv(sock, 1 << 16)
         head, _, body = received.partition(b"\r\n\r\n")
-        status = int(head.split()[1])
-        length = int(
-            next(
-                line.split(b":")[1]
-                for line in head.split(b"\r\n")
-                if line.lower().startswith(b"content-length")
-            )
-        )
+        status, length = _status_and_length(head)
         while len(body) < length:
             body += await loop.sock_recv(sock, 1 << 16)
         elapsed = time.perf_counter() - started
@@ -342,18 +306,20 @@ async def get_json(port: int, path: str, token: str) -> tuple[int, bytes]:
     writer.write(
         f"GET {path} HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer {token}\r\n\r\n".encode()
     )
-    head = await reader.readuntil(b"\r\n\r\n")
-    status = int(head.split()[1])
-    length = int(
-        next(
-            line.split(b":")[1]
-            for line in head.split(b"\r\n")
-            if line.lower().startswith(b"content-length")
-        )
-    )
+    status, length = _status_and_length(await reader.readuntil(b"\r\n\r\n"))
     body = await reader.readexactly(length)
     writer.close()
     return status, body
+
+
+def _status_and_length(head: bytes) -> tuple[int, int]:
+    """The status code and Content-Length of a response head."""
+    length = next(
+        line.split(b":")[1]
+        for line in head.split(b"\r\n")
+        if line.lower().startswith(b"content-length")
+    )
+    return int(head.split()[1]), int(length)
 
 
 async def wait_processed(port: int, track_id: str, token: str, timeout: float = 600) -> str:
