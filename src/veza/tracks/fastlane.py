@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -64,6 +65,7 @@ class _Prepared:
     """A cached track's answer, less what depends on the request."""
 
     playable: PlayableFile
+    path: Path  # the local file (tracks in object storage are left to the API)
     headers: tuple[tuple[bytes, bytes], ...]
     accel_redirect: bytes | None  # X-Accel-Redirect mode: nginx sends the bytes
 
@@ -95,13 +97,13 @@ class PlaybackFastLane:
             return None  # not cached, or in object storage (the API answers with a redirect)
         prepared = self._prepared.get(track_id)
         if prepared is None or prepared.playable is not playable:
-            prepared = self._prepare(playable)
+            prepared = self._prepare(playable, playable.local_path)
             if len(self._prepared) > 10_000:  # bounded like the playback cache itself
                 self._prepared.clear()
             self._prepared[track_id] = prepared
         return prepared
 
-    def _prepare(self, playable: PlayableFile) -> _Prepared:
+    def _prepare(self, playable: PlayableFile, path: Path) -> _Prepared:
         from urllib.parse import quote
 
         accel_prefix = self.state.settings.media.accel_redirect_prefix
@@ -121,6 +123,7 @@ class PlaybackFastLane:
         accel = f"{accel_prefix.rstrip('/')}/{quote(playable.file_path)}" if accel_prefix else None
         return _Prepared(
             playable=playable,
+            path=path,
             # Vary: the CORS layer answers requests with an Origin differently (they skip us).
             headers=(*encoded, (b"vary", b"Origin"), *self.observer.api_headers),
             accel_redirect=accel.encode("latin-1") if accel else None,
@@ -156,7 +159,7 @@ class PlaybackFastLane:
         try:
             await send({"type": "http.response.start", "status": status, "headers": headers})
             await send_file_body(
-                prepared.playable.local_path,  # type: ignore[arg-type]  # checked when prepared
+                prepared.path,
                 offset,
                 length,
                 receive,
