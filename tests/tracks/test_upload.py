@@ -110,7 +110,8 @@ async def test_an_acknowledged_upload_is_whole_and_on_the_disk(
     owner: Uploader, audio: AudioSamples, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Written in many blocks at their offsets (a small write buffer here), fsynced before the
-    track is created and the 201 sent, and the stored bytes are the ones sent."""
+    track is created and the 201 sent (the file, then its stored name), and the stored bytes
+    are the ones sent."""
     import os
 
     from veza.tracks import uploads
@@ -129,6 +130,8 @@ async def test_an_acknowledged_upload_is_whole_and_on_the_disk(
     assert response.status_code == 201, response.text
     staging = str(owner.app.state.storage.staging_dir)
     assert [path for path in synced if path.startswith(staging)], synced
+    stored_at = owner.app.state.storage.local_path(response.json()["data"]["track"]["file_path"])
+    assert str(stored_at.parent) in synced  # the stored name, with its directory
     track_id = response.json()["data"]["track"]["id"]
     stored = await owner.client.get(f"/api/v1/tracks/{track_id}/download", headers=owner.headers)
     assert stored.status_code == 200

@@ -64,8 +64,12 @@ class Storage(ABC):
         return self.staging_dir / f"{uuid.uuid4().hex}{suffix}"
 
     @abstractmethod
-    async def put_file(self, key: str, source: Path, *, content_type: str | None = None) -> None:
-        """Store ``source`` under ``key``; the source file is consumed (moved or deleted)."""
+    async def put_file(
+        self, key: str, source: Path, *, content_type: str | None = None, durable: bool = False
+    ) -> None:
+        """Store ``source`` under ``key``; the source file is consumed (moved or deleted).
+        ``durable``: the stored object survives a crash once this returns (uploads; derived
+        files such as HLS segments can be made again and skip the cost)."""
 
     @abstractmethod
     async def put_bytes(self, key: str, data: bytes, *, content_type: str | None = None) -> None:
@@ -134,7 +138,9 @@ class LocalStorage(Storage):
     def local_path(self, key: str) -> Path | None:
         return self._path(key)
 
-    async def put_file(self, key: str, source: Path, *, content_type: str | None = None) -> None:
+    async def put_file(
+        self, key: str, source: Path, *, content_type: str | None = None, durable: bool = False
+    ) -> None:
         target = self._path(key)
 
         def _move() -> None:
@@ -144,10 +150,12 @@ class LocalStorage(Storage):
             except OSError:
                 temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}")
                 shutil.copyfile(source, temporary)
-                _fsync(temporary)
+                if durable:
+                    _fsync(temporary)  # the source was synced; the copy is a new file
                 os.replace(temporary, target)
                 source.unlink(missing_ok=True)
-            _fsync(target.parent)  # the new name survives a crash too
+            if durable:
+                _fsync(target.parent)  # the new name survives a crash too
 
         await asyncio.to_thread(_move)
 
@@ -252,7 +260,10 @@ class S3Storage(Storage):
         code = str(response.get("Error", {}).get("Code", ""))
         return code in {"404", "NoSuchKey", "NotFound"}
 
-    async def put_file(self, key: str, source: Path, *, content_type: str | None = None) -> None:
+    async def put_file(
+        self, key: str, source: Path, *, content_type: str | None = None, durable: bool = False
+    ) -> None:
+        # ``durable`` needs nothing here: an object store acknowledges a PUT once it is durable.
         extra = {"ContentType": content_type} if content_type else None
         try:
             # upload_file switches to a multipart upload for large files.

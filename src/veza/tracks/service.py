@@ -291,7 +291,7 @@ async def _store_version(
     user: User,
 ) -> TrackVersion:
     key = _audio_key(track.creator_id, track.id, number, info.format)
-    await media.storage.put_file(key, received.path, content_type=info.mime_type)
+    await media.storage.put_file(key, received.path, content_type=info.mime_type, durable=True)
     version = TrackVersion(
         id=uuid.uuid4(),
         track_id=track.id,
@@ -527,7 +527,7 @@ async def _store_chunk(
     held_elsewhere = sum(size for number, size in held.items() if number != chunk_number)
     if held_elsewhere + received.size > upload.total_size:
         raise ValidationFailed.field("chunk", "the chunks exceed the announced total_size")
-    await media.storage.put_file(_part_key(upload.id, chunk_number), received.path)
+    await media.storage.put_file(_part_key(upload.id, chunk_number), received.path, durable=True)
     await repository.record_chunk(session, upload.id, chunk_number, received.size, now())
     held[chunk_number] = received.size
     numbers = sorted(held)
