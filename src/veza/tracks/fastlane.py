@@ -30,6 +30,7 @@ from veza.tracks.streaming import (
     PlayableFile,
     PlaybackCache,
     RangeNotSatisfiableError,
+    accel_redirect_uri,
     parse_range,
     representation_headers,
     send_file_body,
@@ -104,8 +105,6 @@ class PlaybackFastLane:
         return prepared
 
     def _prepare(self, playable: PlayableFile, path: Path) -> _Prepared:
-        from urllib.parse import quote
-
         accel_prefix = self.state.settings.media.accel_redirect_prefix
         tag, modified = validators(playable.md5, playable.size, playable.modified_at)
         headers = representation_headers(
@@ -120,7 +119,7 @@ class PlaybackFastLane:
             (name.lower().encode("latin-1"), value.encode("latin-1"))
             for name, value in headers.items()
         )
-        accel = f"{accel_prefix.rstrip('/')}/{quote(playable.file_path)}" if accel_prefix else None
+        accel = accel_redirect_uri(accel_prefix, playable.file_path) if accel_prefix else None
         return _Prepared(
             playable=playable,
             path=path,

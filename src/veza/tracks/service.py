@@ -65,6 +65,7 @@ from veza.tracks.streaming import (
     FileRangeResponse,
     PlayableFile,
     RangeNotSatisfiableError,
+    accel_redirect_uri,
     not_modified,
     parse_range,
     range_applies,
@@ -907,12 +908,10 @@ async def deliver(
         raise NotFound("File not found", code="FILE_NOT_FOUND")
     if accel_prefix:
         # nginx serves the bytes (Range, sendfile); we only decided who may have them.
-        from urllib.parse import quote
-
         headers = representation_headers(
             content_type=content_type, disposition=disposition, private=private
         )
-        headers["X-Accel-Redirect"] = f"{accel_prefix.rstrip('/')}/{quote(key)}"
+        headers["X-Accel-Redirect"] = accel_redirect_uri(accel_prefix, key)
         return Response(status_code=200, headers=headers)
     if info is None:
         try:

@@ -272,6 +272,13 @@ async def _send_body(
         OPEN_FILES.release(path, descriptor)
 
 
+def accel_redirect_uri(prefix: str, key: str) -> str:
+    """The internal location nginx serves a stored file from (X-Accel-Redirect)."""
+    from urllib.parse import quote
+
+    return f"{prefix.rstrip('/')}/{quote(key)}"
+
+
 def validators(md5: str | None, size: int, modified_at: datetime) -> tuple[str, datetime]:
     """The ETag (the content's md5 when known, else size and time, like nginx's) and the
     Last-Modified time, to the second as HTTP dates carry it."""
