@@ -17,25 +17,31 @@ from veza.auth.router import router as auth_router
 from veza.comments.router import router as comments_router
 from veza.config import Settings, get_settings
 from veza.dashboard.router import router as dashboard_router
+from veza.engagement.router import router as engagement_router
 from veza.kit.db import Database
 from veza.kit.handlers import install_error_handlers
-from veza.kit.jobs import bind_to_app_state, create_job_queue
+from veza.kit.jobs import JobQueue, bind_to_app_state, create_job_queue
 from veza.kit.logging import configure_logging
 from veza.kit.middleware import RequestContextMiddleware, RequestObserver
 from veza.kit.routing import operation_id
 from veza.kit.storage import create_storage
 from veza.kit.tokens import TokenCodec
 from veza.marketplace.router import router as marketplace_router
+from veza.media.router import router as media_router
 from veza.notifications.router import router as notifications_router
 from veza.platform.router import DOCS_STATIC_PATH, ops_router
 from veza.platform.router import router as platform_router
+from veza.playback.cache import PlaybackCache
+from veza.playback.fastlane import PlaybackFastLane
+from veza.playback.router import hls_router
+from veza.playback.router import router as playback_router
 from veza.playlists.router import router as playlists_router
 from veza.queue.router import router as queue_router
+from veza.registry import register_all
 from veza.search.router import router as search_router
 from veza.social.router import router as social_router
-from veza.tracks.fastlane import PlaybackFastLane
-from veza.tracks.router import hls_router
 from veza.tracks.router import router as tracks_router
+from veza.uploads.router import router as uploads_router
 from veza.users.router import router as users_router
 from veza.webhooks.router import router as webhooks_router
 
@@ -44,16 +50,22 @@ API_PREFIX = "/api/v1"
 UPLOAD_PATHS = (f"{API_PREFIX}/tracks", f"{API_PREFIX}/tracks/chunk")
 
 # Order matters where a static path and a parameterised one overlap: DELETE /users/me (auth)
-# must be matched before DELETE /users/{id} (users). Within a router, static paths come first.
+# must be matched before DELETE /users/{id} (users), /tracks/quota/{id} (uploads) and
+# /tracks/search (search) before /tracks/{id} (tracks). Within a router, static paths come
+# first; tests/test_routes.py fails when a parameterised route shadows a static one.
 DOMAIN_ROUTERS = (
     platform_router,
     auth_router,
     users_router,
+    uploads_router,
+    search_router,
     tracks_router,
+    engagement_router,
+    playback_router,
+    media_router,
     comments_router,
     playlists_router,
     queue_router,
-    search_router,
     social_router,
     marketplace_router,
     audit_router,
@@ -66,6 +78,7 @@ DOMAIN_ROUTERS = (
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log)
+    register_all()
     database = Database.from_settings(settings)
 
     @asynccontextmanager
@@ -94,6 +107,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.storage = create_storage(settings)
     app.state.jobs = create_job_queue(settings)
     bind_to_app_state(app.state.jobs, app.state)
+    app.state.playback_cache = PlaybackCache(settings.media.playback_cache_seconds)
+    database.provide(JobQueue, app.state.jobs)
+    database.provide(PlaybackCache, app.state.playback_cache)
 
     install_error_handlers(app)
     for router in DOMAIN_ROUTERS:
@@ -129,6 +145,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         upload_paths=UPLOAD_PATHS,
     )
     # Outermost: anonymous Range requests of cached public tracks are answered before any other
-    # layer, with the same request id, headers, metrics and log line (tracks/fastlane.py).
+    # layer, with the same request id, headers, metrics and log line (playback/fastlane.py).
     app.add_middleware(PlaybackFastLane, state=app.state, observer=observer)
     return app

@@ -60,9 +60,11 @@ def worker() -> None:
     """Run background jobs from Redis (needs VEZA_REDIS_URL): processing, sweeps, recovery."""
     from arq.worker import run_worker
 
-    import veza.app  # noqa: F401  (importing the app registers every domain's tasks)
-    from veza.kit.jobs import JobContext, create_job_queue, worker_settings
+    from veza.kit.jobs import JobContext, JobQueue, create_job_queue, worker_settings
     from veza.kit.storage import create_storage
+    from veza.registry import register_all
+
+    register_all()
 
     settings = get_settings()
     if not settings.redis_url:
@@ -70,11 +72,11 @@ def worker() -> None:
     upgrade_to_head(settings)
 
     def context() -> JobContext:
+        database = Database.from_settings(settings)
+        jobs = create_job_queue(settings)
+        database.provide(JobQueue, jobs)
         return JobContext(
-            settings=settings,
-            db=Database.from_settings(settings),
-            storage=create_storage(settings),
-            jobs=create_job_queue(settings),
+            settings=settings, db=database, storage=create_storage(settings), jobs=jobs
         )
 
     run_worker(worker_settings(settings, context))

@@ -108,7 +108,7 @@ async def get_optional_user(
 
 
 async def get_current_admin(user: Annotated[User, Depends(get_current_user)]) -> User:
-    if not (user.is_admin or user.role == "admin"):
+    if not user.is_administrator:
         raise Forbidden("Administrator rights required")
     return user
 

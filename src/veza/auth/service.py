@@ -18,7 +18,6 @@ from sqlalchemy.exc import IntegrityError
 from veza.audit.service import record
 from veza.auth import mails, repository, totp
 from veza.auth.context import AuthContext
-from veza.auth.opaque_tokens import digest, new_opaque_token
 from veza.auth.passwords import password_problem
 from veza.auth.schemas import (
     AccountDeletedResponse,
@@ -50,6 +49,7 @@ from veza.kit.errors import (
 )
 from veza.kit.events import USER_DELETED, publish
 from veza.kit.mail import Mail
+from veza.kit.opaque_tokens import digest, new_opaque_token
 from veza.kit.passwords import hash_password, hash_password_sync, needs_rehash, verify_password
 from veza.kit.tokens import (
     ACCESS_TOKEN_TYPE,

@@ -1,7 +1,7 @@
 """Queries of the comments domain. What a viewer may see is decided here, once.
 
-- A track's comments are readable by whoever may read the track (``track_readable``: the
-  tracks domain's ``readable_condition``, minus tracks of users a block stands between).
+- A track's comments are readable by whoever the track is listed for (the catalog's
+  ``listed_for``: tracks/repository.py).
 - A comment is *shown* when it is not deleted, its author is a readable user (not deleted,
   banned or inactive) and no block stands between its author and the viewer.
 - A comment is *listed* when it is shown, or when it is deleted but still has a shown reply:
@@ -21,13 +21,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.util import AliasedClass
 
+from veza.kit.pagination import MAX_OFFSET
 from veza.models import Comment, Track, User
-from veza.tracks.repository import is_admin, readable_condition
+from veza.tracks.repository import listed_for
 from veza.users.repository import author_is_readable, not_hidden_from
 
 CommentTable = type[Comment] | AliasedClass[Comment]
-# Databases keep OFFSET in a signed 64-bit integer; a page far past the end is simply empty.
-_MAX_OFFSET = 2**62
 
 
 @dataclass(frozen=True)
@@ -40,14 +39,6 @@ class CommentRow:
 
 
 # Visibility ----------------------------------------------------------------------------------
-
-
-def track_readable(viewer: User | None) -> ColumnElement[bool]:
-    """Tracks whose comments the viewer may read (and comment on)."""
-    readable = readable_condition(viewer)
-    if viewer is None or is_admin(viewer):
-        return readable
-    return and_(readable, not_hidden_from(Track.creator_id, viewer.id))
 
 
 def _shown(comment: CommentTable, viewer_id: uuid.UUID | None) -> ColumnElement[bool]:
@@ -77,18 +68,6 @@ def _viewer_id(viewer: User | None) -> uuid.UUID | None:
     return viewer.id if viewer is not None else None
 
 
-# Tracks --------------------------------------------------------------------------------------
-
-
-async def get_readable_track(
-    session: AsyncSession, track_id: uuid.UUID, viewer: User | None
-) -> Track | None:
-    track: Track | None = await session.scalar(
-        select(Track).where(Track.id == track_id, track_readable(viewer))
-    )
-    return track
-
-
 # Reading comments ----------------------------------------------------------------------------
 
 
@@ -99,9 +78,7 @@ async def get_listed(
     comment: Comment | None = await session.scalar(
         select(Comment)
         .join(Track, Track.id == Comment.track_id)
-        .where(
-            Comment.id == comment_id, track_readable(viewer), _listed(Comment, _viewer_id(viewer))
-        )
+        .where(Comment.id == comment_id, listed_for(viewer), _listed(Comment, _viewer_id(viewer)))
     )
     return comment
 
@@ -156,7 +133,7 @@ async def _page(
         _rows(viewer_id)
         .where(*conditions)
         .order_by(*order_by)
-        .offset(min(offset, _MAX_OFFSET))
+        .offset(min(offset, MAX_OFFSET))
         .limit(limit)
     )
     return _to_rows(result), int(total or 0)

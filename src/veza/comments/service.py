@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from veza.comments import repository, schemas
 from veza.comments.dependencies import CommentLimits
 from veza.comments.repository import CommentRow
-from veza.kit import events
 from veza.kit.errors import Forbidden, NotFound, ValidationFailed
 from veza.kit.pagination import PageParams, pagination
 from veza.models import Comment, Track, User, utcnow
 from veza.notifications import service as notifications
-from veza.tracks.repository import is_admin
-from veza.tracks.service import TrackNotFound
+from veza.tracks.access import listed_track
 from veza.users.schemas import display_name
 
 TRACK = "track"
@@ -71,17 +68,10 @@ def comment_response(row: CommentRow) -> schemas.CommentResponse:
 # Reading -------------------------------------------------------------------------------------
 
 
-async def _readable_track(session: AsyncSession, track_id: uuid.UUID, viewer: User | None) -> Track:
-    track = await repository.get_readable_track(session, track_id, viewer)
-    if track is None:
-        raise TrackNotFound()
-    return track
-
-
 async def track_comments(
     session: AsyncSession, track_id: uuid.UUID, viewer: User | None, paging: PageParams
 ) -> schemas.TrackComments:
-    await _readable_track(session, track_id, viewer)
+    await listed_track(session, track_id, viewer)
     viewer_id = viewer.id if viewer is not None else None
     rows, total = await repository.top_level_page(
         session, track_id, viewer_id, offset=paging.offset, limit=paging.limit
@@ -152,7 +142,7 @@ async def create_comment(
     user: User,
     body: schemas.CreateCommentRequest,
 ) -> schemas.CommentData:
-    track = await _readable_track(session, track_id, user)
+    track = await listed_track(session, track_id, user)
     parent = await _parent_for(session, track, body.parent_id, user) if body.parent_id else None
     position = _position(track, body.timestamp, parent)
     await limits.consume_post(user.id)
@@ -209,25 +199,14 @@ async def delete_comment(
 ) -> schemas.Message:
     """Soft delete by the author, the track's owner or an administrator. The owner and
     administrators may remove a comment even from someone a block hides from them."""
-    track = await _readable_track(session, track_id, user)
+    track = await listed_track(session, track_id, user)
     comment = await repository.get_live_on_track(session, track.id, comment_id)
     if comment is None:
         raise CommentNotFound()
-    allowed = user.id in (comment.user_id, track.creator_id) or is_admin(user)
+    allowed = user.id in (comment.user_id, track.creator_id) or user.is_administrator
     if not allowed:
         if not await repository.is_listed(session, comment.id, user):
             raise CommentNotFound()
         raise CannotDeleteComment()
     await repository.soft_delete(session, comment.id, user.id, utcnow())
     return schemas.Message(message="Comment deleted")
-
-
-# Account deletion ----------------------------------------------------------------------------
-
-
-async def _on_user_deleted(session: AsyncSession, *, user_id: uuid.UUID, **_: Any) -> None:
-    """A deleted account's comments are erased; replies by others stay under placeholders."""
-    await repository.erase_comments_of(session, user_id, utcnow())
-
-
-events.subscribe(events.USER_DELETED, _on_user_deleted)

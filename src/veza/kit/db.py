@@ -4,13 +4,18 @@ One transaction per request: the session dependency opens it, the handler's serv
 flush, and the dependency commits when the handler succeeded or rolls back when it raised.
 Work that must happen only once the data is durable (jobs, mails, webhooks) is registered
 with ``after_commit`` and runs after the commit.
+
+A ``Database`` also carries the process's shared services (the job queue, caches), each under
+its type (``provide``); every session it opens can reach them (``provided``). That is how code
+holding only a session enqueues a job after the commit or forgets a cache entry.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar, cast
 
 import structlog
 from fastapi import Depends, Request
@@ -29,6 +34,7 @@ from veza.kit.errors import KeepChanges
 log = structlog.get_logger("veza.db")
 
 AfterCommit = Callable[[], Awaitable[Any]]
+ServiceT = TypeVar("ServiceT")
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -87,6 +93,7 @@ class Database:
     engine: AsyncEngine
     reader: async_sessionmaker[AsyncSession]
     writer: async_sessionmaker[AsyncSession]
+    services: dict[object, object]
 
     @classmethod
     def from_settings(cls, settings: Settings, *, engine: AsyncEngine | None = None) -> Database:
@@ -94,11 +101,21 @@ class Database:
         write_bind = (
             engine.execution_options(sqlite_immediate=True) if settings.is_sqlite else engine
         )
+        services: dict[object, object] = {}
+        # Every session's info holds this very dict, so a service provided later is seen too.
+        info = {_SERVICES: services}
         return cls(
             engine=engine,
-            reader=async_sessionmaker(engine, expire_on_commit=False, autoflush=False),
-            writer=async_sessionmaker(write_bind, expire_on_commit=False, autoflush=False),
+            reader=async_sessionmaker(engine, expire_on_commit=False, autoflush=False, info=info),
+            writer=async_sessionmaker(
+                write_bind, expire_on_commit=False, autoflush=False, info=info
+            ),
+            services=services,
         )
+
+    def provide(self, kind: type[Any], service: object) -> None:
+        """Make ``service`` reachable from every session of this database as ``kind``."""
+        self.services[kind] = service
 
     async def ping(self) -> None:
         async with self.engine.connect() as connection:
@@ -106,6 +123,15 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+_SERVICES = "veza.services"
+
+
+def provided(session: AsyncSession, kind: Callable[..., ServiceT]) -> ServiceT | None:
+    """The service of type ``kind`` the session's database provides, if any."""
+    services: dict[object, object] = session.info.get(_SERVICES, {})
+    return cast("ServiceT | None", services.get(kind))
 
 
 def after_commit(session: AsyncSession, callback: AfterCommit) -> None:
@@ -123,6 +149,17 @@ async def run_after_commit(session: AsyncSession) -> None:
             log.exception(
                 "after_commit_failed", callback=getattr(callback, "__name__", repr(callback))
             )
+
+
+@asynccontextmanager
+async def write_transaction(database: Database) -> AsyncIterator[AsyncSession]:
+    """A write transaction of its own, outside any request's (jobs, and the few writes a
+    request makes after its read-only transaction), with ``after_commit`` callbacks run once it
+    has committed."""
+    async with database.writer() as session:
+        async with session.begin():
+            yield session
+        await run_after_commit(session)
 
 
 async def get_db_session(request: Request) -> AsyncIterator[AsyncSession]:

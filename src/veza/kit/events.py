@@ -1,8 +1,10 @@
 """In-process domain events, so one domain reacts to another without importing it.
 
 A domain publishes a named event inside the request's transaction; subscribers run right
-away on the same session, so their writes commit or roll back with the publisher's.
-Example: the accounts domain publishes "user.deleted"; the tracks domain removes the tracks.
+away on the same session, so their writes commit or roll back with the publisher's (work that
+must wait for the commit registers ``after_commit``). Example: the accounts domain publishes
+"user.deleted"; the tracks domain removes the tracks. Subscribers live in each domain's
+``subscribers.py``, which ``veza.registry`` imports (and nothing else does).
 """
 
 from __future__ import annotations
@@ -19,13 +21,31 @@ _subscribers: dict[str, list[Subscriber]] = defaultdict(list)
 
 # Event names, with the keyword payload each one carries.
 USER_DELETED = "user.deleted"  # user_id: UUID, keep_public_tracks: bool
+USER_FOLLOWED = "user.followed"  # follower_id: UUID, followed_id: UUID (a new follow only)
+# A track's metadata, visibility or existence changed (what others may see of it).
+TRACK_CHANGED = "track.changed"  # track_id: UUID
+# A track's current audio changed (new upload, new version, restore): it must be processed.
+TRACK_AUDIO_CHANGED = "track.audio_changed"  # track_id: UUID, generation: int
 
 
 def subscribe(event: str, subscriber: Subscriber) -> Subscriber:
-    """Register ``subscriber(session, **payload)`` for ``event``; usable as a decorator factory."""
+    """Register ``subscriber(session, **payload)`` for ``event``."""
     if subscriber not in _subscribers[event]:
         _subscribers[event].append(subscriber)
     return subscriber
+
+
+def subscriber(event: str) -> Callable[[Subscriber], Subscriber]:
+    """Decorator form of ``subscribe``."""
+
+    def register(function: Subscriber) -> Subscriber:
+        return subscribe(event, function)
+
+    return register
+
+
+def subscribers_of(event: str) -> list[Subscriber]:
+    return list(_subscribers[event])
 
 
 async def publish(session: AsyncSession, event: str, **payload: Any) -> None:

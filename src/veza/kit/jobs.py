@@ -11,7 +11,9 @@
 Domains declare tasks with ``@task("name")`` (signature ``async def fn(ctx: JobContext, *ids)``),
 start-up hooks with ``@on_startup`` (e.g. re-enqueue work a restart cut short) and periodic
 sweeps with ``@periodic("name", seconds)``. Jobs take ids, never ORM objects, and are enqueued
-after the request's commit (``veza.kit.db.after_commit``), so a job never sees uncommitted data.
+by name after the commit (``enqueue_after_commit``), so a job never sees uncommitted data and
+the code that asks for a job never imports the module that runs it. Every module declaring
+tasks is imported by ``veza.registry``, nothing else.
 """
 
 from __future__ import annotations
@@ -24,9 +26,10 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 import structlog
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from veza.config import Settings
-from veza.kit.db import Database
+from veza.kit.db import Database, after_commit, provided
 from veza.kit.storage import Storage
 
 log = structlog.get_logger("veza.jobs")
@@ -105,6 +108,21 @@ async def run_task(ctx: JobContext, name: str, *args: Any) -> Any:
     if function is None:
         raise LookupError(f"no task named {name!r}")
     return await function(ctx, *args)
+
+
+def enqueue_after_commit(
+    session: AsyncSession, name: str, *args: Any, job_id: str | None = None
+) -> None:
+    """Enqueue the task ``name`` once the session's transaction has committed (never if it
+    rolls back), on the queue the session's database provides."""
+    queue = provided(session, JobQueue)
+    if queue is None:
+        raise RuntimeError("no job queue provided to this database")
+
+    async def _enqueue() -> None:
+        await queue.enqueue(name, *args, job_id=job_id)
+
+    after_commit(session, _enqueue)
 
 
 class JobQueue(ABC):

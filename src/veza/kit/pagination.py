@@ -1,6 +1,12 @@
-"""Pagination: 1-based page/limit with a capped limit, and opaque cursors."""
+"""Pagination: 1-based page/limit with a capped limit, limit/offset windows, opaque cursors.
 
-from __future__ import annotations
+Every limit and offset a client sends goes through ``page_params`` or ``offset_window``: a
+limit below 1 or a negative offset is 400 naming the field, a limit above the cap is served at
+the cap, and an offset is clamped to what a database can represent.
+"""
+
+# No ``from __future__ import annotations``: offset_params builds its dependency's
+# annotations at call time, and FastAPI must see them as objects, not strings.
 
 import base64
 import binascii
@@ -19,6 +25,8 @@ MAX_LIMIT = 100
 # Pages past this one are served as this one (empty in practice): an unbounded page number
 # would make an OFFSET the database cannot represent.
 MAX_PAGE = 1_000_000
+# Databases keep OFFSET in a signed 64-bit integer; a window far past the end is simply empty.
+MAX_OFFSET = 2**62
 
 
 @dataclass(frozen=True)
@@ -42,6 +50,51 @@ def page_params(
 
 
 Paging = Annotated[PageParams, Depends(page_params)]
+
+
+@dataclass(frozen=True)
+class OffsetParams:
+    """A limit/offset window, already checked and clamped."""
+
+    limit: int
+    offset: int
+
+
+def offset_window(
+    limit: int | None, offset: int | None, *, default: int = DEFAULT_LIMIT, maximum: int = MAX_LIMIT
+) -> OffsetParams:
+    """The window asked for: ``default`` items when no limit is given, at most ``maximum``."""
+    start = 0 if offset is None else offset
+    size = checked_limit(limit, default=default, maximum=maximum)
+    if start < 0:
+        raise ValidationFailed.field("offset", "must not be negative", start)
+    return OffsetParams(limit=size, offset=min(start, MAX_OFFSET))
+
+
+def checked_limit(
+    limit: int | None, *, default: int = DEFAULT_LIMIT, maximum: int = MAX_LIMIT
+) -> int:
+    """``default`` when absent, 400 below 1, served at ``maximum`` above it."""
+    if limit is None:
+        return default
+    if limit < 1:
+        raise ValidationFailed.field("limit", "must be at least 1", limit)
+    return min(limit, maximum)
+
+
+def offset_params(default: int) -> Any:
+    """A dependency reading ``limit`` and ``offset`` query parameters, ``default`` items by
+    default (``Annotated[OffsetParams, Depends(offset_params(50))]``)."""
+
+    async def read(
+        limit: Annotated[
+            int | None, Query(description=f"Items per page (default {default}, max {MAX_LIMIT})")
+        ] = None,
+        offset: Annotated[int | None, Query(description="Items to skip")] = None,
+    ) -> OffsetParams:
+        return offset_window(limit, offset, default=default)
+
+    return Depends(read)
 
 
 class Pagination(BaseModel):

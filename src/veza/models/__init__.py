@@ -11,10 +11,10 @@ from veza.models.auth import (
 from veza.models.base import Base, Timestamps, UTCDateTime, UUIDPrimaryKey, utcnow
 from veza.models.comment import Comment
 from veza.models.engagement import PlayMark, TrackLike, TrackPlay, TrackRepost, TrackShare
+from veza.models.files import StorageDeletion
 from veza.models.notification import Notification, NotificationActor
 from veza.models.social import Block, Follow
 from veza.models.track import (
-    StorageDeletion,
     Track,
     TrackHistory,
     TrackLyrics,

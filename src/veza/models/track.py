@@ -42,7 +42,35 @@ UPLOAD_ASSEMBLING = "assembling"
 UPLOAD_COMPLETED = "completed"
 
 
-class Track(UUIDPrimaryKey, Timestamps, Base):
+class AudioFileColumns:
+    """What is known of one audio file, declared once for a track (its current file) and for
+    each of its versions; ``copy_audio_fields`` copies them from one to the other."""
+
+    md5: Mapped[str | None] = mapped_column(String(32))  # single uploads: set by processing
+    original_filename: Mapped[str | None] = mapped_column(String(255))
+    format: Mapped[str | None] = mapped_column(String(10))  # mp3, flac, wav, ogg, m4a, aac
+    codec: Mapped[str | None] = mapped_column(String(20))  # mp3, flac, pcm_s16le, opus...
+    mime_type: Mapped[str | None] = mapped_column(String(50))
+    duration: Mapped[int | None] = mapped_column(Integer)  # seconds
+    bitrate: Mapped[int | None] = mapped_column(Integer)  # kbps
+    sample_rate: Mapped[int | None] = mapped_column(Integer)  # Hz
+    channels: Mapped[int | None] = mapped_column(Integer)
+
+
+AUDIO_FILE_FIELDS = (
+    "file_path",
+    "file_size",
+    *(name for name in AudioFileColumns.__annotations__),
+)
+
+
+def copy_audio_fields(source: object, target: object) -> None:
+    """Copy the file key, size and every AudioFileColumns field from ``source`` to ``target``."""
+    for name in AUDIO_FILE_FIELDS:
+        setattr(target, name, getattr(source, name))
+
+
+class Track(UUIDPrimaryKey, Timestamps, AudioFileColumns, Base):
     __tablename__ = "tracks"
     __table_args__ = (
         Index("ix_tracks_creator_id_created_at", "creator_id", "created_at"),
@@ -63,19 +91,11 @@ class Track(UUIDPrimaryKey, Timestamps, Base):
     musical_key: Mapped[str | None] = mapped_column(String(10))
     is_public: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
-    # The current audio file (a copy of the current version's fields, read on every stream).
+    # The current audio file: a copy of the current version's fields (AudioFileColumns), read on
+    # every stream without a join.
     file_id: Mapped[uuid.UUID | None] = mapped_column()  # the current TrackVersion's id
     file_path: Mapped[str | None] = mapped_column(String(1024))  # storage key
     file_size: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
-    md5: Mapped[str | None] = mapped_column(String(32))
-    original_filename: Mapped[str | None] = mapped_column(String(255))
-    format: Mapped[str | None] = mapped_column(String(10))  # mp3, flac, wav, ogg, m4a, aac
-    codec: Mapped[str | None] = mapped_column(String(20))  # mp3, flac, pcm_s16le, opus...
-    mime_type: Mapped[str | None] = mapped_column(String(50))
-    duration: Mapped[int | None] = mapped_column(Integer)  # seconds
-    bitrate: Mapped[int | None] = mapped_column(Integer)  # kbps
-    sample_rate: Mapped[int | None] = mapped_column(Integer)  # Hz
-    channels: Mapped[int | None] = mapped_column(Integer)
     version_number: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     # Processing state: the stage and percent reported by GET /tracks/{id}/status.
@@ -109,7 +129,7 @@ class Track(UUIDPrimaryKey, Timestamps, Base):
     deleted_at: Mapped[datetime | None] = mapped_column()
 
 
-class TrackVersion(UUIDPrimaryKey, Base):
+class TrackVersion(UUIDPrimaryKey, AudioFileColumns, Base):
     """One audio file a track has had; the current one is Track.file_id."""
 
     __tablename__ = "track_versions"
@@ -121,15 +141,6 @@ class TrackVersion(UUIDPrimaryKey, Base):
     version_number: Mapped[int] = mapped_column(Integer)
     file_path: Mapped[str] = mapped_column(String(1024))
     file_size: Mapped[int] = mapped_column(BigInteger)
-    md5: Mapped[str | None] = mapped_column(String(32))  # single uploads: set by processing
-    original_filename: Mapped[str | None] = mapped_column(String(255))
-    format: Mapped[str | None] = mapped_column(String(10))
-    codec: Mapped[str | None] = mapped_column(String(20))
-    mime_type: Mapped[str | None] = mapped_column(String(50))
-    duration: Mapped[int | None] = mapped_column(Integer)
-    bitrate: Mapped[int | None] = mapped_column(Integer)
-    sample_rate: Mapped[int | None] = mapped_column(Integer)
-    channels: Mapped[int | None] = mapped_column(Integer)
     created_by: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL")
     )
@@ -200,18 +211,3 @@ class TrackLyrics(Base):
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
-
-
-class StorageDeletion(UUIDPrimaryKey, Base):
-    """Files to remove once the transaction that orphaned them has committed (an outbox).
-
-    A row is written in the same transaction as the deletion of what referenced the files, and
-    a job removes the files and then the row, so files never disappear for a rolled-back change.
-    """
-
-    __tablename__ = "storage_deletions"
-
-    # A storage key, or a prefix (every key under "<prefix>/") when is_prefix.
-    key: Mapped[str] = mapped_column(String(1024))
-    is_prefix: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -56,3 +56,9 @@ class User(UUIDPrimaryKey, Timestamps, Base):
     two_factor_enabled_at: Mapped[datetime | None] = mapped_column()
     # Time step of the last TOTP code accepted: a code is never accepted twice.
     two_factor_last_step: Mapped[int | None] = mapped_column(Integer)
+
+    @property
+    def is_administrator(self) -> bool:
+        """The one rule for "administrator": the admin flag or the admin role. Administrators
+        see and manage every user's content."""
+        return self.is_admin or self.role == "admin"

@@ -13,7 +13,6 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from veza.kit import events
 from veza.kit.pagination import PageParams, pagination
 from veza.models import Notification, User, utcnow
 from veza.notifications import repository
@@ -173,10 +172,3 @@ async def mark_read(
     return MarkReadResult(
         updated=updated, unread_count=await repository.unread_count(session, recipient.id)
     )
-
-
-async def _on_user_deleted(session: AsyncSession, *, user_id: uuid.UUID, **_: object) -> None:
-    await repository.remove_user(session, user_id)
-
-
-events.subscribe(events.USER_DELETED, _on_user_deleted)

@@ -1,4 +1,17 @@
-"""Queries of the tracks domain. Visibility is decided here, once: ``readable_by``."""
+"""Queries of the catalog. Which tracks a caller may see is decided here, once:
+
+- ``openable_by(viewer)``: the tracks the viewer may open by id: play, download, HLS, waveform,
+  history. Public completed tracks of live accounts; the creator's own; every track for
+  administrators. A soft-deleted track is opened by nobody. (Share links open one track more:
+  tracks/sharing.py.)
+- ``listed_for(viewer)``: what the catalog shows the viewer: openable tracks minus those of users
+  a block stands between (either way; administrators see through blocks). Lists, the track
+  page, lyrics, stats, likes, reposts, comments, recommendations, and every other domain that
+  lists tracks (playlists, queue, search) use it, through ``listed_tracks(viewer)`` or the
+  guards of tracks/access.py.
+
+No other module selects tracks for a caller; a test keeps it so.
+"""
 
 from __future__ import annotations
 
@@ -10,34 +23,26 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, Text, and_, cast, delete, false, func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
+from veza.kit.pagination import MAX_OFFSET
+from veza.kit.queries import greatest, rowcount
 from veza.models import Follow, User
+from veza.models.engagement import TrackShare
 from veza.models.track import (
     TRACK_COMPLETED,
-    TRACK_PROCESSING,
-    UPLOAD_ACTIVE,
     Track,
     TrackHistory,
+    TrackLyrics,
     TrackVersion,
-    UploadChunk,
-    UploadSession,
 )
 from veza.tracks import taxonomy
 from veza.users.repository import author_is_readable, not_hidden_from
 
 
-def is_admin(user: User | None) -> bool:
-    return user is not None and (user.is_admin or user.role == "admin")
-
-
-def readable_condition(viewer: User | None) -> ColumnElement[bool]:
-    """Who may see a track: anyone for a public completed track of a live account (not deleted,
-    active, not banned); its creator and administrators always. A soft-deleted track is seen by
-    nobody. (Share tokens are checked separately, per request.)"""
+def openable_by(viewer: User | None) -> ColumnElement[bool]:
+    """The tracks ``viewer`` may open by id (see the module docstring)."""
     not_deleted = Track.deleted_at.is_(None)
     public = and_(
         Track.is_public.is_(True),
@@ -46,36 +51,37 @@ def readable_condition(viewer: User | None) -> ColumnElement[bool]:
     )
     if viewer is None:
         return and_(not_deleted, public)
-    if is_admin(viewer):
+    if viewer.is_administrator:
         return not_deleted
     return and_(not_deleted, or_(Track.creator_id == viewer.id, public))
 
 
-def visible_condition(viewer: User | None) -> ColumnElement[bool]:
-    """What the catalog shows a viewer: readable tracks, minus those of users a block stands
-    between (either way; administrators see through blocks). Lists, the track page, lyrics,
-    stats, likes, reposts and recommendations all use it."""
-    readable = readable_condition(viewer)
-    if viewer is None or is_admin(viewer):
-        return readable
-    return and_(readable, not_hidden_from(Track.creator_id, viewer.id))
+def listed_for(viewer: User | None) -> ColumnElement[bool]:
+    """The tracks the catalog shows ``viewer`` (see the module docstring)."""
+    openable = openable_by(viewer)
+    if viewer is None or viewer.is_administrator:
+        return openable
+    return and_(openable, not_hidden_from(Track.creator_id, viewer.id))
 
 
-def readable_by(viewer: User | None) -> Select[Track]:
-    return select(Track).where(readable_condition(viewer))
+def listed_tracks(viewer: User | None) -> Select[Track]:
+    """``SELECT tracks`` of what ``viewer`` is shown, for other domains to join and order."""
+    return select(Track).where(listed_for(viewer))
 
 
-async def get_readable(
+async def get_openable(
     session: AsyncSession, track_id: uuid.UUID, viewer: User | None
 ) -> Track | None:
-    track: Track | None = await session.scalar(readable_by(viewer).where(Track.id == track_id))
+    track: Track | None = await session.scalar(
+        select(Track).where(Track.id == track_id, openable_by(viewer))
+    )
     return track
 
 
-async def get_visible(
+async def get_listed(
     session: AsyncSession, track_id: uuid.UUID, viewer: User | None, *, for_update: bool = False
 ) -> Track | None:
-    statement = select(Track).where(Track.id == track_id, visible_condition(viewer))
+    statement = select(Track).where(Track.id == track_id, listed_for(viewer))
     if for_update:
         statement = statement.with_for_update(of=Track)
     track: Track | None = await session.scalar(statement)
@@ -85,6 +91,7 @@ async def get_visible(
 async def get_track(
     session: AsyncSession, track_id: uuid.UUID, *, for_update: bool = False
 ) -> Track | None:
+    """The row whatever its state (deleted included): for its owner's guards and for jobs."""
     statement = select(Track).where(Track.id == track_id)
     if for_update:
         statement = statement.with_for_update()
@@ -92,7 +99,28 @@ async def get_track(
     return track
 
 
-# Quota ---------------------------------------------------------------------------------------
+async def get_live(session: AsyncSession, track_id: uuid.UUID) -> Track | None:
+    """The track unless it is soft-deleted (who may see it is the caller's decision)."""
+    track: Track | None = await session.scalar(
+        select(Track).where(Track.id == track_id, Track.deleted_at.is_(None))
+    )
+    return track
+
+
+async def get_shared(session: AsyncSession, track_id: uuid.UUID) -> Track | None:
+    """The track a share link may open: not deleted, its creator a readable account (a link
+    does not outlive its creator's ban or deletion)."""
+    track: Track | None = await session.scalar(
+        select(Track).where(
+            Track.id == track_id,
+            Track.deleted_at.is_(None),
+            author_is_readable(Track.creator_id),
+        )
+    )
+    return track
+
+
+# Stored audio --------------------------------------------------------------------------------
 
 
 async def stored_bytes(session: AsyncSession, user_id: uuid.UUID) -> int:
@@ -101,18 +129,6 @@ async def stored_bytes(session: AsyncSession, user_id: uuid.UUID) -> int:
         select(func.coalesce(func.sum(TrackVersion.file_size), 0))
         .join(Track, Track.id == TrackVersion.track_id)
         .where(Track.creator_id == user_id, Track.deleted_at.is_(None))
-    )
-    return int(total or 0)
-
-
-async def reserved_bytes(session: AsyncSession, user_id: uuid.UUID, now: datetime) -> int:
-    """Bytes announced by the user's unfinished chunked uploads (counted against the quota)."""
-    total = await session.scalar(
-        select(func.coalesce(func.sum(UploadSession.total_size), 0)).where(
-            UploadSession.user_id == user_id,
-            UploadSession.status == UPLOAD_ACTIVE,
-            UploadSession.expires_at > now,
-        )
     )
     return int(total or 0)
 
@@ -160,7 +176,7 @@ def add_history(
     user_id: uuid.UUID | None,
     changes: dict[str, Any] | None = None,
 ) -> TrackHistory:
-    """Record one change to a track (the other tracks issues call this on metadata updates)."""
+    """Record one change to a track: metadata, audio, lyrics, stream status, deletion."""
     entry = TrackHistory(track_id=track_id, user_id=user_id, action=action, changes=changes)
     session.add(entry)
     return entry
@@ -180,120 +196,10 @@ async def history_page(
     return rows.all(), int(total or 0)
 
 
-# Upload sessions -----------------------------------------------------------------------------
-
-
-async def get_upload_session(
-    session: AsyncSession, upload_id: uuid.UUID, user_id: uuid.UUID, *, for_update: bool = False
-) -> UploadSession | None:
-    statement = select(UploadSession).where(
-        UploadSession.id == upload_id, UploadSession.user_id == user_id
-    )
-    if for_update:
-        statement = statement.with_for_update()
-    upload: UploadSession | None = await session.scalar(statement)
-    return upload
-
-
-async def received_chunks(session: AsyncSession, upload_id: uuid.UUID) -> list[tuple[int, int]]:
-    """(chunk number, size) of every chunk held, in order."""
-    rows = await session.execute(
-        select(UploadChunk.chunk_number, UploadChunk.size)
-        .where(UploadChunk.session_id == upload_id)
-        .order_by(UploadChunk.chunk_number)
-    )
-    return [(int(number), int(size)) for number, size in rows.all()]
-
-
-async def record_chunk(
-    session: AsyncSession, upload_id: uuid.UUID, chunk_number: int, size: int, now: datetime
-) -> None:
-    """Insert or replace a chunk's row in one statement (a re-sent chunk simply replaces it)."""
-    values = {
-        "session_id": upload_id,
-        "chunk_number": chunk_number,
-        "size": size,
-        "received_at": now,
-    }
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(UploadChunk).values(**values)
-    statement = statement.on_conflict_do_update(
-        index_elements=["session_id", "chunk_number"],
-        set_={"size": statement.excluded.size, "received_at": statement.excluded.received_at},
-    )
-    await session.execute(statement)
-
-
-async def claim_upload(session: AsyncSession, upload_id: uuid.UUID, new_status: str) -> bool:
-    """Move an active session to ``new_status``; False when another request already did."""
-    result = await session.execute(
-        update(UploadSession)
-        .where(UploadSession.id == upload_id, UploadSession.status == UPLOAD_ACTIVE)
-        .values(status=new_status)
-        .execution_options(synchronize_session=False)
-    )
-    return bool(getattr(result, "rowcount", 0))
-
-
-async def expired_uploads(
-    session: AsyncSession, now: datetime, limit: int = 500
-) -> Sequence[uuid.UUID]:
-    rows = await session.scalars(
-        select(UploadSession.id)
-        .where(UploadSession.status == UPLOAD_ACTIVE, UploadSession.expires_at <= now)
-        .limit(limit)
-    )
-    return rows.all()
-
-
-async def delete_uploads(session: AsyncSession, upload_ids: Sequence[uuid.UUID]) -> None:
-    if upload_ids:
-        await session.execute(delete(UploadChunk).where(UploadChunk.session_id.in_(upload_ids)))
-        await session.execute(delete(UploadSession).where(UploadSession.id.in_(upload_ids)))
-
-
-# Processing ----------------------------------------------------------------------------------
-
-
-async def tracks_in_processing(session: AsyncSession) -> Sequence[tuple[uuid.UUID, int]]:
-    rows = await session.execute(
-        select(Track.id, Track.processing_generation).where(Track.status == TRACK_PROCESSING)
-    )
-    return [(row[0], int(row[1])) for row in rows.all()]
-
-
-async def start_processing_attempt(
-    session: AsyncSession, track_id: uuid.UUID, generation: int, now: datetime
-) -> int | None:
-    """Count one more attempt at processing this audio; None when the job is stale."""
-    result = await session.execute(
-        update(Track)
-        .where(
-            Track.id == track_id,
-            Track.status == TRACK_PROCESSING,
-            Track.processing_generation == generation,
-        )
-        .values(processing_attempts=Track.processing_attempts + 1, processing_started_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if not getattr(result, "rowcount", 0):
-        return None
-    attempts = await session.scalar(select(Track.processing_attempts).where(Track.id == track_id))
-    return int(attempts or 0)
-
-
-async def update_if_current(
-    session: AsyncSession, track_id: uuid.UUID, generation: int, **values: Any
-) -> bool:
-    """Write processing results only if the audio did not change meanwhile."""
-    result = await session.execute(
-        update(Track)
-        .where(Track.id == track_id, Track.processing_generation == generation)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    return bool(getattr(result, "rowcount", 0))
+async def delete_tracks(session: AsyncSession, track_ids: Sequence[uuid.UUID]) -> None:
+    """Remove the rows for good (account deletion); their files are the caller's to forget."""
+    if track_ids:
+        await session.execute(delete(Track).where(Track.id.in_(list(track_ids))))
 
 
 async def tracks_of_user(
@@ -307,9 +213,6 @@ async def tracks_of_user(
 
 
 # Catalog -------------------------------------------------------------------------------------
-
-# Databases keep OFFSET in a signed 64-bit integer; a page far past the end is simply empty.
-_MAX_OFFSET = 2**62
 
 
 @dataclass(frozen=True)
@@ -360,7 +263,7 @@ def tags_condition(tags: Iterable[str]) -> ColumnElement[bool]:
 
 
 def _filtered(viewer: User | None, filters: CatalogFilters) -> list[ColumnElement[bool]]:
-    conditions = [visible_condition(viewer)]
+    conditions = [listed_for(viewer)]
     if filters.creator_id is not None:
         conditions.append(Track.creator_id == filters.creator_id)
     if filters.genre:
@@ -400,7 +303,7 @@ async def catalog_page(
     if after is not None:
         statement = statement.where(_after(sort, *after))
     else:
-        statement = statement.offset(min(offset, _MAX_OFFSET))
+        statement = statement.offset(min(offset, MAX_OFFSET))
     rows = list(await session.scalars(statement.order_by(*_ordered(sort)).limit(limit + 1)))
     return rows[:limit], int(total or 0), len(rows) > limit
 
@@ -411,6 +314,21 @@ def sort_value(sort: SortKey, track: Track) -> Any:
     if sort.name == "play_count":
         return int(track.play_count)
     return track.title.lower()
+
+
+async def add_to_counter(
+    session: AsyncSession, track_id: uuid.UUID, column: str, delta: int
+) -> None:
+    """``UPDATE tracks SET <column> = <column> + delta`` (never below zero): plays, likes and
+    downloads are counted by atomic SQL, never read-modify-write."""
+    counter = getattr(Track, column)
+    value = counter + delta if delta >= 0 else greatest(session, counter + delta, 0)
+    await session.execute(
+        update(Track)
+        .where(Track.id == track_id)
+        .values({column: value})
+        .execution_options(synchronize_session=False)
+    )
 
 
 async def get_tracks(
@@ -430,7 +348,7 @@ async def soft_delete(session: AsyncSession, track_id: uuid.UUID, now: datetime)
         .values(deleted_at=now, updated_at=now)
         .execution_options(synchronize_session=False)
     )
-    return bool(getattr(result, "rowcount", 0))
+    return rowcount(result) > 0
 
 
 # Recommendations -----------------------------------------------------------------------------
@@ -441,7 +359,7 @@ CLOSE_BPM = 6  # "close" BPM for key-based similarity: within this many beats pe
 def _recommendable(viewer: User) -> list[ColumnElement[bool]]:
     """Public completed tracks of others the viewer may see (never their own)."""
     return [
-        visible_condition(None),
+        listed_for(None),
         not_hidden_from(Track.creator_id, viewer.id),
         Track.creator_id != viewer.id,
     ]
@@ -488,3 +406,50 @@ def similar_to(seed: Track) -> dict[str, ColumnElement[bool]]:
 
 def by_followed_creators(viewer_id: uuid.UUID) -> ColumnElement[bool]:
     return Track.creator_id.in_(select(Follow.followed_id).where(Follow.follower_id == viewer_id))
+
+
+# Lyrics --------------------------------------------------------------------------------------
+
+
+async def get_lyrics(session: AsyncSession, track_id: uuid.UUID) -> TrackLyrics | None:
+    lyrics: TrackLyrics | None = await session.get(TrackLyrics, track_id)
+    return lyrics
+
+
+async def delete_lyrics(session: AsyncSession, track_id: uuid.UUID) -> bool:
+    result = await session.execute(delete(TrackLyrics).where(TrackLyrics.track_id == track_id))
+    return rowcount(result) > 0
+
+
+# Share links ---------------------------------------------------------------------------------
+
+
+def add_share(session: AsyncSession, share: TrackShare) -> None:
+    session.add(share)
+
+
+async def share_by_token_hash(session: AsyncSession, token_hash: str) -> TrackShare | None:
+    share: TrackShare | None = await session.scalar(
+        select(TrackShare).where(TrackShare.token_hash == token_hash)
+    )
+    return share
+
+
+async def get_share(session: AsyncSession, share_id: uuid.UUID) -> TrackShare | None:
+    share: TrackShare | None = await session.scalar(
+        select(TrackShare).where(TrackShare.id == share_id)
+    )
+    return share
+
+
+async def revoke_share(session: AsyncSession, share_id: uuid.UUID, now: datetime) -> None:
+    await session.execute(
+        update(TrackShare)
+        .where(TrackShare.id == share_id, TrackShare.revoked_at.is_(None))
+        .values(revoked_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def delete_shares_by(session: AsyncSession, user_id: uuid.UUID) -> None:
+    await session.execute(delete(TrackShare).where(TrackShare.created_by == user_id))

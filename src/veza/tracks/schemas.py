@@ -1,14 +1,19 @@
-"""Request and response models of the tracks domain."""
+"""Request and response models of the catalog: tracks, versions, history, lyrics, batches,
+recommendations and share links. Other domains of the tracks family reuse TrackResponse."""
 
 from __future__ import annotations
 
 import uuid
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
+from fastapi import Path
 from pydantic import BaseModel, Field, field_validator
 
 from veza.kit.schemas import RequestModel, ResponseModel, UTCTimestamp
 from veza.tracks import taxonomy
+
+# The {id} of every /tracks/{id}/... route (the handler's parameter is ``track_id``).
+TrackId = Annotated[uuid.UUID, Path(alias="id", description="Track UUID")]
 
 
 class CreateShareRequest(RequestModel):
@@ -16,10 +21,6 @@ class CreateShareRequest(RequestModel):
         None, description="RFC 3339 time after which the link stops working (absent: never)"
     )
     permissions: Literal["read", "write", "admin"]
-
-
-class RecordPlayRequest(RequestModel):
-    play_time: int | None = Field(None, ge=0, description="Seconds listened")
 
 
 class UpdateLyricsRequest(RequestModel):
@@ -139,16 +140,6 @@ class TrackMetadataFields(_TrackFieldRules):
     tags: list[str] | None = None
 
 
-class InitiateChunkedUploadRequest(TrackMetadataFields):
-    filename: str = Field(..., min_length=1, max_length=255)
-    total_chunks: int = Field(..., ge=1)
-    total_size: int = Field(..., ge=1)
-
-
-class CompleteChunkedUploadRequest(RequestModel):
-    upload_id: str
-
-
 class BatchUpdateRequest(RequestModel):
     track_ids: list[str] = Field(..., min_length=1, description="At most 50 track ids")
     updates: dict[str, Any] = Field(
@@ -158,16 +149,6 @@ class BatchUpdateRequest(RequestModel):
 
 class BatchDeleteRequest(RequestModel):
     track_ids: list[str] = Field(..., min_length=1, description="At most 50 track ids")
-
-
-class StreamCallbackRequest(RequestModel):
-    error: str | None = None
-    manifest_url: str | None = None
-    status: Literal["completed", "failed", "processing"]
-
-
-class NewVersionRequest(RequestModel):
-    upload_id: str = Field(..., description="A chunked upload session holding every chunk")
 
 
 # Responses -----------------------------------------------------------------------------------
@@ -222,69 +203,6 @@ class TrackEnvelopeData(BaseModel):
     track: TrackResponse
 
 
-class InitiateUploadResponse(BaseModel):
-    upload_id: str
-    message: str
-    total_chunks: int
-    total_size: int
-    chunk_size: int = Field(description="Expected size of every chunk but the last")
-    max_chunk_size: int
-    expires_at: UTCTimestamp
-
-
-class ChunkUploadResponse(BaseModel):
-    upload_id: str
-    message: str
-    chunk_number: int
-    progress: float = Field(description="Percent of the chunks received")
-    received_chunks: int = Field(description="How many chunks the server holds")
-    received_chunk_numbers: list[int]
-
-
-class ResumeUploadResponse(BaseModel):
-    upload_id: str
-    status: str
-    filename: str
-    total_chunks: int
-    total_size: int
-    chunks_received: int = Field(description="How many chunks the server holds (a count)")
-    received_chunks: list[int] = Field(description="The chunk numbers the server holds")
-    missing_chunks: list[int]
-    received_bytes: int
-    progress: float
-    expires_at: UTCTimestamp
-    track_id: uuid.UUID | None = None
-
-
-class CompleteUploadResponse(BaseModel):
-    md5: str
-    message: str
-    track: TrackResponse
-
-
-class Quota(BaseModel):
-    user_id: uuid.UUID
-    used: int = Field(description="Bytes stored (every version of every track)")
-    limit: int | None = Field(None, description="Bytes allowed; absent when unlimited")
-    remaining: int | None = Field(None, description="Bytes left; absent when unlimited")
-    reserved: int = Field(description="Bytes announced by unfinished chunked uploads")
-    track_count: int
-    unlimited: bool
-
-
-class QuotaResponse(BaseModel):
-    quota: Quota
-
-
-class TrackStatusResponse(BaseModel):
-    track_id: uuid.UUID
-    status: str
-    stage: str | None = None
-    progress: int = Field(description="Percent, 0-100")
-    status_message: str | None = None
-    stream_status: str
-
-
 class MessageResponse(BaseModel):
     message: str
 
@@ -308,12 +226,6 @@ class VersionResponse(ResponseModel):
 
 class VersionListResponse(BaseModel):
     versions: list[VersionResponse]
-
-
-class NewVersionResponse(BaseModel):
-    message: str
-    version: VersionResponse
-    track: TrackResponse
 
 
 class RestoreResponse(BaseModel):
@@ -361,13 +273,6 @@ class CatalogPagination(BaseModel):
 class TrackList(BaseModel):
     tracks: list[TrackResponse]
     pagination: CatalogPagination
-
-
-class UserTrackList(BaseModel):
-    tracks: list[TrackResponse]
-    limit: int
-    offset: int
-    total: int
 
 
 class BatchFailure(BaseModel):
@@ -419,56 +324,6 @@ class RecommendedTrack(TrackResponse):
 
 class Recommendations(BaseModel):
     tracks: list[RecommendedTrack]
-
-
-# Engagement ------------------------------------------------------------------------------------
-
-
-class LikeResult(BaseModel):
-    message: str
-    is_liked: bool
-
-
-class LikeStatus(BaseModel):
-    is_liked: bool
-    count: int | None = Field(None, description="Only for the track's creator and administrators")
-
-
-class RepostResult(BaseModel):
-    message: str
-    is_reposted: bool
-
-
-class RepostStatus(BaseModel):
-    is_reposted: bool
-
-
-class PlayResult(BaseModel):
-    id: str = Field(description="The play counted (the earlier one for a repeat)")
-    message: str
-    counted: bool = Field(description="False for a repeat inside the dedup window")
-
-
-class TrackStats(BaseModel):
-    """``visibility`` is ``full`` for the creator and administrators (every figure) and
-    ``public`` for everyone else (comment and repost counts only)."""
-
-    track_id: uuid.UUID
-    visibility: Literal["full", "public"]
-    comment_count: int
-    repost_count: int
-    play_count: int | None = None
-    unique_listeners: int | None = None
-    like_count: int | None = None
-    download_count: int | None = None
-    total_play_time: int | None = Field(None, description="Seconds, summed over plays")
-    average_play_time: float | None = Field(
-        None, description="Seconds, over the plays that reported a play_time"
-    )
-
-
-class StatsData(BaseModel):
-    stats: TrackStats
 
 
 # Sharing ---------------------------------------------------------------------------------------

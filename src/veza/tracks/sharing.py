@@ -1,47 +1,55 @@
 """Share links: a token that opens one track (its page, stream and download) to whoever holds it.
 
-Tokens are 256-bit random strings, given once and stored as SHA-256 digests. A link of a
-deleted track, a revoked link and an unknown token are all 404; an expired link is 403. The
-permission (the contract's read / write / admin) is recorded and shown; a link never grants a
-change to the track (see docs/CONFORMANCE.md).
+Tokens are 256-bit random strings, given once and stored as SHA-256 digests. ``open_share`` is
+the one validity rule, used by GET /tracks/shared/{token} and by the ``share_token`` of stream
+and download: a link is valid while it is not revoked, not expired, its track not deleted and
+its creator a readable account (not banned, deactivated or deleted). An unknown, revoked or
+dead link is 404, an expired one 403. The permission (the contract's read / write / admin) is
+recorded and shown; a link never grants a change to the track (see docs/CONFORMANCE.md).
 """
 
 from __future__ import annotations
 
-import secrets
 import uuid
 from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from veza.kit.errors import Forbidden, NotFound, ValidationFailed
-from veza.models import User, utcnow
+from veza.kit.errors import ValidationFailed
+from veza.kit.opaque_tokens import digest, new_opaque_token
+from veza.models import Track, User, utcnow
 from veza.models.engagement import TrackShare
-from veza.tracks import engagement_repository as repository
-from veza.tracks import schemas
-from veza.tracks.catalog import managed_track
-from veza.tracks.dependencies import Media
-from veza.tracks.repository import get_track, is_admin
-from veza.tracks.service import share_token_hash, track_response
-from veza.users.repository import get_user
+from veza.tracks import repository, schemas
+from veza.tracks.access import editable_track
+from veza.tracks.errors import NotShareIssuer, ShareExpired, ShareNotFound
+from veza.tracks.presenters import track_response
 
-TOKEN_BYTES = 32  # 256 bits
 MAX_TOKEN_LENGTH = 200
 
 
-class ShareNotFound(NotFound):
-    code = "SHARE_NOT_FOUND"
-    message = "Share link not found"
+async def open_share(session: AsyncSession, token: str) -> tuple[TrackShare, Track]:
+    """The share link ``token`` names and the track it opens, if the link is valid (the module
+    docstring says when); ShareNotFound or ShareExpired otherwise."""
+    if not token.strip() or len(token) > MAX_TOKEN_LENGTH:
+        raise ShareNotFound()
+    share = await repository.share_by_token_hash(session, digest(token))
+    if share is None or share.revoked_at is not None:
+        raise ShareNotFound()
+    track = await repository.get_shared(session, share.track_id)
+    if track is None:
+        raise ShareNotFound()
+    if share.expires_at is not None and share.expires_at <= utcnow():
+        raise ShareExpired()
+    return share, track
 
 
-class ShareExpired(Forbidden):
-    code = "SHARE_EXPIRED"
-    message = "This share link has expired"
-
-
-class NotShareIssuer(Forbidden):
-    code = "NOT_SHARE_ISSUER"
-    message = "Only the person who created a share link, or an administrator, can revoke it"
+async def track_opened_by(session: AsyncSession, track_id: uuid.UUID, token: str) -> Track | None:
+    """The track ``track_id`` if ``token`` is a valid link of that very track, else None."""
+    try:
+        _, track = await open_share(session, token)
+    except (ShareNotFound, ShareExpired):
+        return None
+    return track if track.id == track_id else None
 
 
 def _expiry(raw: str | None) -> datetime | None:
@@ -60,7 +68,7 @@ def _expiry(raw: str | None) -> datetime | None:
     return value
 
 
-def _view(share: TrackShare, media: Media, token: str | None = None) -> schemas.ShareView:
+def _view(share: TrackShare, public_url: str, token: str | None = None) -> schemas.ShareView:
     return schemas.ShareView(
         id=share.id,
         track_id=share.track_id,
@@ -68,55 +76,42 @@ def _view(share: TrackShare, media: Media, token: str | None = None) -> schemas.
         expires_at=share.expires_at,
         created_at=share.created_at,
         token=token,
-        url=f"{media.settings.server.public_url}/api/v1/tracks/shared/{token}" if token else None,
+        url=f"{public_url}/api/v1/tracks/shared/{token}" if token else None,
     )
 
 
 async def create_share(
     session: AsyncSession,
-    media: Media,
     user: User,
     track_id: uuid.UUID,
     body: schemas.CreateShareRequest,
+    *,
+    public_url: str,
 ) -> schemas.ShareData:
     """The track's owner or an administrator (403 for others who can see it, 404 otherwise)."""
-    track = await managed_track(session, track_id, user)
+    track = await editable_track(session, track_id, user)
     expires_at = _expiry(body.expires_at)
-    token = secrets.token_urlsafe(TOKEN_BYTES)
+    token = new_opaque_token()
     share = TrackShare(
         id=uuid.uuid4(),
         track_id=track.id,
         created_by=user.id,
-        token_hash=share_token_hash(token),
+        token_hash=digest(token),
         permissions=body.permissions,
         expires_at=expires_at,
         created_at=utcnow(),
     )
     repository.add_share(session, share)
     await session.flush()
-    return schemas.ShareData(share=_view(share, media, token))
+    return schemas.ShareData(share=_view(share, public_url, token))
 
 
-async def resolve(session: AsyncSession, media: Media, token: str) -> schemas.SharedTrackData:
-    if not token.strip() or len(token) > MAX_TOKEN_LENGTH:
-        raise ShareNotFound()
-    share = await repository.share_by_token_hash(session, share_token_hash(token))
-    if share is None or share.revoked_at is not None:
-        raise ShareNotFound()
-    track = await get_track(session, share.track_id)
-    creator = await get_user(session, track.creator_id) if track is not None else None
-    if (
-        track is None
-        or track.deleted_at is not None
-        or creator is None
-        or creator.is_banned
-        or not creator.is_active
-    ):
-        raise ShareNotFound()
-    if share.expires_at is not None and share.expires_at <= utcnow():
-        raise ShareExpired()
+async def resolve(session: AsyncSession, token: str, *, public_url: str) -> schemas.SharedTrackData:
+    share, track = await open_share(session, token)
     # The holder sees the track as the public does (no private counters).
-    return schemas.SharedTrackData(share=_view(share, media), track=track_response(track, media))
+    return schemas.SharedTrackData(
+        share=_view(share, public_url), track=track_response(track, public_url)
+    )
 
 
 async def revoke(session: AsyncSession, user: User, share_id: uuid.UUID) -> schemas.MessageResponse:
@@ -124,7 +119,7 @@ async def revoke(session: AsyncSession, user: User, share_id: uuid.UUID) -> sche
     share = await repository.get_share(session, share_id)
     if share is None:
         raise ShareNotFound()
-    if share.created_by != user.id and not is_admin(user):
+    if share.created_by != user.id and not user.is_administrator:
         raise NotShareIssuer()
     await repository.revoke_share(session, share.id, utcnow())
     return schemas.MessageResponse(message="Share link revoked")

@@ -1,4 +1,4 @@
-"""The catalog's fixed vocabularies: genre slugs, musical keys, suggested tags, and LRC lyrics.
+"""The catalog's fixed vocabularies: genre slugs, musical keys, suggested tags, field limits.
 
 Pure functions and constants, no database: docs/CONFORMANCE.md (Tracks, "Catalog, engagement
 and sharing") lists the same values.
@@ -7,7 +7,7 @@ and sharing") lists the same values.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from pathlib import PurePosixPath
 
 # Genre slugs a track may declare in ``genres`` (at most MAX_GENRES of them).
 GENRE_SLUGS: tuple[str, ...] = (
@@ -116,44 +116,11 @@ def suggested_tags(genre: str | None) -> tuple[str, tuple[str, ...]]:
     return slug, SUGGESTED_TAGS[slug]
 
 
-# Lyrics ---------------------------------------------------------------------------------------
-
+# Lyrics: longest text accepted.
 MAX_LYRICS_LENGTH = 50_000
-_TIME_TAG = re.compile(r"\[(\d{1,3}):([0-5]?\d)(?:[.:](\d{1,3}))?\]")
-_OFFSET_TAG = re.compile(r"^\[offset:\s*([+-]?\d+)\s*\]\s*$", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
-class LyricLine:
-    time: float  # seconds from the start
-    text: str
-
-
-def parse_lrc(content: str) -> list[LyricLine]:
-    """The timed lines of LRC lyrics (``[mm:ss.xx]text``; several time tags on one line repeat
-    it; ``[offset:+/-ms]`` shifts every line), in time order. Empty for plain text."""
-    offset = 0.0
-    lines: list[LyricLine] = []
-    for raw in content.splitlines():
-        line = raw.strip()
-        offset_tag = _OFFSET_TAG.match(line)
-        if offset_tag:
-            # LRC: a positive offset makes the lyrics appear sooner.
-            offset = -int(offset_tag.group(1)) / 1000
-            continue
-        times: list[float] = []
-        position = 0
-        while match := _TIME_TAG.match(line, position):
-            minutes, seconds, fraction = match.groups()
-            value = int(minutes) * 60 + int(seconds)
-            if fraction:
-                value += int(fraction) / (10 ** len(fraction))
-            times.append(value)
-            position = match.end()
-        if times:
-            text = line[position:].strip()
-            lines.extend(LyricLine(time=time, text=text) for time in times)
-    return sorted(
-        (LyricLine(time=round(max(0.0, line.time + offset), 3), text=line.text) for line in lines),
-        key=lambda line: line.time,
-    )
+def title_from_filename(filename: str) -> str:
+    """The title a track gets when the uploader gave none: the file name without extension."""
+    stem = PurePosixPath(filename.replace("\\", "/")).stem.strip()
+    return (stem or "Untitled")[:255]

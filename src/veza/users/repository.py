@@ -116,6 +116,12 @@ async def get_user(session: AsyncSession, user_id: uuid.UUID) -> User | None:
     return user if user is not None and user.deleted_at is None else None
 
 
+async def get_any_user(session: AsyncSession, user_id: uuid.UUID) -> User | None:
+    """A user row whatever its state (deleted included): for administrators' views."""
+    user: User | None = await session.get(User, user_id)
+    return user
+
+
 async def get_user_by_username(session: AsyncSession, username: str) -> User | None:
     statement = select(User).where(
         func.lower(User.username) == username.lower(), User.deleted_at.is_(None)

@@ -11,9 +11,6 @@ from veza.auth.dependencies import CurrentUser, OptionalUser
 from veza.kit.db import DbSession
 from veza.kit.envelope import Envelope, ok
 from veza.kit.pagination import Paging
-from veza.tracks import engagement as track_engagement
-from veza.tracks.dependencies import MediaServices
-from veza.tracks.schemas import UserTrackList
 from veza.users import schemas, service
 from veza.users.dependencies import SocialConfig, UserListParams
 
@@ -160,37 +157,3 @@ async def post_users_id_follow(
     id: Annotated[UUID, Path(description="Target user UUID")],
 ) -> Envelope[schemas.FollowResult]:
     return ok(await service.follow(session, user, id))
-
-
-@router.get(
-    "/users/{id}/likes",
-    tags=["User"],
-    summary="List tracks liked by a user",
-    response_model_exclude_none=True,
-)
-async def get_users_id_likes(
-    user: CurrentUser,
-    session: DbSession,
-    media: MediaServices,
-    id: Annotated[UUID, Path(description="User UUID")],
-    limit: Annotated[int | None, Query(description="Items per page (max 100)")] = None,
-    offset: Annotated[int | None, Query(description="Offset for pagination")] = None,
-) -> Envelope[UserTrackList]:
-    return ok(await track_engagement.liked_tracks(session, media, user, id, limit, offset))
-
-
-@router.get(
-    "/users/{id}/reposts",
-    tags=["User"],
-    summary="List tracks reposted by a user",
-    response_model_exclude_none=True,
-)
-async def get_users_id_reposts(
-    viewer: OptionalUser,
-    session: DbSession,
-    media: MediaServices,
-    id: Annotated[UUID, Path(description="User UUID")],
-    limit: Annotated[int | None, Query(description="Items per page (max 100)")] = None,
-    offset: Annotated[int | None, Query(description="Offset for pagination")] = None,
-) -> Envelope[UserTrackList]:
-    return ok(await track_engagement.reposted_tracks(session, media, viewer, id, limit, offset))

@@ -10,13 +10,14 @@ from typing import Any, TypeVar
 from sqlalchemy import ColumnElement, case, func, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from veza.auth.repository import bump_token_version
 from veza.config import SocialSettings
 from veza.kit import events
-from veza.kit.errors import BadRequest, Forbidden, NotFound, ValidationFailed
+from veza.kit.errors import BadRequest, Forbidden, ValidationFailed
 from veza.kit.pagination import PageParams, pagination
 from veza.models import User, utcnow
-from veza.notifications import service as notifications
 from veza.users import repository
+from veza.users.access import UserNotFound, check_reachable, visible_user
 from veza.users.dependencies import UserListQuery
 from veza.users.schemas import (
     AdminUserCard,
@@ -85,45 +86,13 @@ _PROFILE_FIELDS = (
 )
 
 
-class UserNotFound(NotFound):
-    code = "USER_NOT_FOUND"
-    message = "User not found"
-
-
-def is_moderator(user: User | None) -> bool:
-    return user is not None and (user.is_admin or user.role == "admin")
-
-
 # ---------------------------------------------------------------------------------------------
 # Who sees whom
 # ---------------------------------------------------------------------------------------------
 
 
-async def visible_user(session: AsyncSession, viewer: User | None, user_id: uuid.UUID) -> User:
-    """The user as the viewer may reach them, or 404.
-
-    Deleted users are 404 for everyone; inactive or banned ones for all but administrators;
-    a user who blocked the viewer is 404 to that viewer. The blocker still reaches the user
-    they blocked (the profile page is where they unblock).
-    """
-    user = await repository.get_user(session, user_id)
-    if user is None:
-        raise UserNotFound()
-    await _check_reachable(session, viewer, user)
-    return user
-
-
-async def _check_reachable(session: AsyncSession, viewer: User | None, user: User) -> None:
-    if (viewer is not None and viewer.id == user.id) or is_moderator(viewer):
-        return
-    if not user.is_active or user.is_banned:
-        raise UserNotFound()
-    if viewer is not None and await repository.is_blocked(session, user.id, viewer.id):
-        raise UserNotFound()
-
-
 def _sees_everything(viewer: User | None, user: User) -> bool:
-    return viewer is not None and (viewer.id == user.id or is_moderator(viewer))
+    return viewer is not None and (viewer.id == user.id or viewer.is_administrator)
 
 
 async def build_profile(session: AsyncSession, viewer: User | None, user: User) -> Profile:
@@ -198,7 +167,7 @@ async def get_profile_by_username(
     user = await repository.get_user_by_username(session, username.strip())
     if user is None:
         raise UserNotFound()
-    await _check_reachable(session, viewer, user)
+    await check_reachable(session, viewer, user)
     return ProfileData(profile=await build_profile(session, viewer, user))
 
 
@@ -209,7 +178,7 @@ async def update_profile(
     request: UpdateProfileRequest,
     settings: SocialSettings,
 ) -> ProfileData:
-    moderator = is_moderator(actor)
+    moderator = actor.is_administrator
     if actor.id != user_id and not moderator:
         raise Forbidden("You can only update your own profile")
     user = actor if actor.id == user_id else await repository.get_user(session, user_id)
@@ -238,7 +207,7 @@ async def _change_username(
 ) -> None:
     if username == user.username:
         return
-    if actor.id == user.id and not is_moderator(actor) and user.username_changed_at is not None:
+    if actor.id == user.id and not actor.is_administrator and user.username_changed_at is not None:
         allowed_at = user.username_changed_at + timedelta(
             days=settings.username_change_interval_days
         )
@@ -278,28 +247,18 @@ async def _apply_admin_fields(session: AsyncSession, user: User, changes: dict[s
         setattr(user, name, value)
     if ends_sessions:
         # A banned or deactivated account is signed out everywhere at once.
-        await _bump_token_version(session, user)
-
-
-async def _bump_token_version(session: AsyncSession, user: User) -> None:
-    await session.execute(
-        update(User)
-        .where(User.id == user.id)
-        .values(token_version=User.token_version + 1)
-        .execution_options(synchronize_session=False)
-    )
-    await session.refresh(user, ["token_version"])
+        await bump_token_version(session, user)
 
 
 async def delete_user(session: AsyncSession, actor: User, user_id: uuid.UUID) -> Message:
     user = actor if actor.id == user_id else await repository.get_user(session, user_id)
     if user is None:
         raise UserNotFound()
-    if actor.id != user.id and not is_moderator(actor):
+    if actor.id != user.id and not actor.is_administrator:
         raise Forbidden("Only the account owner or an administrator can delete it")
     user.deleted_at = utcnow()
     await session.flush()
-    await _bump_token_version(session, user)
+    await bump_token_version(session, user)
     await events.publish(session, events.USER_DELETED, user_id=user.id, keep_public_tracks=False)
     return Message(message="User deleted")
 
@@ -355,7 +314,7 @@ async def completion(session: AsyncSession, viewer: User | None, user_id: uuid.U
 async def list_users(
     session: AsyncSession, viewer: User | None, query: UserListQuery, paging: PageParams
 ) -> UserList:
-    moderator = is_moderator(viewer)
+    moderator = viewer is not None and viewer.is_administrator
     # A blank value (e.g. "?sort_by=") means the default, as if the parameter were absent.
     sort_by = query.sort_by.strip().lower() or "created_at"
     if sort_by not in _SORT_COLUMNS or (sort_by in _MODERATOR_SORTS and not moderator):
@@ -470,8 +429,8 @@ async def follow(session: AsyncSession, actor: User, target_id: uuid.UUID) -> Fo
     if await repository.is_blocked(session, actor.id, target.id):
         raise BadRequest("Unblock this user before following them", code="USER_BLOCKED")
     if await repository.add_follow(session, actor.id, target.id):
-        await notifications.notify(
-            session, target.id, actor.id, notifications.FOLLOW, "user", target.id
+        await events.publish(
+            session, events.USER_FOLLOWED, follower_id=actor.id, followed_id=target.id
         )
     return FollowResult(
         message="Following",
@@ -506,10 +465,3 @@ async def unblock(session: AsyncSession, actor: User, target_id: uuid.UUID) -> B
         raise BadRequest("You cannot unblock yourself", code="CANNOT_BLOCK_SELF")
     await repository.remove_block(session, actor.id, target_id)
     return BlockResult(message="User unblocked", is_blocked=False)
-
-
-async def _on_user_deleted(session: AsyncSession, *, user_id: uuid.UUID, **_: object) -> None:
-    await repository.remove_social_rows_of(session, user_id)
-
-
-events.subscribe(events.USER_DELETED, _on_user_deleted)

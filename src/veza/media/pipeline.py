@@ -10,30 +10,20 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import shutil
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import structlog
-from sqlalchemy import delete, select
 
+from veza.kit.files import forget
 from veza.kit.jobs import JobContext
 from veza.kit.storage import ObjectNotFound
-from veza.models.track import (
-    STREAM_ERROR,
-    STREAM_PENDING,
-    STREAM_READY,
-    TRACK_COMPLETED,
-    TRACK_FAILED,
-    StorageDeletion,
-    Track,
-    TrackVersion,
-)
-from veza.tracks import repository
-from veza.tracks.audio import (
+from veza.media import repository
+from veza.media.audio import (
     Analysis,
     AudioInfo,
     HlsRendition,
@@ -44,16 +34,25 @@ from veza.tracks.audio import (
     probe,
     read_tags,
 )
+from veza.models import utcnow
+from veza.models.track import (
+    STREAM_ERROR,
+    STREAM_PENDING,
+    STREAM_READY,
+    TRACK_COMPLETED,
+    TRACK_FAILED,
+    Track,
+    TrackVersion,
+)
+from veza.tracks import keys
+from veza.tracks.repository import add_history
+from veza.tracks.taxonomy import title_from_filename
 
-log = structlog.get_logger("veza.tracks.processing")
+log = structlog.get_logger("veza.media.pipeline")
 
 # Progress (percent) at the start of each stage; analysis moves from 20 to 90 as it decodes.
 STAGE_PROGRESS = {"checksum": 2, "probing": 5, "tags": 15, "analysing": 20, "storing": 90}
 _TAG_FIELDS = ("artist", "album", "genre", "year", "bpm", "musical_key")
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -94,14 +93,16 @@ async def _fail(ctx: JobContext, job: _Job, message: str) -> None:
         processing_stage=None,
         processing_progress=0,
         stream_status=STREAM_ERROR if hls else STREAM_PENDING,
-        processed_at=_now(),
+        processed_at=utcnow(),
     )
     log.warning("track_processing_failed", track_id=str(job.track_id), reason=message)
 
 
 async def _claim(ctx: JobContext, track_id: uuid.UUID, generation: int) -> _Job | None:
     async with ctx.db.writer() as session, session.begin():
-        attempts = await repository.start_processing_attempt(session, track_id, generation, _now())
+        attempts = await repository.start_processing_attempt(
+            session, track_id, generation, utcnow()
+        )
         if attempts is None:
             return None  # stale: the audio changed, or the track is gone or done
         track = await session.get(Track, track_id)
@@ -231,21 +232,20 @@ class _Stored:
 async def _store_outputs(
     ctx: JobContext, job: _Job, tags: Tags, analysis: Analysis, workdir: Path
 ) -> _Stored:
-    import json
-
     storage = ctx.storage
-    base = f"tracks/{job.creator_id}/{job.track_id}"
-    waveform_key = f"{base}/waveform-g{job.generation}.json"
+    waveform_key = keys.waveform_file(job.creator_id, job.track_id, job.generation)
     payload = json.dumps(analysis.waveform, separators=(",", ":")).encode()
     await storage.put_bytes(waveform_key, payload, content_type="application/json")
     cover_key = None
     if tags.cover and tags.cover_extension and not job.old_cover:
-        cover_key = f"{base}/cover-g{job.generation}.{tags.cover_extension}"
+        cover_key = keys.cover_file(
+            job.creator_id, job.track_id, job.generation, tags.cover_extension
+        )
         mime = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}[tags.cover_extension]
         await storage.put_bytes(cover_key, tags.cover, content_type=mime)
     hls_prefix = None
     if analysis.renditions:
-        hls_prefix = f"hls/{job.track_id}/g{job.generation}"
+        hls_prefix = keys.hls_generation(job.track_id, job.generation)
         for rendition in analysis.renditions:
             for path in sorted(rendition.directory.iterdir()):
                 content_type = (
@@ -269,23 +269,20 @@ async def _complete(
     ctx: JobContext, job: _Job, info: AudioInfo, tags: Tags, stored: _Stored, md5: str
 ) -> None:
     async with ctx.db.writer() as session, session.begin():
-        track = await session.get(Track, job.track_id, with_for_update=True)
+        track = await repository.get_for_update(session, job.track_id)
         if track is None or track.processing_generation != job.generation:
             # The audio changed while we worked: what we made is for nobody.
-            session.add(StorageDeletion(key=stored.waveform_key))
+            forget(session, stored.waveform_key)
             if stored.cover_key:
-                session.add(StorageDeletion(key=stored.cover_key))
+                forget(session, stored.cover_key)
             if stored.hls_prefix:
-                session.add(StorageDeletion(key=stored.hls_prefix, is_prefix=True))
+                forget(session, stored.hls_prefix, prefix=True)
             return
         filled = _fill_from_tags(track, tags)
         if stored.cover_key and not track.cover_art_path:
             track.cover_art_path = stored.cover_key
             filled["cover_art_path"] = stored.cover_key
-        track.duration = info.duration
-        track.bitrate = info.bitrate_kbps
-        track.sample_rate = info.sample_rate
-        track.channels = info.channels
+        _record_probe(track, info)
         track.codec = info.codec
         track.md5 = md5
         track.waveform_path = stored.waveform_key
@@ -299,29 +296,30 @@ async def _complete(
         track.status_message = None
         track.processing_stage = None
         track.processing_progress = 100
-        track.processed_at = _now()
+        track.processed_at = utcnow()
         if job.file_id is not None:
             version = await session.get(TrackVersion, job.file_id)
             if version is not None:
-                version.duration, version.bitrate = info.duration, info.bitrate_kbps
-                version.sample_rate, version.channels = info.sample_rate, info.channels
+                _record_probe(version, info)
                 version.md5 = version.md5 or md5
         if filled:
-            repository.add_history(
-                session, track.id, "metadata_from_tags", user_id=None, changes=filled
-            )
+            add_history(session, track.id, "metadata_from_tags", user_id=None, changes=filled)
     log.info("track_processed", track_id=str(job.track_id), duration=info.duration)
+
+
+def _record_probe(target: Track | TrackVersion, info: AudioInfo) -> None:
+    """What the probe measured, on the track and on its current version alike."""
+    target.duration, target.bitrate = info.duration, info.bitrate_kbps
+    target.sample_rate, target.channels = info.sample_rate, info.channels
 
 
 def _fill_from_tags(track: Track, tags: Tags) -> dict[str, Any]:
     """Fill only what the uploader left empty (a title still equal to the file name counts)."""
-    from veza.tracks.service import _default_title
-
     changes: dict[str, Any] = {}
     if (
         tags.title
         and track.original_filename
-        and track.title == _default_title(track.original_filename)
+        and track.title == title_from_filename(track.original_filename)
     ):
         changes["title"] = tags.title
         track.title = tags.title
@@ -331,30 +329,3 @@ def _fill_from_tags(track: Track, tags: Tags) -> dict[str, Any]:
             setattr(track, name, value)
             changes[name] = value
     return changes
-
-
-async def sweep(ctx: JobContext) -> None:
-    """Remove abandoned upload sessions and their parts, then files queued for removal."""
-    async with ctx.db.writer() as session, session.begin():
-        expired = list(await repository.expired_uploads(session, _now()))
-        for upload_id in expired:
-            session.add(StorageDeletion(key=f"uploads/{upload_id}", is_prefix=True))
-        await repository.delete_uploads(session, expired)
-    async with ctx.db.reader() as session:
-        pending = (await session.scalars(select(StorageDeletion).limit(1000))).all()
-    done: list[uuid.UUID] = []
-    for item in pending:
-        try:
-            if item.is_prefix:
-                await ctx.storage.delete_prefix(item.key)
-            else:
-                await ctx.storage.delete(item.key)
-        except Exception:
-            log.exception("storage_deletion_failed", key=item.key)
-            continue
-        done.append(item.id)
-    if done:
-        async with ctx.db.writer() as session, session.begin():
-            await session.execute(delete(StorageDeletion).where(StorageDeletion.id.in_(done)))
-    if expired or done:
-        log.info("tracks_swept", expired_uploads=len(expired), files_removed=len(done))

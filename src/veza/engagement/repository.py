@@ -1,4 +1,4 @@
-"""Queries of likes, reposts, plays, share links and lyrics.
+"""Queries of likes, reposts and plays.
 
 Counters change by atomic SQL (``SET n = n + 1``) only when a row was really inserted or
 deleted (``INSERT ... ON CONFLICT DO NOTHING`` / ``DELETE`` report it), so N concurrent likes
@@ -9,28 +9,17 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from veza.kit.queries import dialect_insert, insert_ignoring_duplicates, rowcount
 from veza.models import Track, User
-from veza.models.engagement import PlayMark, TrackLike, TrackPlay, TrackRepost, TrackShare
-from veza.models.track import TrackLyrics
-from veza.tracks.repository import visible_condition
+from veza.models.engagement import PlayMark, TrackLike, TrackPlay, TrackRepost
+from veza.tracks.repository import add_to_counter, listed_tracks
 from veza.users.repository import author_is_readable
 
 PairModel = type[TrackLike] | type[TrackRepost]
-
-
-def _insert(session: AsyncSession, model: Any) -> Any:
-    dialect = session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
-
-
-def _rowcount(result: Any) -> int:
-    return int(getattr(result, "rowcount", 0) or 0)
 
 
 # Likes and reposts ---------------------------------------------------------------------------
@@ -41,12 +30,10 @@ async def add_pair(
 ) -> bool:
     """Insert the (user, track) row; False when it already existed (a concurrent duplicate
     waits for the first to commit, then does nothing)."""
-    statement = (
-        _insert(session, model)
-        .values(user_id=user_id, track_id=track_id, created_at=now)
-        .on_conflict_do_nothing()
+    statement = insert_ignoring_duplicates(
+        session, model, user_id=user_id, track_id=track_id, created_at=now
     )
-    return _rowcount(await session.execute(statement)) == 1
+    return rowcount(await session.execute(statement)) == 1
 
 
 async def remove_pair(
@@ -55,7 +42,7 @@ async def remove_pair(
     result = await session.execute(
         delete(model).where(model.user_id == user_id, model.track_id == track_id)
     )
-    return _rowcount(result) == 1
+    return rowcount(result) == 1
 
 
 async def has_pair(
@@ -75,23 +62,6 @@ async def count_pairs(session: AsyncSession, model: PairModel, track_id: uuid.UU
     return int(count or 0)
 
 
-async def add_to_counter(
-    session: AsyncSession, track_id: uuid.UUID, column: str, delta: int
-) -> None:
-    """``UPDATE tracks SET <column> = <column> + delta`` (never below zero)."""
-    counter = getattr(Track, column)
-    value = counter + delta
-    if delta < 0:
-        postgres = session.get_bind().dialect.name == "postgresql"
-        value = (func.greatest if postgres else func.max)(counter + delta, 0)
-    await session.execute(
-        update(Track)
-        .where(Track.id == track_id)
-        .values({column: value})
-        .execution_options(synchronize_session=False)
-    )
-
-
 async def counter_value(session: AsyncSession, track_id: uuid.UUID, column: str) -> int:
     value = await session.scalar(select(getattr(Track, column)).where(Track.id == track_id))
     return int(value or 0)
@@ -107,14 +77,9 @@ async def tracks_of_pairs_page(
     offset: int,
 ) -> tuple[list[Track], int]:
     """Tracks the user liked (or reposted) that the viewer may see, the newest action first."""
-    conditions: list[ColumnElement[bool]] = [model.user_id == user_id, visible_condition(viewer)]
-    joined = select(Track).join(model, model.track_id == Track.id).where(*conditions)
-    total = await session.scalar(
-        select(func.count())
-        .select_from(model)
-        .join(Track, Track.id == model.track_id)
-        .where(*conditions)
-    )
+    joined = listed_tracks(viewer).join(model, model.track_id == Track.id)
+    joined = joined.where(model.user_id == user_id)
+    total = await session.scalar(select(func.count()).select_from(joined.subquery()))
     rows = await session.scalars(
         joined.order_by(model.created_at.desc(), Track.id.desc()).offset(offset).limit(limit)
     )
@@ -133,7 +98,7 @@ async def claim_play_mark(
     One conditional upsert: of concurrent claims by the same listener exactly one wins (on
     PostgreSQL the others wait on the row and then see the new time).
     """
-    insert = _insert(session, PlayMark).values(
+    insert = dialect_insert(session, PlayMark).values(
         track_id=track_id, listener=listener, last_counted_at=now, play_id=None
     )
     statement = insert.on_conflict_do_update(
@@ -141,7 +106,7 @@ async def claim_play_mark(
         set_={"last_counted_at": now, "play_id": None},
         where=PlayMark.last_counted_at <= cutoff,
     )
-    if _rowcount(await session.execute(statement)) == 1:
+    if rowcount(await session.execute(statement)) == 1:
         return True, None
     play_id: uuid.UUID | None = await session.scalar(
         select(PlayMark.play_id).where(PlayMark.track_id == track_id, PlayMark.listener == listener)
@@ -162,7 +127,7 @@ async def set_mark_play(
 async def delete_play_marks_before(session: AsyncSession, cutoff: datetime) -> int:
     """Remove the marks last claimed at or before ``cutoff`` (a claim treats them as absent)."""
     result = await session.execute(delete(PlayMark).where(PlayMark.last_counted_at <= cutoff))
-    return _rowcount(result)
+    return rowcount(result)
 
 
 def add_play(session: AsyncSession, play: TrackPlay) -> None:
@@ -185,54 +150,11 @@ async def play_figures(session: AsyncSession, track_id: uuid.UUID) -> tuple[int,
     return listeners, total, average
 
 
-# Shares --------------------------------------------------------------------------------------
-
-
-def add_share(session: AsyncSession, share: TrackShare) -> None:
-    session.add(share)
-
-
-async def share_by_token_hash(session: AsyncSession, token_hash: str) -> TrackShare | None:
-    share: TrackShare | None = await session.scalar(
-        select(TrackShare).where(TrackShare.token_hash == token_hash)
-    )
-    return share
-
-
-async def get_share(session: AsyncSession, share_id: uuid.UUID) -> TrackShare | None:
-    share: TrackShare | None = await session.scalar(
-        select(TrackShare).where(TrackShare.id == share_id)
-    )
-    return share
-
-
-async def revoke_share(session: AsyncSession, share_id: uuid.UUID, now: datetime) -> None:
-    await session.execute(
-        update(TrackShare)
-        .where(TrackShare.id == share_id, TrackShare.revoked_at.is_(None))
-        .values(revoked_at=now)
-        .execution_options(synchronize_session=False)
-    )
-
-
-# Lyrics --------------------------------------------------------------------------------------
-
-
-async def get_lyrics(session: AsyncSession, track_id: uuid.UUID) -> TrackLyrics | None:
-    lyrics: TrackLyrics | None = await session.get(TrackLyrics, track_id)
-    return lyrics
-
-
-async def delete_lyrics(session: AsyncSession, track_id: uuid.UUID) -> bool:
-    result = await session.execute(delete(TrackLyrics).where(TrackLyrics.track_id == track_id))
-    return _rowcount(result) > 0
-
-
 # Account deletion ----------------------------------------------------------------------------
 
 
 async def remove_engagement_of(session: AsyncSession, user_id: uuid.UUID) -> None:
-    """A deleted account's likes, reposts, plays and share links go; the like and play
+    """A deleted account's likes, reposts and plays go; the like and play
     counters of the tracks concerned drop by what was removed."""
     for model, column in ((TrackLike, "like_count"), (TrackPlay, "play_count")):
         counts = await session.execute(
@@ -245,4 +167,3 @@ async def remove_engagement_of(session: AsyncSession, user_id: uuid.UUID) -> Non
         await session.execute(delete(model).where(model.user_id == user_id))
     await session.execute(delete(TrackRepost).where(TrackRepost.user_id == user_id))
     await session.execute(delete(PlayMark).where(PlayMark.listener == f"u:{user_id}"))
-    await session.execute(delete(TrackShare).where(TrackShare.created_by == user_id))

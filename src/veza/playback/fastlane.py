@@ -26,9 +26,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from veza.kit.middleware import RequestObserver
 from veza.kit.storage import content_disposition
-from veza.tracks.streaming import (
-    PlayableFile,
-    PlaybackCache,
+from veza.playback.cache import PlayableFile, PlaybackCache
+from veza.playback.http import (
     RangeNotSatisfiableError,
     accel_redirect_uri,
     parse_range,
@@ -92,7 +91,7 @@ class PlaybackFastLane:
         await self.app(scope, receive, send)
 
     def _prepared_for(self, track_id: str) -> _Prepared | None:
-        cache: PlaybackCache | None = getattr(self.state, "track_playback_cache", None)
+        cache: PlaybackCache | None = getattr(self.state, "playback_cache", None)
         playable = cache.get(track_id) if cache is not None else None
         if playable is None or playable.local_path is None:
             return None  # not cached, or in object storage (the API answers with a redirect)

@@ -1,4 +1,8 @@
-"""Rules of likes, reposts, plays and statistics, and the users' likes and reposts tabs."""
+"""Rules of likes, reposts, plays and statistics, and the users' likes and reposts tabs.
+
+Every track is reached through tracks/access.py (``listed_track``): what a caller may not see
+cannot be liked, reposted, played or counted. Counters change by atomic SQL.
+"""
 
 from __future__ import annotations
 
@@ -10,22 +14,18 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from veza.comments.repository import comment_counts
-from veza.kit import events
-from veza.kit.errors import ValidationFailed
+from veza.engagement import repository, schemas
+from veza.kit.pagination import OffsetParams
 from veza.models import User, utcnow
 from veza.models.engagement import PLAY_DEDUP_WINDOW, TrackLike, TrackPlay, TrackRepost
 from veza.notifications import service as notifications
-from veza.tracks import engagement_repository as repository
-from veza.tracks import schemas
-from veza.tracks.catalog import visible_track
-from veza.tracks.dependencies import Media
-from veza.tracks.repository import is_admin
-from veza.tracks.service import sees_counts, track_response
-from veza.users.service import visible_user
+from veza.tracks.access import listed_track
+from veza.tracks.presenters import sees_counts, track_response
+from veza.tracks.repository import add_to_counter
+from veza.users.access import visible_user
 
 TRACK = "track"
 TAB_DEFAULT_LIMIT = 20
-TAB_MAX_LIMIT = 100
 
 
 # Likes ---------------------------------------------------------------------------------------
@@ -33,9 +33,9 @@ TAB_MAX_LIMIT = 100
 
 async def like(session: AsyncSession, user: User, track_id: uuid.UUID) -> schemas.LikeResult:
     """Idempotent: a second like changes nothing and notifies nobody."""
-    track = await visible_track(session, track_id, user)
+    track = await listed_track(session, track_id, user)
     if await repository.add_pair(session, TrackLike, user.id, track.id, utcnow()):
-        await repository.add_to_counter(session, track.id, "like_count", 1)
+        await add_to_counter(session, track.id, "like_count", 1)
         await notifications.notify(
             session, track.creator_id, user.id, notifications.LIKE, TRACK, track.id
         )
@@ -45,12 +45,12 @@ async def like(session: AsyncSession, user: User, track_id: uuid.UUID) -> schema
 async def unlike(session: AsyncSession, user: User, track_id: uuid.UUID) -> schemas.LikeResult:
     """Idempotent, also for a track that is gone or hidden (the contract lists no 404)."""
     if await repository.remove_pair(session, TrackLike, user.id, track_id):
-        await repository.add_to_counter(session, track_id, "like_count", -1)
+        await add_to_counter(session, track_id, "like_count", -1)
     return schemas.LikeResult(message="Track unliked", is_liked=False)
 
 
 async def like_status(session: AsyncSession, user: User, track_id: uuid.UUID) -> schemas.LikeStatus:
-    track = await visible_track(session, track_id, user)
+    track = await listed_track(session, track_id, user)
     liked = await repository.has_pair(session, TrackLike, user.id, track.id)
     count = (
         await repository.counter_value(session, track.id, "like_count")
@@ -65,7 +65,7 @@ async def like_status(session: AsyncSession, user: User, track_id: uuid.UUID) ->
 
 async def repost(session: AsyncSession, user: User, track_id: uuid.UUID) -> schemas.RepostResult:
     """Idempotent; the creator hears of it (never of their own repost)."""
-    track = await visible_track(session, track_id, user)
+    track = await listed_track(session, track_id, user)
     if await repository.add_pair(session, TrackRepost, user.id, track.id, utcnow()):
         await notifications.notify(
             session, track.creator_id, user.id, notifications.REPOST, TRACK, track.id
@@ -81,7 +81,7 @@ async def unrepost(session: AsyncSession, user: User, track_id: uuid.UUID) -> sc
 async def repost_status(
     session: AsyncSession, viewer: User | None, track_id: uuid.UUID
 ) -> schemas.RepostStatus:
-    track = await visible_track(session, track_id, viewer)
+    track = await listed_track(session, track_id, viewer)
     if viewer is None:
         return schemas.RepostStatus(is_reposted=False)
     return schemas.RepostStatus(
@@ -136,7 +136,7 @@ async def record_play(
     """Count a play unless the same user or the same address had one of this track counted in
     the last 30 seconds (then it is acknowledged, not counted). ``play_time`` is clamped to the
     track's duration when that is known."""
-    track = await visible_track(session, track_id, user)
+    track = await listed_track(session, track_id, user)
     play_time = body.play_time if body is not None else None
     if play_time is not None and track.duration:
         play_time = min(play_time, track.duration)
@@ -154,7 +154,7 @@ async def record_play(
     repository.add_play(session, play)
     await session.flush()
     await repository.set_mark_play(session, track.id, listeners, play.id)
-    await repository.add_to_counter(session, track.id, "play_count", 1)
+    await add_to_counter(session, track.id, "play_count", 1)
     return schemas.PlayResult(id=str(play.id), message="Play recorded", counted=True)
 
 
@@ -166,7 +166,7 @@ async def stats(
 ) -> schemas.StatsData:
     """Full figures for the creator and administrators; for everyone else only the public
     ones (comments and reposts), as play and like totals are private to the creator."""
-    track = await visible_track(session, track_id, viewer)
+    track = await listed_track(session, track_id, viewer)
     viewer_id = viewer.id if viewer is not None else None
     comments = (await comment_counts(session, [track.id], viewer_id))[track.id]
     reposts = await repository.count_pairs(session, TrackRepost, track.id)
@@ -188,29 +188,18 @@ async def stats(
 # The users' likes and reposts tabs -----------------------------------------------------------
 
 
-def _tab_window(limit: int | None, offset: int | None) -> tuple[int, int]:
-    size = TAB_DEFAULT_LIMIT if limit is None else limit
-    start = 0 if offset is None else offset
-    if size < 1:
-        raise ValidationFailed.field("limit", "must be at least 1", size)
-    if start < 0:
-        raise ValidationFailed.field("offset", "must not be negative", start)
-    return min(size, TAB_MAX_LIMIT), min(start, 2**62)
-
-
 async def _tab(
     session: AsyncSession,
-    media: Media,
     viewer: User | None,
     user_id: uuid.UUID,
     model: Any,
-    limit: int | None,
-    offset: int | None,
+    window: OffsetParams,
+    public_url: str,
 ) -> schemas.UserTrackList:
-    size, start = _tab_window(limit, offset)
+    size, start = window.limit, window.offset
     owner = await visible_user(session, viewer, user_id)
     private = not owner.is_public and not (
-        viewer is not None and (viewer.id == owner.id or is_admin(viewer))
+        viewer is not None and (viewer.id == owner.id or viewer.is_administrator)
     )
     if private:  # a private profile's tabs are its owner's (and administrators') only
         return schemas.UserTrackList(tracks=[], limit=size, offset=start, total=0)
@@ -218,7 +207,7 @@ async def _tab(
         session, model, owner.id, viewer, limit=size, offset=start
     )
     return schemas.UserTrackList(
-        tracks=[track_response(track, media, viewer) for track in tracks],
+        tracks=[track_response(track, public_url, viewer) for track in tracks],
         limit=size,
         offset=start,
         total=total,
@@ -227,31 +216,21 @@ async def _tab(
 
 async def liked_tracks(
     session: AsyncSession,
-    media: Media,
     viewer: User,
     user_id: uuid.UUID,
-    limit: int | None,
-    offset: int | None,
+    window: OffsetParams,
+    *,
+    public_url: str,
 ) -> schemas.UserTrackList:
-    return await _tab(session, media, viewer, user_id, TrackLike, limit, offset)
+    return await _tab(session, viewer, user_id, TrackLike, window, public_url)
 
 
 async def reposted_tracks(
     session: AsyncSession,
-    media: Media,
     viewer: User | None,
     user_id: uuid.UUID,
-    limit: int | None,
-    offset: int | None,
+    window: OffsetParams,
+    *,
+    public_url: str,
 ) -> schemas.UserTrackList:
-    return await _tab(session, media, viewer, user_id, TrackRepost, limit, offset)
-
-
-# Account deletion ----------------------------------------------------------------------------
-
-
-async def _on_user_deleted(session: AsyncSession, *, user_id: uuid.UUID, **_: Any) -> None:
-    await repository.remove_engagement_of(session, user_id)
-
-
-events.subscribe(events.USER_DELETED, _on_user_deleted)
+    return await _tab(session, viewer, user_id, TrackRepost, window, public_url)

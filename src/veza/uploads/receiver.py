@@ -16,12 +16,11 @@ import asyncio
 import ctypes
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from fastapi import Request
 from python_multipart.multipart import MultipartParser, parse_options_header
 
 from veza.kit.errors import PayloadTooLarge, ValidationFailed
@@ -206,8 +205,17 @@ class _Collector:
             self.events.append(("field", self.current_name, bytes(self.field_value)))
 
 
+@dataclass(frozen=True)
+class IncomingBody:
+    """A request body still to be read: its Content-Type and its chunks as they arrive (the
+    router builds it from the request, so the services stay free of HTTP objects)."""
+
+    content_type: str
+    chunks: AsyncIterator[bytes]
+
+
 async def receive_form(
-    request: Request,
+    body: IncomingBody,
     *,
     file_fields: frozenset[str],
     new_path: Callable[[], Path],
@@ -215,7 +223,7 @@ async def receive_form(
 ) -> ReceivedForm:
     """Parse a multipart body; files named in ``file_fields`` (or sent with a filename) are
     streamed to staging files from ``new_path``. The caller owns (and discards) the files."""
-    content_type, options = parse_options_header(request.headers.get("content-type", ""))
+    content_type, options = parse_options_header(body.content_type)
     boundary = options.get(b"boundary")
     if content_type != b"multipart/form-data" or not boundary:
         raise ValidationFailed.field("file", "a multipart/form-data body is expected")
@@ -224,7 +232,7 @@ async def receive_form(
     form = ReceivedForm()
     writers: list[_FileWriter] = []
     try:
-        async for data in request.stream():
+        async for data in body.chunks:
             _feed(parser, data)
             await _apply(collector, form, writers, new_path, max_file_bytes)
         _feed(parser, None)

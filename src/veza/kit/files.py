@@ -1,0 +1,90 @@
+"""The file outbox: a stored file is forgotten in the transaction that orphans it, and removed
+only once that transaction has committed.
+
+``forget(session, key)`` writes a ``storage_deletions`` row beside the change that stops
+referencing the file (a deleted track, a replaced cover, an expired upload); the periodic
+``files.sweep`` job removes the files and then the rows. A rolled-back change therefore never
+loses a file, and a committed one never leaves an orphan for longer than a sweep interval.
+With ``remove_after_commit=storage`` the files also go right after the commit, for callers
+that want the space back at once (the row stays as the safety net).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import structlog
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from veza.kit.db import after_commit
+from veza.kit.jobs import JobContext, on_startup, periodic, task
+from veza.kit.storage import Storage
+from veza.models.files import StorageDeletion
+
+log = structlog.get_logger("veza.files")
+
+SWEEP_FILES = "files.sweep"
+SWEEP_BATCH = 1000
+
+
+def forget(
+    session: AsyncSession,
+    key: str,
+    *,
+    prefix: bool = False,
+    remove_after_commit: Storage | None = None,
+) -> None:
+    """Remove the file ``key`` (or every file under the prefix ``key/``) once the session's
+    transaction has committed."""
+    session.add(StorageDeletion(key=key, is_prefix=prefix))
+    if remove_after_commit is None:
+        return
+    storage = remove_after_commit
+
+    async def _remove() -> None:
+        await _delete(storage, key, prefix=prefix)
+
+    after_commit(session, _remove)
+
+
+async def _delete(storage: Storage, key: str, *, prefix: bool) -> None:
+    if prefix:
+        await storage.delete_prefix(key)
+    else:
+        await storage.delete(key)
+
+
+async def sweep_forgotten(ctx: JobContext) -> int:
+    """Remove the files of up to one batch of outbox rows, then the rows; a file that cannot be
+    removed now keeps its row for the next sweep."""
+    async with ctx.db.reader() as session:
+        pending = (await session.scalars(select(StorageDeletion).limit(SWEEP_BATCH))).all()
+    done: list[uuid.UUID] = []
+    for item in pending:
+        try:
+            await _delete(ctx.storage, item.key, prefix=item.is_prefix)
+        except Exception:
+            log.exception("storage_deletion_failed", key=item.key)
+            continue
+        done.append(item.id)
+    if done:
+        async with ctx.db.writer() as session, session.begin():
+            await session.execute(delete(StorageDeletion).where(StorageDeletion.id.in_(done)))
+        log.info("files_swept", files_removed=len(done))
+    return len(done)
+
+
+@task(SWEEP_FILES)
+async def sweep_files_now(ctx: JobContext) -> int:
+    return await sweep_forgotten(ctx)
+
+
+@periodic(SWEEP_FILES, lambda settings: settings.jobs.cleanup_interval_seconds)
+async def sweep_files_periodically(ctx: JobContext) -> int:
+    return await sweep_forgotten(ctx)
+
+
+@on_startup
+async def sweep_files_at_startup(ctx: JobContext) -> None:
+    await sweep_forgotten(ctx)

@@ -1,0 +1,108 @@
+"""HLS playlists and segments of a completed track, under /hls/{track_id}/ (outside /api/v1, where
+the contract's stream manifest URL points). A private track needs a stream token of a caller
+who may open it, by query (carried on to every URI of the playlists) or by cookie."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import PurePosixPath
+from urllib.parse import quote
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.responses import Response
+
+from veza.auth.dependencies import authenticate_token
+from veza.kit.storage import ObjectNotFound, validate_key
+from veza.kit.tokens import STREAM_AUDIENCE, STREAM_TOKEN_TYPE
+from veza.models import User
+from veza.playback.delivery import deliver
+from veza.playback.dependencies import PlaybackTools
+from veza.playback.errors import FileNotFound, HlsDisabled
+from veza.tracks.access import openable_track
+from veza.tracks.errors import TrackNotFound
+
+HLS_CONTENT_TYPES = {
+    ".m3u8": "application/vnd.apple.mpegurl",
+    ".ts": "video/mp2t",
+    ".aac": "audio/aac",
+    ".m4s": "audio/mp4",
+    ".mp4": "audio/mp4",
+}
+
+
+async def _hls_viewer(
+    session: AsyncSession, tools: PlaybackTools, token: str | None
+) -> User | None:
+    """The listener a stream token names; the same checks as an access token (session alive,
+    token_version current, account usable), so a logout ends HLS playback too."""
+    if not token:
+        return None
+    caller = await authenticate_token(
+        session, tools.tokens, token, typ=STREAM_TOKEN_TYPE, audience=STREAM_AUDIENCE
+    )
+    return caller.user
+
+
+def _with_token(playlist: bytes, token: str) -> bytes:
+    """Carry a query-string token to every URI of a playlist (players drop the query string
+    of the playlist when they resolve relative URIs)."""
+    suffix = f"token={quote(token, safe='')}"
+    lines = []
+    for line in playlist.decode("utf-8").splitlines():
+        stripped = line.strip()
+        if stripped and not stripped.startswith("#"):
+            line = f"{stripped}{'&' if '?' in stripped else '?'}{suffix}"
+        lines.append(line)
+    return ("\n".join(lines) + "\n").encode()
+
+
+async def hls_file(
+    session: AsyncSession,
+    tools: PlaybackTools,
+    track_id: uuid.UUID,
+    file_path: str,
+    *,
+    query_token: str | None,
+    cookie_token: str | None,
+    request_headers: dict[str, str],
+) -> Response:
+    if not tools.limits.hls_enabled:
+        raise HlsDisabled()
+    token = query_token or cookie_token
+    viewer = await _hls_viewer(session, tools, token)
+    track = await openable_track(session, track_id, viewer)
+    if not track.hls_path:
+        raise TrackNotFound()
+    try:
+        key = validate_key(f"{track.hls_path}/{file_path}")
+    except ValueError as exc:
+        raise FileNotFound() from exc
+    suffix = PurePosixPath(file_path).suffix
+    content_type = HLS_CONTENT_TYPES.get(suffix)
+    if content_type is None:
+        raise FileNotFound()
+    private = not track.is_public
+    if suffix == ".m3u8":
+        try:
+            playlist = await tools.storage.get_bytes(key)
+        except ObjectNotFound as exc:
+            raise FileNotFound() from exc
+        if query_token:
+            playlist = _with_token(playlist, query_token)
+        return Response(
+            playlist,
+            media_type=content_type,
+            headers={"Cache-Control": "private, no-cache" if private else "public, max-age=60"},
+        )
+    return await deliver(
+        tools.storage,
+        key,
+        request_headers,
+        content_type=content_type,
+        md5=None,
+        disposition=None,
+        presign_filename=None,
+        ttl_seconds=tools.limits.stream_url_ttl_seconds,
+        accel_prefix=tools.limits.accel_redirect_prefix,
+        private=private,
+    )

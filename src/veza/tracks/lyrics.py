@@ -1,0 +1,108 @@
+"""Lyrics of a track: plain text or LRC (timed lines), read by whoever the track is listed for,
+written by its owner or an administrator."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from veza.models import User, utcnow
+from veza.models.track import TrackLyrics
+from veza.tracks import repository, schemas
+from veza.tracks.access import editable_track, listed_track
+
+_TIME_TAG = re.compile(r"\[(\d{1,3}):([0-5]?\d)(?:[.:](\d{1,3}))?\]")
+_OFFSET_TAG = re.compile(r"^\[offset:\s*([+-]?\d+)\s*\]\s*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class LyricLine:
+    time: float  # seconds from the start
+    text: str
+
+
+def parse_lrc(content: str) -> list[LyricLine]:
+    """The timed lines of LRC lyrics (``[mm:ss.xx]text``; several time tags on one line repeat
+    it; ``[offset:+/-ms]`` shifts every line), in time order. Empty for plain text."""
+    offset = 0.0
+    lines: list[LyricLine] = []
+    for raw in content.splitlines():
+        line = raw.strip()
+        offset_tag = _OFFSET_TAG.match(line)
+        if offset_tag:
+            # LRC: a positive offset makes the lyrics appear sooner.
+            offset = -int(offset_tag.group(1)) / 1000
+            continue
+        times: list[float] = []
+        position = 0
+        while match := _TIME_TAG.match(line, position):
+            minutes, seconds, fraction = match.groups()
+            value = int(minutes) * 60 + int(seconds)
+            if fraction:
+                value += int(fraction) / (10 ** len(fraction))
+            times.append(value)
+            position = match.end()
+        if times:
+            text = line[position:].strip()
+            lines.extend(LyricLine(time=time, text=text) for time in times)
+    return sorted(
+        (LyricLine(time=round(max(0.0, line.time + offset), 3), text=line.text) for line in lines),
+        key=lambda line: line.time,
+    )
+
+
+def _lyrics_view(lyrics: TrackLyrics | None) -> schemas.LyricsData:
+    if lyrics is None:
+        return schemas.LyricsData(lyrics=None)
+    return schemas.LyricsData(
+        lyrics=schemas.LyricsView(
+            track_id=lyrics.track_id,
+            content=lyrics.content,
+            is_synced=lyrics.is_synced,
+            lines=[schemas.LyricLineView(**line) for line in lyrics.lines or []],
+            created_at=lyrics.created_at,
+            updated_at=lyrics.updated_at,
+        )
+    )
+
+
+async def get_lyrics(
+    session: AsyncSession, viewer: User | None, track_id: uuid.UUID
+) -> schemas.LyricsData:
+    track = await listed_track(session, track_id, viewer)
+    return _lyrics_view(await repository.get_lyrics(session, track.id))
+
+
+async def put_lyrics(
+    session: AsyncSession, user: User, track_id: uuid.UUID, body: schemas.UpdateLyricsRequest
+) -> schemas.LyricsData:
+    """Replace the lyrics (stored as given); null, empty or blank content removes them."""
+    track = await editable_track(session, track_id, user, for_update=True)
+    current = await repository.get_lyrics(session, track.id)
+    content = body.content
+    if content is None or not content.strip():
+        if current is not None:
+            await repository.delete_lyrics(session, track.id)
+            repository.add_history(session, track.id, "lyrics_removed", user_id=user.id)
+            await session.flush()
+        return _lyrics_view(None)
+    lines = [{"time": line.time, "text": line.text} for line in parse_lrc(content)]
+    now = utcnow()
+    if current is None:
+        current = TrackLyrics(track_id=track.id, created_at=now)
+        session.add(current)
+    elif current.content == content:
+        return _lyrics_view(current)
+    current.content = content
+    current.is_synced = bool(lines)
+    current.lines = lines or None
+    current.updated_by = user.id
+    current.updated_at = now
+    repository.add_history(
+        session, track.id, "lyrics_updated", user_id=user.id, changes={"synced": bool(lines)}
+    )
+    await session.flush()
+    return _lyrics_view(current)
