@@ -219,7 +219,8 @@ async def other(app: FastAPI, client: httpx.AsyncClient) -> Uploader:
 
 
 @pytest.fixture
-async def admin(app: FastAPI, client: httpx.AsyncClient) -> Uploader:
+async def admin_uploader(app: FastAPI, client: httpx.AsyncClient) -> Uploader:
+    """An administrator as an Uploader (the `admin` of tests/users/support.py is a Member)."""
     user = await create_user(app, role="admin", is_admin=True)
     return Uploader(app, client, user, await auth_headers(app, user))
 
