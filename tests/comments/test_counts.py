@@ -7,8 +7,9 @@ import uuid
 import httpx
 from fastapi import FastAPI
 
-from tests.comments.conftest import comment, create_track, delete_comment
-from tests.users.support import block, member, set_user_fields
+from tests.comments.support import comment, delete_comment
+from tests.factories import create_track, member, set_user_fields
+from tests.helpers import block
 from veza.comments.repository import comment_counts
 
 

@@ -8,20 +8,9 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from tests.tracks.support import (
-    API,
-    admin,
-    block,
-    client_from,
-    create_track,
-    data,
-    error_code,
-    ids,
-    member,
-    set_user_fields,
-    track_row,
-)
-from tests.users.support import notifications
+from tests.factories import admin, create_track, member, set_user_fields, track_row
+from tests.helpers import API, block, data, error_code, ids, notifications
+from tests.tracks.support import client_from
 
 # Likes -----------------------------------------------------------------------------------------
 
@@ -346,7 +335,8 @@ async def test_stats_of_a_hidden_track_are_not_found(
 async def test_downloads_are_counted_once_per_download(
     app: FastAPI, client: httpx.AsyncClient, owner: object, audio: object
 ) -> None:
-    from tests.tracks.conftest import AudioSamples, Uploader
+    from tests.audio import AudioSamples
+    from tests.helpers import Uploader
 
     assert isinstance(owner, Uploader) and isinstance(audio, AudioSamples)
     track = await owner.upload_track(audio.read("mp3"))

@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 from sqlalchemy import update
 
-from tests.tracks.conftest import AudioSamples, Uploader
+from tests.audio import AudioSamples
+from tests.helpers import Uploader
 from veza.kit.jobs import JobQueue, run_startup_hooks, run_task
 from veza.models import Track
 from veza.tracks.tasks import PROCESS_TRACK

@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from tests.tracks.conftest import AudioSamples, Uploader, md5hex
+from tests.audio import AudioSamples
+from tests.helpers import Uploader, md5hex
 from veza.models import Track
 
 

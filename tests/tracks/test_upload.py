@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.tracks.conftest import AudioSamples, Uploader, md5hex
+from tests.audio import AudioSamples
+from tests.helpers import Uploader, md5hex
 
 FORMATS = {
     "mp3": ("mp3", "mp3"),

@@ -10,7 +10,8 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy import select
 
-from tests.tracks.conftest import AudioSamples, Uploader
+from tests.audio import AudioSamples
+from tests.helpers import Uploader
 from veza.kit import events
 from veza.kit.jobs import run_task
 from veza.models import StorageDeletion, Track
