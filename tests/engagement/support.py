@@ -1,5 +1,5 @@
-"""Helpers of the tracks tests only (rows come from tests/factories.py, shared HTTP helpers from
-tests/helpers.py)."""
+"""Helpers of the engagement tests only (rows come from tests/factories.py, shared HTTP helpers
+from tests/helpers.py)."""
 
 from __future__ import annotations
 

@@ -8,9 +8,9 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from tests.engagement.support import client_from
 from tests.factories import admin, create_track, member, set_user_fields, track_row
 from tests.helpers import API, block, data, error_code, ids, notifications
-from tests.tracks.support import client_from
 
 # Likes -----------------------------------------------------------------------------------------
 
