@@ -9,7 +9,14 @@ import pytest
 from fastapi import FastAPI
 
 from tests.engagement.support import client_from
-from tests.factories import admin, create_track, member, set_user_fields, track_row
+from tests.factories import (
+    admin,
+    create_comment,
+    create_track,
+    member,
+    set_user_fields,
+    track_row,
+)
 from tests.helpers import API, block, data, error_code, ids, notifications
 
 # Likes -----------------------------------------------------------------------------------------
@@ -294,9 +301,7 @@ async def test_stats_are_full_for_the_owner_and_public_for_others(
         )
     await client.post(f"{API}/tracks/{track.id}/like", headers=fan.headers)
     await client.post(f"{API}/tracks/{track.id}/repost", headers=fan.headers)
-    await client.post(
-        f"{API}/tracks/{track.id}/comments", headers=fan.headers, json={"content": "!"}
-    )
+    await create_comment(app, fan, track.id, content="!")
     url = f"{API}/tracks/{track.id}/stats"
 
     full = data(await client.get(url, headers=creator.headers))["stats"]
