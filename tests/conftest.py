@@ -29,6 +29,9 @@ from veza.models import Base
 
 TEST_JWT_SECRET = "test-secret-" + "x" * 64
 
+# The audio samples and the uploaders of the test folders that upload real files.
+pytest_plugins = ["tests.fixtures"]
+
 
 def _postgres_server_url() -> str | None:
     url = os.environ.get("VEZA_TEST_DATABASE_URL", "")

@@ -7,7 +7,7 @@ import re
 import httpx
 
 from tests.auth.conftest import API, register
-from tests.kit.smtp_server import smtp_server
+from tests.smtp_server import smtp_server
 from veza.app import create_app
 from veza.config import Settings, SmtpSettings
 

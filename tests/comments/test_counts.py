@@ -7,8 +7,9 @@ import uuid
 import httpx
 from fastapi import FastAPI
 
-from tests.comments.conftest import comment, create_track, delete_comment
-from tests.users.support import block, member, set_user_fields
+from tests.comments.support import delete_comment
+from tests.factories import create_comment, create_track, member, set_user_fields
+from tests.helpers import block
 from veza.comments.repository import comment_counts
 
 
@@ -21,11 +22,11 @@ async def test_counts_cover_replies_and_leave_out_deleted_banned_and_blocked(
     blocker = await member(app)
     busy = await create_track(app, owner)
     quiet = await create_track(app, owner)
-    first = await comment(client, fan, busy.id)
-    await comment(client, owner, busy.id, parent_id=first["id"])
-    gone = await comment(client, fan, busy.id)
-    await comment(client, banned, busy.id)
-    assert (await delete_comment(client, fan, busy.id, gone["id"])).status_code == 200
+    first = await create_comment(app, fan, busy.id)
+    await create_comment(app, owner, busy.id, parent_id=first.id)
+    gone = await create_comment(app, fan, busy.id)
+    await create_comment(app, banned, busy.id)
+    assert (await delete_comment(client, fan, busy.id, str(gone.id))).status_code == 200
     await set_user_fields(app, banned.id, is_banned=True)
     assert (await block(client, blocker, fan)).status_code == 200
     unknown = uuid.uuid4()

@@ -7,8 +7,9 @@ import uuid
 import httpx
 from fastapi import FastAPI
 
-from tests.comments.conftest import comment, create_track, post_comment, track_comments
-from tests.users.support import API, admin, block, member
+from tests.comments.support import comment, post_comment, track_comments
+from tests.factories import admin, create_track, member
+from tests.helpers import API, block
 
 
 async def test_a_listener_comments_on_a_public_track(

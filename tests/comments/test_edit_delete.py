@@ -7,15 +7,9 @@ import uuid
 import httpx
 from fastapi import FastAPI
 
-from tests.comments.conftest import (
-    comment,
-    create_track,
-    delete_comment,
-    edit_comment,
-    replies,
-    track_comments,
-)
-from tests.users.support import API, admin, block, member
+from tests.comments.support import comment, delete_comment, edit_comment, replies, track_comments
+from tests.factories import admin, create_track, member
+from tests.helpers import API, block
 
 
 async def test_the_author_edits_a_comment(app: FastAPI, client: httpx.AsyncClient) -> None:

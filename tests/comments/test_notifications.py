@@ -5,8 +5,9 @@ from __future__ import annotations
 import httpx
 from fastapi import FastAPI
 
-from tests.comments.conftest import comment, create_track
-from tests.users.support import API, block, member, notifications
+from tests.comments.support import comment
+from tests.factories import create_track, member
+from tests.helpers import API, block, notifications
 
 
 async def test_the_track_owner_hears_of_a_comment(app: FastAPI, client: httpx.AsyncClient) -> None:

@@ -8,14 +8,9 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from tests.comments.conftest import (
-    comment,
-    create_track,
-    replies,
-    set_track_fields,
-    track_comments,
-)
-from tests.users.support import API, admin, block, member, set_user_fields
+from tests.comments.support import comment, replies, track_comments
+from tests.factories import admin, create_track, member, set_track_fields, set_user_fields
+from tests.helpers import API, block
 from veza.models import Track
 
 

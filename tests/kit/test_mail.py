@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from aiosmtpd.smtp import AuthResult
 
-from tests.kit.smtp_server import smtp_server
+from tests.smtp_server import smtp_server
 from veza.config import LogSettings, Settings, SmtpSettings
 from veza.kit.logging import configure_logging
 from veza.kit.mail import Mail, OutboxMailer, SmtpMailer, mailer_from_settings

@@ -11,9 +11,9 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from tests.audio import make_tone
 from tests.conftest import make_settings
 from tests.factories import auth_headers, create_user
-from tests.tracks.conftest import make_tone
 from veza.app import create_app
 from veza.config import Settings, StorageSettings
 from veza.kit.storage import (

@@ -8,15 +8,8 @@ from datetime import UTC, datetime, timedelta
 import httpx
 from fastapi import FastAPI
 
-from tests.users.support import (
-    API,
-    admin,
-    age_notifications,
-    block,
-    follow,
-    member,
-    notifications,
-)
+from tests.factories import admin, age_notifications, member
+from tests.helpers import API, block, follow, notifications
 from veza.notifications import service
 
 

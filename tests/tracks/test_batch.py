@@ -6,7 +6,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from tests.tracks.support import API, admin, create_track, data, error_code, member, track_row
+from tests.factories import admin, create_track, member, track_row
+from tests.helpers import API, data, error_code
 
 UNKNOWN = "00000000-0000-0000-0000-000000000000"
 

@@ -8,18 +8,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from tests.tracks.support import (
-    API,
-    admin,
-    block,
-    create_track,
-    data,
-    error_code,
-    ids,
-    member,
-    set_user_fields,
-    track_row,
-)
+from tests.factories import admin, create_track, member, set_user_fields, track_row
+from tests.helpers import API, block, data, error_code, ids
 from veza.models.track import TRACK_PROCESSING
 
 
@@ -326,7 +316,8 @@ async def test_delete_needs_the_owner_or_an_admin(app: FastAPI, client: httpx.As
 async def test_deleting_an_uploaded_track_frees_its_quota(
     app: FastAPI, client: httpx.AsyncClient, owner: object, audio: object
 ) -> None:
-    from tests.tracks.conftest import AudioSamples, Uploader
+    from tests.audio import AudioSamples
+    from tests.helpers import Uploader
 
     assert isinstance(owner, Uploader) and isinstance(audio, AudioSamples)
     track = await owner.upload_track(audio.read("mp3"))

@@ -7,16 +7,8 @@ from datetime import UTC, datetime, timedelta
 import httpx
 from fastapi import FastAPI
 
-from tests.tracks.support import (
-    API,
-    Member,
-    block,
-    create_track,
-    data,
-    follow,
-    member,
-    set_user_fields,
-)
+from tests.factories import Member, create_track, member, set_user_fields
+from tests.helpers import API, block, data, follow
 
 
 async def recommended(

@@ -11,17 +11,9 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import update
 
-from tests.tracks.conftest import AudioSamples, Uploader
-from tests.tracks.support import (
-    API,
-    Member,
-    admin,
-    create_track,
-    data,
-    error_code,
-    member,
-    set_track_fields,
-)
+from tests.audio import AudioSamples
+from tests.factories import Member, admin, create_track, member, set_track_fields
+from tests.helpers import API, Uploader, data, error_code
 from veza.models import TrackShare
 
 

@@ -10,7 +10,8 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy import select
 
-from tests.tracks.conftest import AudioSamples, Uploader
+from tests.audio import AudioSamples
+from tests.helpers import Uploader
 from veza.kit import events
 from veza.kit.jobs import run_task
 from veza.models import StorageDeletion, Track
@@ -84,11 +85,13 @@ async def test_restore_switches_back_and_writes_history(
 
 
 async def test_only_the_owner_restores(
-    owner: Uploader, other: Uploader, admin: Uploader, track: dict[str, Any]
+    owner: Uploader, other: Uploader, admin_uploader: Uploader, track: dict[str, Any]
 ) -> None:
     url = f"/api/v1/tracks/{track['id']}/versions/{track['file_id']}/restore"
     assert (await other.client.post(url, headers=other.headers)).status_code == 403
-    assert (await admin.client.post(url, headers=admin.headers)).status_code == 403
+    assert (
+        await admin_uploader.client.post(url, headers=admin_uploader.headers)
+    ).status_code == 403
     assert (await other.client.post(url)).status_code == 401
 
 
@@ -143,12 +146,12 @@ async def test_history_pages_by_limit_and_offset(
 
 
 async def test_history_is_for_the_owner_and_admins(
-    owner: Uploader, other: Uploader, admin: Uploader, track: dict[str, Any]
+    owner: Uploader, other: Uploader, admin_uploader: Uploader, track: dict[str, Any]
 ) -> None:
     url = f"/api/v1/tracks/{track['id']}/history"
     assert (await other.client.get(url, headers=other.headers)).status_code == 404
     assert (await other.client.get(url)).status_code == 404
-    assert (await admin.client.get(url, headers=admin.headers)).status_code == 200
+    assert (await admin_uploader.client.get(url, headers=admin_uploader.headers)).status_code == 200
 
 
 # Internal stream callback --------------------------------------------------------------------

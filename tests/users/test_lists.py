@@ -7,7 +7,9 @@ from datetime import UTC, datetime, timedelta
 import httpx
 from fastapi import FastAPI
 
-from tests.users.support import API, admin, block, follow, member, set_user_fields, usernames
+from tests.factories import admin, member, set_user_fields
+from tests.helpers import API, block, follow
+from tests.users.support import usernames
 
 
 async def test_anonymous_lists_public_readable_profiles_only(

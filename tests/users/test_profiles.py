@@ -8,7 +8,9 @@ from datetime import date
 import httpx
 from fastapi import FastAPI
 
-from tests.users.support import API, admin, block, follow, member, profile, set_user_fields
+from tests.factories import admin, member, set_user_fields
+from tests.helpers import API, block, follow
+from tests.users.support import profile
 
 PRIVATE_FIELDS = {"email", "birthdate", "last_login_at", "login_count", "is_banned", "is_admin"}
 

@@ -8,7 +8,9 @@ from datetime import date
 import httpx
 from fastapi import FastAPI
 
-from tests.users.support import API, admin, block, follow, member, notifications, profile
+from tests.factories import admin, member
+from tests.helpers import API, block, follow, notifications
+from tests.users.support import profile
 
 
 async def test_follow_is_idempotent_and_counted(app: FastAPI, client: httpx.AsyncClient) -> None:

@@ -10,7 +10,9 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from tests.users.support import API, admin, follow, member, profile, set_user_fields
+from tests.factories import admin, member, set_user_fields
+from tests.helpers import API, follow
+from tests.users.support import profile
 
 
 async def put(client: httpx.AsyncClient, who: Any, target_id: Any, body: dict[str, Any]) -> Any:

@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 from sqlalchemy import update
 
-from tests.tracks.conftest import AudioSamples, Uploader
+from tests.audio import AudioSamples
+from tests.helpers import Uploader
 from veza.kit.jobs import JobQueue, run_startup_hooks, run_task
 from veza.models import Track
 from veza.tracks.tasks import PROCESS_TRACK
@@ -175,13 +176,15 @@ async def test_a_stale_job_does_nothing(
 
 
 async def test_status_of_someone_elses_track_is_404(
-    owner: Uploader, other: Uploader, admin: Uploader, audio: AudioSamples
+    owner: Uploader, other: Uploader, admin_uploader: Uploader, audio: AudioSamples
 ) -> None:
     track = await owner.upload_track(audio.read("mp3"))
     response = await other.client.get(f"/api/v1/tracks/{track['id']}/status", headers=other.headers)
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "TRACK_NOT_FOUND"
-    by_admin = await admin.client.get(f"/api/v1/tracks/{track['id']}/status", headers=admin.headers)
+    by_admin = await admin_uploader.client.get(
+        f"/api/v1/tracks/{track['id']}/status", headers=admin_uploader.headers
+    )
     assert by_admin.status_code == 200
 
 

@@ -1,42 +1,15 @@
-"""Fixtures of the comments tests: tracks inserted straight in the database, and helpers."""
+"""Helpers of the comments tests: the comments API, driven over HTTP (tracks and members are
+made with tests/factories.py)."""
 
 from __future__ import annotations
 
-import itertools
 import uuid
 from typing import Any
 
 import httpx
-from fastapi import FastAPI
-from sqlalchemy import update
 
-from tests.users.support import API, Member
-from veza.models import Track
-from veza.models.track import TRACK_COMPLETED
-
-_titles = itertools.count(1)
-
-
-async def create_track(app: FastAPI, owner: Member, **fields: Any) -> Track:
-    """A processed track (public, completed, 180 s) owned by ``owner``; ``fields`` override."""
-    values: dict[str, Any] = {
-        "creator_id": owner.id,
-        "title": f"Track {next(_titles)}",
-        "status": TRACK_COMPLETED,
-        "is_public": True,
-        "duration": 180,
-        "format": "mp3",
-    }
-    values.update(fields)
-    track = Track(**values)
-    async with app.state.db.writer() as session, session.begin():
-        session.add(track)
-    return track
-
-
-async def set_track_fields(app: FastAPI, track_id: uuid.UUID, **values: Any) -> None:
-    async with app.state.db.writer() as session, session.begin():
-        await session.execute(update(Track).where(Track.id == track_id).values(**values))
+from tests.factories import Member
+from tests.helpers import API
 
 
 async def post_comment(

@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 import httpx
 from sqlalchemy import update
 
-from tests.tracks.conftest import AudioSamples, Uploader, md5hex, split
+from tests.audio import AudioSamples
+from tests.helpers import Uploader, md5hex, split
 from veza.app import create_app
 from veza.kit.jobs import run_task
 from veza.models import UploadSession

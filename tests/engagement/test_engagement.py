@@ -8,20 +8,16 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from tests.tracks.support import (
-    API,
+from tests.engagement.support import client_from
+from tests.factories import (
     admin,
-    block,
-    client_from,
+    create_comment,
     create_track,
-    data,
-    error_code,
-    ids,
     member,
     set_user_fields,
     track_row,
 )
-from tests.users.support import notifications
+from tests.helpers import API, block, data, error_code, ids, notifications
 
 # Likes -----------------------------------------------------------------------------------------
 
@@ -305,9 +301,7 @@ async def test_stats_are_full_for_the_owner_and_public_for_others(
         )
     await client.post(f"{API}/tracks/{track.id}/like", headers=fan.headers)
     await client.post(f"{API}/tracks/{track.id}/repost", headers=fan.headers)
-    await client.post(
-        f"{API}/tracks/{track.id}/comments", headers=fan.headers, json={"content": "!"}
-    )
+    await create_comment(app, fan, track.id, content="!")
     url = f"{API}/tracks/{track.id}/stats"
 
     full = data(await client.get(url, headers=creator.headers))["stats"]
@@ -346,7 +340,8 @@ async def test_stats_of_a_hidden_track_are_not_found(
 async def test_downloads_are_counted_once_per_download(
     app: FastAPI, client: httpx.AsyncClient, owner: object, audio: object
 ) -> None:
-    from tests.tracks.conftest import AudioSamples, Uploader
+    from tests.audio import AudioSamples
+    from tests.helpers import Uploader
 
     assert isinstance(owner, Uploader) and isinstance(audio, AudioSamples)
     track = await owner.upload_track(audio.read("mp3"))

@@ -10,7 +10,8 @@ import httpx
 import pytest
 from sqlalchemy import update
 
-from tests.tracks.conftest import AudioSamples, Uploader
+from tests.audio import AudioSamples
+from tests.helpers import Uploader
 from veza.models import UploadSession
 
 # (as typed, as stored) on every path

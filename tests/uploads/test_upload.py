@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.tracks.conftest import AudioSamples, Uploader, md5hex
+from tests.audio import AudioSamples
+from tests.helpers import Uploader, md5hex
 
 FORMATS = {
     "mp3": ("mp3", "mp3"),
@@ -225,10 +226,12 @@ async def test_quota_exceeded_is_403(owner: Uploader, audio: AudioSamples) -> No
     }
 
 
-async def test_admins_have_no_quota(admin: Uploader, audio: AudioSamples) -> None:
-    admin.app.state.settings.media.user_quota_bytes = 10
-    assert (await admin.upload(audio.read("mp3"))).status_code == 201
-    quota = await admin.client.get("/api/v1/tracks/quota/me", headers=admin.headers)
+async def test_admins_have_no_quota(admin_uploader: Uploader, audio: AudioSamples) -> None:
+    admin_uploader.app.state.settings.media.user_quota_bytes = 10
+    assert (await admin_uploader.upload(audio.read("mp3"))).status_code == 201
+    quota = await admin_uploader.client.get(
+        "/api/v1/tracks/quota/me", headers=admin_uploader.headers
+    )
     data = quota.json()["data"]["quota"]
     assert data["unlimited"] is True
     assert "limit" not in data and "remaining" not in data
@@ -264,19 +267,21 @@ async def test_another_users_quota_is_403_for_non_admins(owner: Uploader, other:
 
 
 async def test_admin_sees_any_users_quota(
-    admin: Uploader, owner: Uploader, audio: AudioSamples
+    admin_uploader: Uploader, owner: Uploader, audio: AudioSamples
 ) -> None:
     await owner.upload_track(audio.read("mp3"))
-    response = await admin.client.get(
-        f"/api/v1/tracks/quota/{owner.user.id}", headers=admin.headers
+    response = await admin_uploader.client.get(
+        f"/api/v1/tracks/quota/{owner.user.id}", headers=admin_uploader.headers
     )
     assert response.status_code == 200
     assert response.json()["data"]["quota"]["track_count"] == 1
-    unknown = await admin.client.get(
-        "/api/v1/tracks/quota/00000000-0000-0000-0000-000000000000", headers=admin.headers
+    unknown = await admin_uploader.client.get(
+        "/api/v1/tracks/quota/00000000-0000-0000-0000-000000000000", headers=admin_uploader.headers
     )
     assert unknown.status_code == 404
-    malformed = await admin.client.get("/api/v1/tracks/quota/not-a-uuid", headers=admin.headers)
+    malformed = await admin_uploader.client.get(
+        "/api/v1/tracks/quota/not-a-uuid", headers=admin_uploader.headers
+    )
     assert malformed.status_code == 400
 
 

@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from tests.tracks.conftest import AudioSamples, Uploader, md5hex
+from tests.audio import AudioSamples
+from tests.helpers import Uploader, md5hex
 from veza.models import Track
 
 
@@ -114,11 +115,11 @@ async def test_conditional_get_answers_304(owner: Uploader, public_track: dict[s
 
 
 async def test_private_track_streams_for_owner_and_admin_only(
-    owner: Uploader, other: Uploader, admin: Uploader, private_track: dict[str, Any]
+    owner: Uploader, other: Uploader, admin_uploader: Uploader, private_track: dict[str, Any]
 ) -> None:
     url = f"/api/v1/tracks/{private_track['id']}/stream"
     assert (await owner.client.get(url, headers=owner.headers)).status_code == 200
-    assert (await admin.client.get(url, headers=admin.headers)).status_code == 200
+    assert (await admin_uploader.client.get(url, headers=admin_uploader.headers)).status_code == 200
     assert (await other.client.get(url, headers=other.headers)).status_code == 404
     anonymous = await other.client.get(url)
     assert anonymous.status_code == 404
