@@ -217,8 +217,8 @@ async def test_the_periodic_sweep_removes_only_marks_older_than_the_window(
 
     from sqlalchemy import func, select, update
 
+    from veza.engagement.tasks import sweep_play_marks
     from veza.models import PlayMark
-    from veza.tracks.tasks import sweep_play_marks
 
     creator = await member(app)
     old_fan, recent_fan = await member(app), await member(app)

@@ -10,8 +10,8 @@ from sqlalchemy import update
 from tests.audio import AudioSamples
 from tests.helpers import Uploader
 from veza.kit.jobs import JobQueue, run_startup_hooks, run_task
+from veza.media.service import PROCESS_TRACK
 from veza.models import Track
-from veza.tracks.tasks import PROCESS_TRACK
 
 
 class HeldQueue(JobQueue):
@@ -30,6 +30,7 @@ def held(owner: Uploader) -> HeldQueue:
     queue = HeldQueue()
     queue.bind(lambda: real.context)
     owner.app.state.jobs = queue
+    owner.app.state.db.provide(JobQueue, queue)  # what code holding a session enqueues on
     return queue
 
 
@@ -115,7 +116,7 @@ async def test_a_crash_in_analysis_ends_in_failed_with_a_message(
     def explode(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("veza.tracks.processing.analyse", explode)
+    monkeypatch.setattr("veza.media.pipeline.analyse", explode)
     track = await owner.upload_track(audio.read("mp3"))
     status = await _status(owner, track["id"])
     assert status["status"] == "failed"

@@ -179,7 +179,7 @@ async def test_download_needs_a_license_where_the_marketplace_says_so(
     async def no_license(*args: Any) -> bool:
         return False
 
-    monkeypatch.setattr("veza.tracks.service.download_license_granted", no_license)
+    monkeypatch.setattr("veza.playback.service.download_license_granted", no_license)
     url = f"/api/v1/tracks/{public_track['id']}/download"
     refused = await other.client.get(url, headers=other.headers)
     assert refused.status_code == 403
@@ -311,7 +311,7 @@ async def test_anonymous_playback_is_cached_briefly_and_only_for_public_tracks(
         await session.execute(update(Track).values(is_public=False))
     cached = await owner.client.get(url, headers={"Range": "bytes=0-9"})
     assert cached.status_code == 206  # within VEZA_MEDIA__PLAYBACK_CACHE_SECONDS
-    owner.app.state.track_playback_cache.forget(public_track["id"])
+    owner.app.state.playback_cache.forget(public_track["id"])
     assert (await owner.client.get(url)).status_code == 404
     # Private tracks are never cached: the owner's own plays do not open them to others.
     assert (await owner.client.get(url, headers=owner.headers)).status_code == 200
@@ -320,7 +320,7 @@ async def test_anonymous_playback_is_cached_briefly_and_only_for_public_tracks(
 
 def _api_refuses_to_answer(monkeypatch: pytest.MonkeyPatch) -> None:
     """From now on a request that reaches the API's stream handler fails the test."""
-    from veza.tracks import service
+    from veza.playback import service
 
     async def not_expected(*_: Any, **__: Any) -> None:
         raise AssertionError("the request went through the API")
@@ -374,7 +374,7 @@ async def test_what_the_fast_lane_leaves_to_the_api(
     monkeypatch: pytest.MonkeyPatch,
     headers: dict[str, str],
 ) -> None:
-    from veza.tracks import service
+    from veza.playback import service
 
     url = f"/api/v1/tracks/{public_track['id']}/stream"
     assert (await owner.client.get(url)).status_code == 200  # the track is cached
@@ -436,7 +436,7 @@ async def test_reads_the_page_cache_cannot_answer_go_through_a_thread(
 ) -> None:
     """The event loop reads only cached bytes (RWF_NOWAIT); the rest is read in a thread,
     and the client gets the same bytes either way."""
-    from veza.tracks import streaming
+    from veza.playback import http as streaming
 
     def would_block(*_: Any) -> int:
         raise BlockingIOError

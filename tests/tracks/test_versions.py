@@ -13,9 +13,9 @@ from sqlalchemy import select
 from tests.audio import AudioSamples
 from tests.helpers import Uploader
 from veza.kit import events
+from veza.kit.files import SWEEP_FILES
 from veza.kit.jobs import run_task
 from veza.models import StorageDeletion, Track
-from veza.tracks.tasks import SWEEP
 
 
 async def _new_version(uploader: Uploader, track_id: str, content: bytes) -> httpx.Response:
@@ -237,7 +237,7 @@ async def test_a_deleted_users_tracks_and_files_are_removed(
         await events.publish(
             session, events.USER_DELETED, user_id=owner.user.id, keep_public_tracks=keep_public
         )
-    await run_task(owner.app.state.jobs.context, SWEEP)
+    await run_task(owner.app.state.jobs.context, SWEEP_FILES)
     async with owner.app.state.db.reader() as session:
         assert await session.get(Track, uuid.UUID(private["id"])) is None
         kept = await session.get(Track, uuid.UUID(public["id"]))

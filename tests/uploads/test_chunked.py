@@ -12,7 +12,7 @@ from tests.helpers import Uploader, md5hex, split
 from veza.app import create_app
 from veza.kit.jobs import run_task
 from veza.models import UploadSession
-from veza.tracks.tasks import SWEEP
+from veza.uploads.tasks import EXPIRE_UPLOADS
 
 
 async def test_chunks_in_any_order_assemble_into_the_track(
@@ -224,7 +224,7 @@ async def test_an_expired_session_is_refused_and_swept(
     assert late.json()["error"]["code"] == "UPLOAD_EXPIRED"
     resume = await owner.client.get(f"/api/v1/tracks/resume/{upload_id}", headers=owner.headers)
     assert resume.json()["data"]["status"] == "expired"
-    await run_task(owner.app.state.jobs.context, SWEEP)
+    await run_task(owner.app.state.jobs.context, EXPIRE_UPLOADS)
     assert not parts_dir.exists()
     gone = await owner.client.get(f"/api/v1/tracks/resume/{upload_id}", headers=owner.headers)
     assert gone.status_code == 404

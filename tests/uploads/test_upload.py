@@ -115,7 +115,7 @@ async def test_an_acknowledged_upload_is_whole_and_on_the_disk(
     are the ones sent."""
     import os
 
-    from veza.tracks import uploads
+    from veza.uploads import receiver as uploads
 
     synced: list[str] = []
     real_fsync = os.fsync
