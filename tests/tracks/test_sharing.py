@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from sqlalchemy import update
 
 from tests.audio import AudioSamples
-from tests.factories import Member, admin, create_track, member, set_track_fields
+from tests.factories import Member, admin, create_track, member, set_track_fields, set_user_fields
 from tests.helpers import API, Uploader, data, error_code
 from veza.models import TrackShare
 
@@ -157,3 +157,34 @@ async def test_a_revoked_token_no_longer_opens_the_stream(
         f"{API}/tracks/{private['id']}/stream", params={"share_token": link["token"]}
     )
     assert closed.status_code == 404
+
+
+@pytest.mark.parametrize("account_state", [{"is_banned": True}, {"is_active": False}])
+async def test_a_link_dies_with_its_creators_account_on_every_path(
+    app: FastAPI,
+    client: httpx.AsyncClient,
+    owner: Uploader,
+    audio: AudioSamples,
+    account_state: dict[str, Any],
+) -> None:
+    """One rule for share links: once the creator is banned or deactivated, the page, the
+    stream and the download all refuse the token (the stream used to keep serving it)."""
+    private = await owner.upload_track(audio.read("mp3"), is_public="false")
+    token = data(await share(client, owner, private["id"]))["share"]["token"]
+    urls = [
+        f"{API}/tracks/shared/{token}",
+        f"{API}/tracks/{private['id']}/stream?share_token={token}",
+        f"{API}/tracks/{private['id']}/download?share_token={token}",
+    ]
+    for url in urls:
+        assert (await client.get(url)).status_code == 200, url
+
+    await set_user_fields(app, owner.user.id, **account_state)
+    for url in urls:
+        refused = await client.get(url)
+        assert refused.status_code == 404, url
+        assert refused.json()["error"]["code"] in ("SHARE_NOT_FOUND", "TRACK_NOT_FOUND")
+
+    await set_user_fields(app, owner.user.id, is_banned=False, is_active=True)
+    for url in urls:  # the link itself was never revoked
+        assert (await client.get(url)).status_code == 200, url

@@ -66,7 +66,7 @@ async def ready(request: Request) -> JSONResponse:
         return JSONResponse(status_code=503, content=body)
     if request.app.state.settings.redis_url:
         try:
-            await service.ping_redis(request.app)
+            await service.ping_redis(request.app.state)
         except Exception:
             body = error_body("SERVICE_UNAVAILABLE", "Redis is not reachable")
             return JSONResponse(status_code=503, content=body)

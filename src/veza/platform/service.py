@@ -8,7 +8,6 @@ import json
 from typing import Any
 
 import structlog
-from fastapi import FastAPI
 from pydantic import BaseModel, ValidationError
 from redis.asyncio import Redis
 
@@ -105,14 +104,15 @@ def record_frontend_log(entry: FrontendLogRequest, request_ip: str | None) -> No
 _REDIS_PROBE_TIMEOUT_SECONDS = 2.0
 
 
-async def ping_redis(app: FastAPI) -> None:
-    """Ping the configured Redis with a client kept for the probes (no reconnect per probe)."""
-    client: Redis | None = getattr(app.state, "readiness_redis", None)
+async def ping_redis(state: Any) -> None:
+    """Ping the configured Redis with a client kept in the application's ``state`` for the
+    probes (no reconnect per probe)."""
+    client: Redis | None = getattr(state, "readiness_redis", None)
     if client is None:
         client = Redis.from_url(
-            app.state.settings.redis_url,
+            state.settings.redis_url,
             socket_timeout=_REDIS_PROBE_TIMEOUT_SECONDS,
             socket_connect_timeout=_REDIS_PROBE_TIMEOUT_SECONDS,
         )
-        app.state.readiness_redis = client
+        state.readiness_redis = client
     await client.ping()

@@ -35,7 +35,9 @@ async def _check_download_license(session: AsyncSession, track: Track, viewer: U
         raise LicenseRequired()
 
 
-async def download_license_granted(session: AsyncSession, track: Track, viewer: User | None) -> bool:
+async def download_license_granted(
+    session: AsyncSession, track: Track, viewer: User | None
+) -> bool:
     return True
 
 

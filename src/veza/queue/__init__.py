@@ -1,0 +1,1 @@
+"""The play queue and shared listening sessions."""

@@ -1,0 +1,1 @@
+"""The social feed and trending tags."""

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
 
 from veza.config import SocialSettings
+from veza.users.schemas import UserListQuery
 
 
 def get_social_settings(request: Request) -> SocialSettings:
@@ -16,16 +16,6 @@ def get_social_settings(request: Request) -> SocialSettings:
 
 
 SocialConfig = Annotated[SocialSettings, Depends(get_social_settings)]
-
-
-@dataclass(frozen=True)
-class UserListQuery:
-    role: str | None
-    is_active: bool | None
-    is_verified: bool | None
-    search: str | None
-    sort_by: str
-    sort_order: str
 
 
 def user_list_query(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -287,3 +288,15 @@ class BlockResult(Message):
 class UpgradeResult(Message):
     upgraded: bool
     profile: OwnerProfile
+
+
+@dataclass(frozen=True)
+class UserListQuery:
+    """The filters and order of GET /users, as read from its query string."""
+
+    role: str | None
+    is_active: bool | None
+    is_verified: bool | None
+    search: str | None
+    sort_by: str
+    sort_order: str

@@ -18,7 +18,6 @@ from veza.kit.pagination import PageParams, pagination
 from veza.models import User, utcnow
 from veza.users import repository
 from veza.users.access import UserNotFound, check_reachable, visible_user
-from veza.users.dependencies import UserListQuery
 from veza.users.schemas import (
     AdminUserCard,
     BlockResult,
@@ -38,6 +37,7 @@ from veza.users.schemas import (
     UpgradeResult,
     UserCard,
     UserList,
+    UserListQuery,
     display_name,
 )
 

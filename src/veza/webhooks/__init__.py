@@ -1,0 +1,1 @@
+"""Outgoing webhooks: registrations, signed deliveries through the job queue, their stats."""
