@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Header, Query, Response
 
-from veza.auth import schemas, service
+from veza.auth import account, schemas, service, two_factor
 from veza.auth.cookies import clear_refresh_cookie, set_refresh_cookie
 from veza.auth.dependencies import AuthCtx, CurrentSessionId, CurrentUser, RefreshCookie
 from veza.kit.envelope import Envelope, ok
@@ -21,7 +21,7 @@ async def post_auth_2fa_disable(
     ctx: AuthCtx,
     body: Annotated[schemas.DisableTwoFactorRequest, Body(description="Password Confirmation")],
 ) -> Envelope[schemas.MessageResponse]:
-    return ok(await service.disable_two_factor(ctx, user, session_id, body.password))
+    return ok(await two_factor.disable_two_factor(ctx, user, session_id, body.password))
 
 
 @router.post("/auth/2fa/setup", tags=["Auth"], summary="Setup 2FA")
@@ -29,14 +29,14 @@ async def post_auth_2fa_setup(
     user: CurrentUser,
     ctx: AuthCtx,
 ) -> Envelope[schemas.SetupTwoFactorResponse]:
-    return ok(await service.setup_two_factor(ctx, user))
+    return ok(await two_factor.setup_two_factor(ctx, user))
 
 
 @router.get("/auth/2fa/status", tags=["Auth"], summary="Get 2FA Status")
 async def get_auth_2fa_status(
     user: CurrentUser,
 ) -> Envelope[schemas.TwoFactorStatus]:
-    return ok(service.two_factor_status(user))
+    return ok(two_factor.two_factor_status(user))
 
 
 @router.post("/auth/2fa/verify", tags=["Auth"], summary="Verify and Enable 2FA")
@@ -46,7 +46,7 @@ async def post_auth_2fa_verify(
     ctx: AuthCtx,
     body: Annotated[schemas.VerifyTwoFactorRequest, Body(description="2FA Code")],
 ) -> Envelope[schemas.MessageResponse]:
-    return ok(await service.verify_two_factor(ctx, user, session_id, body))
+    return ok(await two_factor.verify_two_factor(ctx, user, session_id, body))
 
 
 @router.get("/auth/check-username", tags=["Auth"], summary="Check Username Availability")
@@ -54,7 +54,7 @@ async def get_auth_check_username(
     ctx: AuthCtx,
     username: Annotated[str, Query(description="Username to check")],
 ) -> Envelope[schemas.UsernameAvailability]:
-    return ok(await service.check_username(ctx, username))
+    return ok(await account.check_username(ctx, username))
 
 
 @router.post("/auth/login", tags=["Auth"], summary="User Login", response_model_exclude_none=True)
@@ -88,7 +88,7 @@ async def post_auth_logout(
 async def get_auth_me(
     user: CurrentUser,
 ) -> Envelope[schemas.CurrentUserResponse]:
-    return ok(service.current_user(user))
+    return ok(account.current_user(user))
 
 
 @router.post("/auth/password/reset", tags=["Auth"], summary="Reset password with token")
@@ -96,7 +96,7 @@ async def post_auth_password_reset(
     ctx: AuthCtx,
     body: Annotated[schemas.ResetPasswordRequest, Body(description="Reset token + new password")],
 ) -> Envelope[schemas.MessageResponse]:
-    return ok(await service.reset_password(ctx, body.token, body.new_password))
+    return ok(await account.reset_password(ctx, body.token, body.new_password))
 
 
 @router.post("/auth/password/reset-request", tags=["Auth"], summary="Request password reset")
@@ -106,7 +106,7 @@ async def post_auth_password_reset_request(
         schemas.RequestPasswordResetRequest, Body(description="Email of the account to reset")
     ],
 ) -> Envelope[schemas.MessageResponse]:
-    return ok(await service.request_password_reset(ctx, body.email))
+    return ok(await account.request_password_reset(ctx, body.email))
 
 
 @router.post("/auth/refresh", tags=["Auth"], summary="Refresh Token")
@@ -143,7 +143,7 @@ async def post_auth_stream_token(
     session_id: CurrentSessionId,
     ctx: AuthCtx,
 ) -> schemas.StreamTokenResponse:
-    return service.stream_token(ctx, user, session_id)
+    return account.stream_token(ctx, user, session_id)
 
 
 @router.post("/auth/verify-email", tags=["Auth"], summary="Verify Email")
@@ -166,7 +166,7 @@ async def get_chat_token(
     session_id: CurrentSessionId,
     ctx: AuthCtx,
 ) -> Envelope[schemas.ChatTokenResponse]:
-    return ok(service.chat_token(ctx, user, session_id))
+    return ok(account.chat_token(ctx, user, session_id))
 
 
 @router.delete("/users/me", tags=["Users"], summary="Delete account")
@@ -179,7 +179,7 @@ async def delete_users_me(
         Body(description="Password, reason, confirm_text (must be DELETE)"),
     ],
 ) -> schemas.AccountDeletedResponse:
-    result = await service.delete_account(ctx, user, body)
+    result = await account.delete_account(ctx, user, body)
     clear_refresh_cookie(response, ctx.settings)
     return result
 
@@ -189,4 +189,4 @@ async def post_users_me_privacy_opt_out(
     user: CurrentUser,
     ctx: AuthCtx,
 ) -> schemas.PrivacyOptOutResponse:
-    return await service.opt_out_of_sale(ctx, user)
+    return await account.opt_out_of_sale(ctx, user)

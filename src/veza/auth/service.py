@@ -1,4 +1,6 @@
-"""Rules of accounts, sessions and 2FA. Services flush, never commit; mails go after commit."""
+"""Rules of accounts and sessions: registration and verification, login, refresh and logout, and
+the helpers the other auth modules share (two_factor.py, account.py). Services flush, never
+commit; mails go after commit."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ import re
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache, partial
 from typing import Any
 
@@ -20,23 +22,13 @@ from veza.auth import mails, repository, totp
 from veza.auth.context import AuthContext
 from veza.auth.passwords import password_problem
 from veza.auth.schemas import (
-    AccountDeletedResponse,
-    ChatTokenResponse,
-    CurrentUserResponse,
-    DeleteAccountRequest,
     LoginRequest,
     LoginResponse,
     MessageResponse,
-    PrivacyOptOutResponse,
     RegisterRequest,
     RegisterResponse,
-    SetupTwoFactorResponse,
-    StreamTokenResponse,
     TokenResponse,
-    TwoFactorStatus,
-    UsernameAvailability,
     UserResponse,
-    VerifyTwoFactorRequest,
 )
 from veza.kit.db import after_commit
 from veza.kit.errors import (
@@ -47,19 +39,14 @@ from veza.kit.errors import (
     Unauthorized,
     ValidationFailed,
 )
-from veza.kit.events import USER_DELETED, publish
 from veza.kit.mail import Mail
 from veza.kit.opaque_tokens import digest, new_opaque_token
 from veza.kit.passwords import hash_password, hash_password_sync, needs_rehash, verify_password
 from veza.kit.tokens import (
     ACCESS_TOKEN_TYPE,
-    CHAT_AUDIENCE,
-    CHAT_TOKEN_TYPE,
-    STREAM_AUDIENCE,
-    STREAM_TOKEN_TYPE,
 )
-from veza.models import AuthSession, OneTimeToken, RefreshToken, User
-from veza.models.auth import PASSWORD_RESET_PURPOSE, VERIFY_EMAIL_PURPOSE
+from veza.models import AuthSession, OneTimeToken, RefreshToken, User, utcnow
+from veza.models.auth import VERIFY_EMAIL_PURPOSE
 
 log = structlog.get_logger("veza.auth")
 
@@ -84,11 +71,7 @@ AUDIT_PRIVACY_OPT_OUT = "user.privacy_opt_out"
 _GENERIC_RESEND_MESSAGE = (
     "If an account with this address is waiting for verification, a new link has been sent."
 )
-_GENERIC_RESET_MESSAGE = "If an account with this address exists, a reset link has been sent."
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
+GENERIC_RESET_MESSAGE = "If an account with this address exists, a reset link has been sent."
 
 
 @lru_cache(maxsize=1)
@@ -98,7 +81,7 @@ def _timing_dummy_hash() -> str:
     return hash_password_sync(secrets.token_urlsafe(16))
 
 
-async def _audit(
+async def audit(
     ctx: AuthContext,
     action: str,
     user_id: uuid.UUID | None,
@@ -120,11 +103,11 @@ async def _audit(
     )
 
 
-def _user_response(user: User) -> UserResponse:
+def user_response(user: User) -> UserResponse:
     return UserResponse(id=user.id, email=user.email, username=user.username)
 
 
-def _send_after_commit(ctx: AuthContext, mail: Mail) -> None:
+def send_after_commit(ctx: AuthContext, mail: Mail) -> None:
     after_commit(ctx.session, partial(ctx.mailer.send, mail))
 
 
@@ -147,7 +130,7 @@ def check_username_format(username: str, field: str = "username") -> str:
     return username
 
 
-def _check_password(password: str, *, field: str, email: str = "", username: str = "") -> None:
+def check_password(password: str, *, field: str, email: str = "", username: str = "") -> None:
     problem = password_problem(password, email=email, username=username)
     if problem is not None:
         raise ValidationFailed.field(field, f"Password {problem}", "[redacted]")
@@ -177,7 +160,7 @@ async def register(ctx: AuthContext, body: RegisterRequest) -> RegisterResponse:
         raise ValidationFailed.field(
             "password_confirmation", "does not match the password", "[redacted]"
         )
-    _check_password(body.password, field="password", email=email, username=body.username or "")
+    check_password(body.password, field="password", email=email, username=body.username or "")
     if await repository.email_exists(ctx.session, email):
         raise Conflict("An account with this email already exists", code="EMAIL_TAKEN")
     if body.username is not None and await repository.username_exists(ctx.session, body.username):
@@ -189,7 +172,7 @@ async def register(ctx: AuthContext, body: RegisterRequest) -> RegisterResponse:
         username=username,
         password_hash=await hash_password(body.password),
         is_verified=False,
-        password_changed_at=_now(),
+        password_changed_at=utcnow(),
     )
     ctx.session.add(user)
     try:
@@ -198,16 +181,16 @@ async def register(ctx: AuthContext, body: RegisterRequest) -> RegisterResponse:
         raise Conflict("An account with this email or username already exists") from exc
 
     await _issue_verification(ctx, user)
-    await _audit(ctx, AUDIT_REGISTER, user.id)
+    await audit(ctx, AUDIT_REGISTER, user.id)
     return RegisterResponse(
         message="Account created. Check your mailbox to confirm your email address.",
-        user=_user_response(user),
+        user=user_response(user),
         verification_required=ctx.settings.auth.require_verified_email,
     )
 
 
-async def _issue_one_time_token(ctx: AuthContext, user: User, purpose: str, ttl: timedelta) -> str:
-    now = _now()
+async def issue_one_time_token(ctx: AuthContext, user: User, purpose: str, ttl: timedelta) -> str:
+    now = utcnow()
     await repository.retire_one_time_tokens(ctx.session, user.id, purpose, now)
     token = new_opaque_token()
     ctx.session.add(
@@ -223,11 +206,11 @@ async def _issue_one_time_token(ctx: AuthContext, user: User, purpose: str, ttl:
 
 
 async def _issue_verification(ctx: AuthContext, user: User) -> None:
-    token = await _issue_one_time_token(ctx, user, VERIFY_EMAIL_PURPOSE, VERIFY_EMAIL_TTL)
-    _send_after_commit(ctx, mails.verification_mail(ctx.settings, user.email, user.username, token))
+    token = await issue_one_time_token(ctx, user, VERIFY_EMAIL_PURPOSE, VERIFY_EMAIL_TTL)
+    send_after_commit(ctx, mails.verification_mail(ctx.settings, user.email, user.username, token))
 
 
-async def _mail_allowed(ctx: AuthContext, email: str) -> bool:
+async def mail_allowed(ctx: AuthContext, email: str) -> bool:
     """At most a few mails per address and hour; beyond that, requests send nothing."""
     rule = ctx.settings.rate_limit.mails_per_address
     return await ctx.limiter.hit(rule, "mail", email.lower())
@@ -242,7 +225,7 @@ async def verify_email(
     if not header_token:
         # Tokens in URLs leak through Referer headers and proxy logs; the header is preferred.
         log.warning("verify_email_token_in_query_deprecated")
-    now = _now()
+    now = utcnow()
     user_id = await repository.consume_one_time_token(
         ctx.session, digest(token), VERIFY_EMAIL_PURPOSE, now
     )
@@ -252,14 +235,14 @@ async def verify_email(
     if not user.is_verified:
         user.is_verified = True
         user.email_verified_at = now
-        await _audit(ctx, AUDIT_EMAIL_VERIFIED, user.id)
+        await audit(ctx, AUDIT_EMAIL_VERIFIED, user.id)
     return MessageResponse(message="Email verified")
 
 
 async def resend_verification(ctx: AuthContext, email: str) -> MessageResponse:
     address = normalise_email(email)
     user = await repository.user_by_email(ctx.session, address)
-    if user is not None and not user.is_verified and await _mail_allowed(ctx, address):
+    if user is not None and not user.is_verified and await mail_allowed(ctx, address):
         await _issue_verification(ctx, user)
     return MessageResponse(message=_GENERIC_RESEND_MESSAGE)
 
@@ -322,7 +305,7 @@ def _new_refresh_token(
 
 
 async def _open_session(ctx: AuthContext, user: User, remember_me: bool) -> IssuedTokens:
-    now = _now()
+    now = utcnow()
     ttl = _refresh_ttl(ctx, remember_me)
     auth_session = AuthSession(
         id=uuid.uuid4(),
@@ -364,7 +347,7 @@ async def _login_failed(
     if ctx.ip_address:
         await ctx.limiter.hit(limits.login_failures_per_ip, "login-ip", ctx.ip_address)
     # The attempted email is not stored for unknown accounts: people type passwords there.
-    await _audit(ctx, AUDIT_LOGIN_FAILED, user.id if user else None, details={"reason": reason})
+    await audit(ctx, AUDIT_LOGIN_FAILED, user.id if user else None, details={"reason": reason})
     return KeepChanges(error)
 
 
@@ -386,7 +369,7 @@ async def login(ctx: AuthContext, body: LoginRequest) -> LoginOutcome:
         raise Forbidden("Confirm your email address before logging in", code="EMAIL_NOT_VERIFIED")
     if user.two_factor_enabled:
         if not body.two_factor_code:
-            return LoginOutcome(LoginResponse(requires_2fa=True, user=_user_response(user)), None)
+            return LoginOutcome(LoginResponse(requires_2fa=True, user=user_response(user)), None)
         if not await _second_factor_ok(ctx, user, body.two_factor_code):
             error = Unauthorized("Invalid two-factor code", code="INVALID_TWO_FACTOR_CODE")
             raise await _login_failed(ctx, body.email, user, "wrong_2fa_code", error)
@@ -397,15 +380,15 @@ async def login(ctx: AuthContext, body: LoginRequest) -> LoginOutcome:
         ctx.settings.rate_limit.login_failures_per_account, "login", _account_key(body.email)
     )
     tokens = await _open_session(ctx, user, bool(body.remember_me))
-    await repository.record_login(ctx.session, user, _now())
-    await _audit(
+    await repository.record_login(ctx.session, user, utcnow())
+    await audit(
         ctx,
         AUDIT_LOGIN,
         user.id,
         details={"two_factor": user.two_factor_enabled, "remember_me": bool(body.remember_me)},
     )
     return LoginOutcome(
-        LoginResponse(requires_2fa=False, token=tokens.response(), user=_user_response(user)),
+        LoginResponse(requires_2fa=False, token=tokens.response(), user=user_response(user)),
         tokens,
     )
 
@@ -421,7 +404,7 @@ async def _second_factor_ok(ctx: AuthContext, user: User, code: str) -> bool:
         )
         return step is not None and await repository.advance_totp_step(ctx.session, user, step)
     code_hash = digest(totp.normalise_recovery_code(code))
-    return await repository.consume_recovery_code(ctx.session, user.id, code_hash, _now())
+    return await repository.consume_recovery_code(ctx.session, user.id, code_hash, utcnow())
 
 
 def _invalid_refresh() -> Unauthorized:
@@ -436,14 +419,14 @@ async def refresh(ctx: AuthContext, presented: str | None) -> IssuedTokens:
     """
     if not presented:
         raise Unauthorized("Refresh token required", code="INVALID_REFRESH_TOKEN")
-    now = _now()
+    now = utcnow()
     token_hash = digest(presented)
     token = await repository.consume_refresh_token(ctx.session, token_hash, now)
     if token is None:
         known = await repository.refresh_token_by_hash(ctx.session, token_hash)
         if known is not None and known.used_at is not None:
             await repository.revoke_family(ctx.session, known.family_id, now)
-            await _audit(
+            await audit(
                 ctx,
                 AUDIT_REFRESH_REUSE,
                 known.user_id,
@@ -482,248 +465,11 @@ async def refresh(ctx: AuthContext, presented: str | None) -> IssuedTokens:
 async def logout(
     ctx: AuthContext, user: User, session_id: uuid.UUID, presented: str | None
 ) -> MessageResponse:
-    now = _now()
+    now = utcnow()
     await repository.revoke_family(ctx.session, session_id, now)
     if presented:
         token = await repository.refresh_token_by_hash(ctx.session, digest(presented))
         if token is not None and token.user_id == user.id:
             await repository.revoke_family(ctx.session, token.family_id, now)
-    await _audit(ctx, AUDIT_LOGOUT, user.id, resource="session", resource_id=session_id)
+    await audit(ctx, AUDIT_LOGOUT, user.id, resource="session", resource_id=session_id)
     return MessageResponse(message="Logged out")
-
-
-# --- password reset -------------------------------------------------------------------------
-
-
-async def request_password_reset(ctx: AuthContext, email: str) -> MessageResponse:
-    address = normalise_email(email)
-    user = await repository.user_by_email(ctx.session, address)
-    if user is not None and user.is_active and await _mail_allowed(ctx, address):
-        token = await _issue_one_time_token(ctx, user, PASSWORD_RESET_PURPOSE, PASSWORD_RESET_TTL)
-        _send_after_commit(
-            ctx, mails.password_reset_mail(ctx.settings, user.email, user.username, token)
-        )
-    return MessageResponse(message=_GENERIC_RESET_MESSAGE)
-
-
-async def reset_password(ctx: AuthContext, token: str, new_password: str) -> MessageResponse:
-    now = _now()
-    user_id = await repository.consume_one_time_token(
-        ctx.session, digest(token), PASSWORD_RESET_PURPOSE, now
-    )
-    user = await ctx.session.get(User, user_id) if user_id else None
-    if user is None or user.deleted_at is not None or not user.is_active:
-        raise BadRequest("Invalid or expired reset token", code="INVALID_RESET_TOKEN")
-    _check_password(new_password, field="new_password", email=user.email, username=user.username)
-    user.password_hash = await hash_password(new_password)
-    user.password_changed_at = now
-    # The mailed link proves the address works.
-    if not user.is_verified:
-        user.is_verified = True
-        user.email_verified_at = now
-    # Every session ends; 2FA stays as it was, so the next login still asks for a code.
-    await repository.bump_token_version(ctx.session, user)
-    await repository.revoke_user_sessions(ctx.session, user.id, now)
-    await repository.retire_one_time_tokens(ctx.session, user.id, PASSWORD_RESET_PURPOSE, now)
-    await _audit(ctx, AUDIT_PASSWORD_RESET, user.id)
-    _send_after_commit(ctx, mails.password_changed_mail(user.email, user.username))
-    return MessageResponse(message="Password reset. Log in with your new password.")
-
-
-# --- two-factor authentication --------------------------------------------------------------
-
-
-async def _end_other_sessions(ctx: AuthContext, user: User, session_id: uuid.UUID) -> None:
-    """After a 2FA change: every access token dies (token_version), every other session ends.
-
-    The caller's own session survives: its refresh token gets it a token of the new version.
-    """
-    await repository.bump_token_version(ctx.session, user)
-    await repository.revoke_user_sessions(ctx.session, user.id, _now(), keep=session_id)
-
-
-async def setup_two_factor(ctx: AuthContext, user: User) -> SetupTwoFactorResponse:
-    if user.two_factor_enabled:
-        raise BadRequest(
-            "Two-factor authentication is already enabled", code="TWO_FACTOR_ALREADY_ENABLED"
-        )
-    secret = totp.new_secret()
-    user.two_factor_pending_secret = secret
-    codes = totp.new_recovery_codes()
-    await repository.replace_recovery_codes(
-        ctx.session, user.id, [digest(totp.normalise_recovery_code(c)) for c in codes]
-    )
-    uri = totp.provisioning_uri(
-        secret, account=user.email, issuer=ctx.settings.auth.two_factor_issuer
-    )
-    return SetupTwoFactorResponse(
-        secret=secret,
-        qr_code_url=totp.qr_code_data_url(uri),
-        recovery_codes=codes,
-        otpauth_url=uri,
-    )
-
-
-async def verify_two_factor(
-    ctx: AuthContext, user: User, session_id: uuid.UUID, body: VerifyTwoFactorRequest
-) -> MessageResponse:
-    if user.two_factor_enabled:
-        raise BadRequest(
-            "Two-factor authentication is already enabled", code="TWO_FACTOR_ALREADY_ENABLED"
-        )
-    pending = user.two_factor_pending_secret
-    if pending is None or not hmac.compare_digest(
-        body.secret.strip().upper().encode(), pending.encode()
-    ):
-        raise BadRequest(
-            "Start the setup again: this secret was not issued", code="INVALID_TWO_FACTOR_SECRET"
-        )
-    step = totp.matching_step(pending, body.code)
-    if step is None:
-        raise BadRequest("Invalid two-factor code", code="INVALID_TWO_FACTOR_CODE")
-    if not await repository.advance_totp_step(ctx.session, user, step):
-        raise BadRequest("Invalid two-factor code", code="INVALID_TWO_FACTOR_CODE")
-    user.two_factor_enabled = True
-    user.two_factor_secret = pending
-    user.two_factor_pending_secret = None
-    user.two_factor_enabled_at = _now()
-    await _end_other_sessions(ctx, user, session_id)
-    await _audit(ctx, AUDIT_2FA_ENABLED, user.id)
-    return MessageResponse(message="Two-factor authentication enabled")
-
-
-async def disable_two_factor(
-    ctx: AuthContext, user: User, session_id: uuid.UUID, password: str
-) -> MessageResponse:
-    if not user.two_factor_enabled:
-        raise BadRequest("Two-factor authentication is not enabled", code="TWO_FACTOR_NOT_ENABLED")
-    if not await verify_password(user.password_hash, password):
-        raise BadRequest("Invalid password", code="INVALID_PASSWORD")
-    user.two_factor_enabled = False
-    user.two_factor_secret = None
-    user.two_factor_pending_secret = None
-    user.two_factor_enabled_at = None
-    user.two_factor_last_step = None
-    await repository.delete_recovery_codes(ctx.session, user.id)
-    await _end_other_sessions(ctx, user, session_id)
-    await _audit(ctx, AUDIT_2FA_DISABLED, user.id)
-    return MessageResponse(message="Two-factor authentication disabled")
-
-
-def two_factor_status(user: User) -> TwoFactorStatus:
-    return TwoFactorStatus(enabled=user.two_factor_enabled)
-
-
-# --- the current user, short-lived tokens ---------------------------------------------------
-
-
-def current_user(user: User) -> CurrentUserResponse:
-    return CurrentUserResponse.model_validate(user)
-
-
-async def check_username(ctx: AuthContext, username: str) -> UsernameAvailability:
-    check_username_format(username)
-    taken = await repository.username_exists(ctx.session, username)
-    return UsernameAvailability(available=not taken, username=username)
-
-
-def stream_token(ctx: AuthContext, user: User, session_id: uuid.UUID) -> StreamTokenResponse:
-    ttl = ctx.settings.auth.stream_token_ttl_seconds
-    token = ctx.tokens.encode(
-        subject=str(user.id),
-        typ=STREAM_TOKEN_TYPE,
-        ttl_seconds=ttl,
-        audience=STREAM_AUDIENCE,
-        claims={"token_version": user.token_version, "sid": str(session_id)},
-    )
-    return StreamTokenResponse(token=token, expires_in=ttl)
-
-
-def chat_token(ctx: AuthContext, user: User, session_id: uuid.UUID) -> ChatTokenResponse:
-    ttl = ctx.settings.auth.chat_token_ttl_seconds
-    token = ctx.tokens.encode(
-        subject=str(user.id),
-        typ=CHAT_TOKEN_TYPE,
-        ttl_seconds=ttl,
-        audience=CHAT_AUDIENCE,
-        claims={
-            "token_version": user.token_version,
-            "sid": str(session_id),
-            "username": user.username,
-        },
-    )
-    return ChatTokenResponse(token=token, expires_in=ttl)
-
-
-# --- account deletion and privacy -----------------------------------------------------------
-
-
-async def delete_account(
-    ctx: AuthContext, user: User, body: DeleteAccountRequest
-) -> AccountDeletedResponse:
-    if body.confirm_text != DELETE_CONFIRMATION:
-        raise ValidationFailed.field(
-            "confirm_text", f'must be exactly "{DELETE_CONFIRMATION}"', body.confirm_text
-        )
-    if not await verify_password(user.password_hash, body.password):
-        raise BadRequest("Invalid password", code="INVALID_PASSWORD")
-    keep_public_tracks = bool(body.keep_public_tracks)
-    now = _now()
-    # The tracks domain removes the tracks (and files) that do not stay.
-    await publish(ctx.session, USER_DELETED, user_id=user.id, keep_public_tracks=keep_public_tracks)
-    _anonymise(user, now)
-    await repository.bump_token_version(ctx.session, user)
-    await repository.revoke_user_sessions(ctx.session, user.id, now)
-    await repository.delete_one_time_tokens(ctx.session, user.id)
-    await repository.delete_recovery_codes(ctx.session, user.id)
-    await repository.delete_privacy_preference(ctx.session, user.id)
-    await _audit(
-        ctx,
-        AUDIT_ACCOUNT_DELETED,
-        user.id,
-        details={"keep_public_tracks": keep_public_tracks, "reason": body.reason},
-    )
-    return AccountDeletedResponse(message="Account deleted", keep_public_tracks=keep_public_tracks)
-
-
-def _anonymise(user: User, now: datetime) -> None:
-    """Strip everything personal; the row stays so kept tracks and audit rows still point at it.
-
-    The ".invalid" domain can never be registered, and frees the old email for a new account.
-    """
-    user.email = f"deleted-{user.id.hex}@deleted.invalid"
-    user.username = f"deleted_{user.id.hex}"
-    user.slug = None
-    user.password_hash = "!deleted"  # not an argon2 hash: no password ever matches it
-    for field in (
-        "first_name",
-        "last_name",
-        "avatar",
-        "banner_url",
-        "bio",
-        "location",
-        "gender",
-        "birthdate",
-        "social_links",
-        "genres",
-        "two_factor_secret",
-        "two_factor_pending_secret",
-        "two_factor_enabled_at",
-        "two_factor_last_step",
-    ):
-        setattr(user, field, None)
-    user.two_factor_enabled = False
-    user.is_public = False
-    user.is_active = False
-    user.deleted_at = now
-
-
-async def opt_out_of_sale(ctx: AuthContext, user: User) -> PrivacyOptOutResponse:
-    preference = await repository.privacy_preference(ctx.session, user.id)
-    opted_out_at = preference.do_not_sell_at
-    if not preference.do_not_sell or opted_out_at is None:
-        opted_out_at = _now()
-        preference.do_not_sell = True
-        preference.do_not_sell_at = opted_out_at
-        await _audit(ctx, AUDIT_PRIVACY_OPT_OUT, user.id, details={"do_not_sell": True})
-    return PrivacyOptOutResponse(do_not_sell=True, opted_out_at=opted_out_at)

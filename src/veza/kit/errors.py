@@ -116,7 +116,7 @@ class RateLimited(VezaError):
 
 
 class NotImplementedYet(VezaError):
-    """An operation of the contract that is routed but whose issue has not landed."""
+    """An operation of the contract that is routed and declared but not built (501)."""
 
     status_code = 501
     code = "NOT_IMPLEMENTED"

@@ -9,7 +9,7 @@ from fastapi.routing import APIRoute
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-# Names of the endpoints of contract operations whose issue has not landed.
+# Names of the endpoints of contract operations that are declared but not built.
 _STUB_ENDPOINTS: set[str] = set()
 
 
