@@ -102,3 +102,16 @@ def test_tracks_are_selected_for_a_caller_only_by_the_catalog_repository() -> No
         if pattern.search(path.read_text())
     ]
     assert offenders == []
+
+
+def test_the_operation_map_lists_every_served_operation(app: FastAPI) -> None:
+    """docs/ARCHITECTURE.md leads from an operation to its router, service and repository."""
+    document = (SOURCE.parents[1] / "docs" / "ARCHITECTURE.md").read_text()
+    missing = [
+        f"{method} {path}"
+        for path, methods in _routes_in_order(list(app.routes))
+        if path.startswith("/api/v1/") and "/docs" not in path and "openapi" not in path
+        for method in sorted(methods - {"HEAD"})
+        if f"| `{method} {path.removeprefix('/api/v1')}` |" not in document
+    ]
+    assert missing == []

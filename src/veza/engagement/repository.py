@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from veza.kit.queries import dialect_insert, insert_ignoring_duplicates, rowcount
+from veza.kit.queries import dialect_insert, insert_ignoring_duplicates, page, rowcount
 from veza.models import Track, User
 from veza.models.engagement import PlayMark, TrackLike, TrackPlay, TrackRepost
 from veza.tracks.repository import add_to_counter, listed_tracks
@@ -79,11 +79,9 @@ async def tracks_of_pairs_page(
     """Tracks the user liked (or reposted) that the viewer may see, the newest action first."""
     joined = listed_tracks(viewer).join(model, model.track_id == Track.id)
     joined = joined.where(model.user_id == user_id)
-    total = await session.scalar(select(func.count()).select_from(joined.subquery()))
-    rows = await session.scalars(
-        joined.order_by(model.created_at.desc(), Track.id.desc()).offset(offset).limit(limit)
+    return await page(
+        session, joined, [model.created_at.desc(), Track.id.desc()], offset=offset, limit=limit
     )
-    return list(rows), int(total or 0)
 
 
 # Plays ---------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Query vocabulary shared by every repository: dialect-aware inserts, row counts, clamps.
+"""Query vocabulary shared by every repository: dialect-aware inserts, row counts, pages.
 
 SQLite and PostgreSQL both have ``INSERT ... ON CONFLICT``, but SQLAlchemy builds it from a
 dialect-specific ``insert``; these helpers pick it from the session, so a repository states
@@ -7,12 +7,14 @@ what it wants ("insert unless present", "insert or update these columns") once.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, func
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from veza.kit.pagination import MAX_OFFSET
 
 
 def _is_postgres(session: AsyncSession) -> bool:
@@ -58,3 +60,20 @@ def rowcount(result: Any) -> int:
 def greatest(session: AsyncSession, *values: Any) -> Any:
     """SQL's larger-of: ``GREATEST`` on PostgreSQL, the scalar ``MAX`` on SQLite."""
     return (func.greatest if _is_postgres(session) else func.max)(*values)
+
+
+async def page(
+    session: AsyncSession,
+    statement: Select[Any],
+    order_by: Sequence[Any],
+    *,
+    offset: int,
+    limit: int,
+) -> tuple[list[Any], int]:
+    """One page of ``statement``'s rows in ``order_by`` order, and how many rows it has in all
+    (an offset past what a database can represent is simply an empty page)."""
+    total = await session.scalar(select(func.count()).select_from(statement.subquery()))
+    rows = await session.scalars(
+        statement.order_by(*order_by).offset(min(offset, MAX_OFFSET)).limit(limit)
+    )
+    return list(rows), int(total or 0)

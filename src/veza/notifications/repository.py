@@ -7,9 +7,10 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, Select, delete, exists, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from veza.kit import queries
+from veza.kit.queries import insert_ignoring_duplicates, rowcount
 from veza.models import Notification, NotificationActor, User
 from veza.users.repository import not_hidden_from, user_is_readable
 
@@ -40,13 +41,13 @@ async def page(
     statement = readable_notifications(recipient_id)
     if unread_only:
         statement = statement.where(Notification.is_read.is_(False))
-    total = await session.scalar(select(func.count()).select_from(statement.subquery()))
-    rows = await session.scalars(
-        statement.order_by(Notification.updated_at.desc(), Notification.id.desc())
-        .offset(offset)
-        .limit(limit)
+    return await queries.page(
+        session,
+        statement,
+        [Notification.updated_at.desc(), Notification.id.desc()],
+        offset=offset,
+        limit=limit,
     )
-    return list(rows), int(total or 0)
 
 
 async def unread_count(session: AsyncSession, recipient_id: uuid.UUID) -> int:
@@ -134,12 +135,14 @@ async def open_group(
 async def add_actor(
     session: AsyncSession, notification_id: uuid.UUID, actor_id: uuid.UUID, at: datetime
 ) -> None:
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     await session.execute(
-        insert(NotificationActor)
-        .values(notification_id=notification_id, actor_id=actor_id, created_at=at)
-        .on_conflict_do_nothing()
+        insert_ignoring_duplicates(
+            session,
+            NotificationActor,
+            notification_id=notification_id,
+            actor_id=actor_id,
+            created_at=at,
+        )
     )
 
 
@@ -161,8 +164,7 @@ async def mark_read(
     )
     if ids is not None:
         statement = statement.where(Notification.id.in_(ids))
-    result = await session.execute(statement)
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return rowcount(await session.execute(statement))
 
 
 async def remove_user(session: AsyncSession, user_id: uuid.UUID) -> None:

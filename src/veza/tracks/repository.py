@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from veza.kit.pagination import MAX_OFFSET
-from veza.kit.queries import greatest, rowcount
+from veza.kit.queries import greatest, page, rowcount
 from veza.models import Follow, User
 from veza.models.engagement import TrackShare
 from veza.models.track import (
@@ -184,16 +184,10 @@ def add_history(
 
 async def history_page(
     session: AsyncSession, track_id: uuid.UUID, *, limit: int, offset: int
-) -> tuple[Sequence[TrackHistory], int]:
-    total = await session.scalar(select(func.count()).where(TrackHistory.track_id == track_id))
-    rows = await session.scalars(
-        select(TrackHistory)
-        .where(TrackHistory.track_id == track_id)
-        .order_by(TrackHistory.created_at.desc(), TrackHistory.id)
-        .limit(limit)
-        .offset(offset)
-    )
-    return rows.all(), int(total or 0)
+) -> tuple[list[TrackHistory], int]:
+    statement = select(TrackHistory).where(TrackHistory.track_id == track_id)
+    order = [TrackHistory.created_at.desc(), TrackHistory.id]
+    return await page(session, statement, order, offset=offset, limit=limit)
 
 
 async def delete_tracks(session: AsyncSession, track_ids: Sequence[uuid.UUID]) -> None:

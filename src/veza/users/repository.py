@@ -11,7 +11,7 @@ For other domains (tracks, comments, playlists...), two calls hide what must be 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,10 +28,10 @@ from sqlalchemy import (
     true,
     union,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
+from veza.kit.queries import insert_ignoring_duplicates, rowcount
 from veza.models import Block, Follow, User, utcnow
 
 # A column holding a user id: Track.user_id, Comment.author_id...
@@ -174,38 +174,17 @@ def name_matches(pattern: str, *, with_email: bool = False) -> ColumnElement[boo
     return or_(*conditions)
 
 
-async def page_of(
-    session: AsyncSession,
-    statement: Select[User],
-    order_by: Sequence[ColumnElement[Any] | InstrumentedAttribute[Any]],
-    *,
-    offset: int,
-    limit: int,
-) -> tuple[list[User], int]:
-    total = await session.scalar(select(func.count()).select_from(statement.subquery()))
-    rows = await session.scalars(statement.order_by(*order_by).offset(offset).limit(limit))
-    return list(rows), int(total or 0)
-
-
 # ---------------------------------------------------------------------------------------------
 # Follows
 # ---------------------------------------------------------------------------------------------
 
 
-def _insert_ignoring_duplicates(session: AsyncSession, model: type[Follow] | type[Block]) -> Any:
-    """INSERT ... ON CONFLICT DO NOTHING, so concurrent identical requests both succeed."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return insert(model).on_conflict_do_nothing()
-
-
 async def add_follow(session: AsyncSession, follower_id: uuid.UUID, followed_id: uuid.UUID) -> bool:
     """True when the follow is new."""
-    statement = _insert_ignoring_duplicates(session, Follow).values(
-        follower_id=follower_id, followed_id=followed_id, created_at=utcnow()
+    statement = insert_ignoring_duplicates(
+        session, Follow, follower_id=follower_id, followed_id=followed_id, created_at=utcnow()
     )
-    result = await session.execute(statement)
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return rowcount(await session.execute(statement)) > 0
 
 
 async def remove_follow(
@@ -299,11 +278,10 @@ async def relations(
 
 
 async def add_block(session: AsyncSession, blocker_id: uuid.UUID, blocked_id: uuid.UUID) -> bool:
-    statement = _insert_ignoring_duplicates(session, Block).values(
-        blocker_id=blocker_id, blocked_id=blocked_id, created_at=utcnow()
+    statement = insert_ignoring_duplicates(
+        session, Block, blocker_id=blocker_id, blocked_id=blocked_id, created_at=utcnow()
     )
-    result = await session.execute(statement)
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return rowcount(await session.execute(statement)) > 0
 
 
 async def remove_block(session: AsyncSession, blocker_id: uuid.UUID, blocked_id: uuid.UUID) -> None:

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from veza.auth.repository import bump_token_version
 from veza.config import SocialSettings
-from veza.kit import events
+from veza.kit import events, queries
 from veza.kit.errors import BadRequest, Forbidden, ValidationFailed
 from veza.kit.pagination import PageParams, pagination
 from veza.models import User, utcnow
@@ -337,7 +337,7 @@ async def list_users(
         statement = statement.where(repository.name_matches(pattern, with_email=moderator))
     column = _SORT_COLUMNS[sort_by]
     ordered: ColumnElement[Any] = column.asc() if sort_order == "asc" else column.desc()
-    users, total = await repository.page_of(
+    users, total = await queries.page(
         session,
         statement,
         [ordered.nulls_last(), User.id],
@@ -369,7 +369,7 @@ async def search(
     lowered = query.lower()
     exact_first = case((username == lowered, 0), else_=1)
     prefix_first = case((func.substr(username, 1, len(lowered)) == lowered, 0), else_=1)
-    users, total = await repository.page_of(
+    users, total = await queries.page(
         session,
         statement,
         [exact_first, prefix_first, username, User.id],
