@@ -58,10 +58,10 @@ def _with_token(playlist: bytes, token: str) -> bytes:
 
 async def hls_file(
     session: AsyncSession,
-    tools: PlaybackTools,
     track_id: uuid.UUID,
     file_path: str,
     *,
+    tools: PlaybackTools,
     query_token: str | None,
     cookie_token: str | None,
     request_headers: dict[str, str],

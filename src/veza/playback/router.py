@@ -44,7 +44,7 @@ async def get_tracks_id_download(
     ] = None,
 ) -> Response:
     return await service.serve_audio(
-        session, tools, viewer, track_id, share_token, dict(request.headers), download=True
+        session, viewer, track_id, share_token, dict(request.headers), tools=tools, download=True
     )
 
 
@@ -66,7 +66,7 @@ async def get_tracks_id_stream(
     ] = None,
 ) -> Response:
     return await service.serve_audio(
-        session, tools, viewer, track_id, share_token, dict(request.headers), download=False
+        session, viewer, track_id, share_token, dict(request.headers), tools=tools, download=False
     )
 
 
@@ -82,7 +82,7 @@ async def get_tracks_id_stream(
 async def get_tracks_id_waveform(
     viewer: OptionalUser, session: DbSession, tools: Playback, track_id: TrackId
 ) -> Response:
-    payload = await service.waveform_json(session, tools, viewer, track_id)
+    payload = await service.waveform_json(session, viewer, track_id, tools=tools)
     return Response(
         payload, media_type="application/json", headers={"Cache-Control": "private, max-age=60"}
     )
@@ -104,9 +104,9 @@ async def get_hls_file(
     need a stream token of their owner (or an administrator), by query or cookie."""
     return await hls.hls_file(
         session,
-        tools,
         track_id,
         file_path,
+        tools=tools,
         query_token=token,
         cookie_token=stream_token,
         request_headers=dict(request.headers),

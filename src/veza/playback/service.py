@@ -42,7 +42,7 @@ async def download_license_granted(
 
 
 async def waveform_json(
-    session: AsyncSession, tools: PlaybackTools, viewer: User | None, track_id: uuid.UUID
+    session: AsyncSession, viewer: User | None, track_id: uuid.UUID, *, tools: PlaybackTools
 ) -> bytes:
     """The BBC audiowaveform v2 peaks of the track, as processing stored them."""
     track = await openable_track(session, track_id, viewer)
@@ -77,12 +77,12 @@ async def _playable_track(
 
 async def serve_audio(
     session: AsyncSession,
-    tools: PlaybackTools,
     viewer: User | None,
     track_id: uuid.UUID,
     share_token: str | None,
     request_headers: dict[str, str],
     *,
+    tools: PlaybackTools,
     download: bool,
 ) -> Response:
     anonymous_stream = not download and viewer is None and not share_token

@@ -51,9 +51,10 @@ def _parse_upload_id(value: str) -> uuid.UUID | None:
 
 async def initiate_upload(
     session: AsyncSession,
-    tools: UploadTools,
     user: User,
     body: schemas.InitiateChunkedUploadRequest,
+    *,
+    tools: UploadTools,
 ) -> schemas.InitiateUploadResponse:
     limits = tools.limits
     if body.total_size > limits.max_file_bytes:
@@ -127,7 +128,7 @@ async def _active_upload(
 
 
 async def receive_chunk(
-    session: AsyncSession, tools: UploadTools, user: User, body: IncomingBody
+    session: AsyncSession, user: User, body: IncomingBody, *, tools: UploadTools
 ) -> schemas.ChunkUploadResponse:
     form = await receive(session, tools, body, "chunk", tools.limits.max_chunk_bytes)
     try:
@@ -301,10 +302,10 @@ def finish_upload(
 
 async def complete_upload(
     session: AsyncSession,
-    tools: UploadTools,
     user: User,
     body: schemas.CompleteChunkedUploadRequest,
     *,
+    tools: UploadTools,
     public_url: str,
 ) -> schemas.CompleteUploadResponse:
     upload, received, info = await claim_and_assemble(session, tools, user, body.upload_id)

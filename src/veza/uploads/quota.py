@@ -42,7 +42,7 @@ async def _quota_owner(session: AsyncSession, caller: User, target: str) -> User
 
 
 async def quota_for(
-    session: AsyncSession, tools: UploadTools, caller: User, target: str
+    session: AsyncSession, caller: User, target: str, *, tools: UploadTools
 ) -> schemas.QuotaResponse:
     user = await _quota_owner(session, caller, target)
     used = await tracks.stored_bytes(session, user.id)

@@ -69,7 +69,7 @@ _CHUNK_FORM_FIELDS: dict[str, dict[str, Any]] = {
 async def post_tracks(
     user: CurrentUser, session: DbSession, tools: Uploads, body: Incoming, public_url: PublicUrl
 ) -> Envelope[TrackEnvelopeData]:
-    return ok(await service.upload_track(session, tools, user, body, public_url=public_url))
+    return ok(await service.upload_track(session, user, body, tools=tools, public_url=public_url))
 
 
 @router.post(
@@ -81,7 +81,7 @@ async def post_tracks(
 async def post_tracks_chunk(
     user: CurrentUser, session: DbSession, tools: Uploads, body: Incoming
 ) -> Envelope[schemas.ChunkUploadResponse]:
-    return ok(await chunked.receive_chunk(session, tools, user, body))
+    return ok(await chunked.receive_chunk(session, user, body, tools=tools))
 
 
 @router.post(
@@ -98,7 +98,9 @@ async def post_tracks_complete(
     public_url: PublicUrl,
     body: Annotated[schemas.CompleteChunkedUploadRequest, Body(description="Upload ID")],
 ) -> Envelope[schemas.CompleteUploadResponse]:
-    return ok(await chunked.complete_upload(session, tools, user, body, public_url=public_url))
+    return ok(
+        await chunked.complete_upload(session, user, body, tools=tools, public_url=public_url)
+    )
 
 
 @router.post("/tracks/initiate", tags=["Track"], summary="Initiate Chunked Upload")
@@ -108,7 +110,7 @@ async def post_tracks_initiate(
     tools: Uploads,
     body: Annotated[schemas.InitiateChunkedUploadRequest, Body(description="Upload Metadata")],
 ) -> Envelope[schemas.InitiateUploadResponse]:
-    return ok(await chunked.initiate_upload(session, tools, user, body))
+    return ok(await chunked.initiate_upload(session, user, body, tools=tools))
 
 
 @router.get(
@@ -123,7 +125,7 @@ async def get_tracks_quota_id(
     tools: Uploads,
     id: Annotated[str, Path(description="User ID or 'me' for current user")],
 ) -> Envelope[schemas.QuotaResponse]:
-    return ok(await quota.quota_for(session, tools, user, id))
+    return ok(await quota.quota_for(session, user, id, tools=tools))
 
 
 @router.get(
@@ -158,5 +160,7 @@ async def post_tracks_id_versions(
     body: Annotated[schemas.NewVersionRequest, Body(description="A completed chunk set")],
 ) -> Envelope[schemas.NewVersionResponse]:
     return ok(
-        await versions.upload_version(session, tools, user, track_id, body, public_url=public_url)
+        await versions.upload_version(
+            session, user, track_id, body, tools=tools, public_url=public_url
+        )
     )

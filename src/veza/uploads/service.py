@@ -158,7 +158,7 @@ async def receive(
 
 
 async def upload_track(
-    session: AsyncSession, tools: UploadTools, user: User, body: IncomingBody, *, public_url: str
+    session: AsyncSession, user: User, body: IncomingBody, *, tools: UploadTools, public_url: str
 ) -> track_schemas.TrackEnvelopeData:
     form = await receive(session, tools, body, "file", tools.limits.max_file_bytes)
     try:

@@ -21,11 +21,11 @@ from veza.uploads.service import store_version
 
 async def upload_version(
     session: AsyncSession,
-    tools: UploadTools,
     user: User,
     track_id: uuid.UUID,
     body: schemas.NewVersionRequest,
     *,
+    tools: UploadTools,
     public_url: str,
 ) -> schemas.NewVersionResponse:
     track = await owned_track(session, track_id, user)
