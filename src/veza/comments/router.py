@@ -10,9 +10,11 @@ from fastapi import APIRouter, Body, Path
 from veza.auth.dependencies import CurrentUser, OptionalUser
 from veza.comments import schemas, service
 from veza.comments.dependencies import CommentLimiter
+from veza.comments.schemas import CommentId
 from veza.kit.db import DbSession
 from veza.kit.envelope import Envelope, ok
 from veza.kit.pagination import Paging
+from veza.tracks.schemas import TrackId
 
 router = APIRouter()
 
@@ -26,10 +28,10 @@ router = APIRouter()
 async def put_comments_id(
     session: DbSession,
     user: CurrentUser,
-    id: Annotated[UUID, Path(description="Comment ID (UUID)")],
+    comment_id: CommentId,
     body: Annotated[schemas.UpdateCommentRequest, Body(description="Updated comment content")],
 ) -> Envelope[schemas.CommentData]:
-    return ok(await service.update_comment(session, id, user, body))
+    return ok(await service.update_comment(session, user, comment_id, body))
 
 
 @router.get(
@@ -41,10 +43,10 @@ async def put_comments_id(
 async def get_comments_id_replies(
     session: DbSession,
     viewer: OptionalUser,
-    id: Annotated[UUID, Path(description="Parent Comment ID (UUID)")],
+    comment_id: CommentId,
     paging: Paging,
 ) -> Envelope[schemas.CommentReplies]:
-    return ok(await service.replies(session, id, viewer, paging))
+    return ok(await service.replies(session, viewer, comment_id, paging))
 
 
 @router.get(
@@ -56,10 +58,10 @@ async def get_comments_id_replies(
 async def get_tracks_id_comments(
     session: DbSession,
     viewer: OptionalUser,
-    id: Annotated[UUID, Path(description="Track ID")],
+    track_id: TrackId,
     paging: Paging,
 ) -> Envelope[schemas.TrackComments]:
-    return ok(await service.track_comments(session, id, viewer, paging))
+    return ok(await service.track_comments(session, viewer, track_id, paging))
 
 
 @router.post(
@@ -73,17 +75,17 @@ async def post_tracks_id_comments(
     session: DbSession,
     user: CurrentUser,
     limits: CommentLimiter,
-    id: Annotated[UUID, Path(description="Track ID (UUID)")],
+    track_id: TrackId,
     body: Annotated[schemas.CreateCommentRequest, Body(description="Comment data")],
 ) -> Envelope[schemas.CommentData]:
-    return ok(await service.create_comment(session, limits, id, user, body))
+    return ok(await service.create_comment(session, user, track_id, body, limits=limits))
 
 
 @router.delete("/tracks/{id}/comments/{comment_id}", tags=["Comment"], summary="Delete comment")
 async def delete_tracks_id_comments_comment_id(
     session: DbSession,
     user: CurrentUser,
-    id: Annotated[UUID, Path(description="Track ID")],
+    track_id: TrackId,
     comment_id: Annotated[UUID, Path(description="Comment ID")],
 ) -> Envelope[schemas.Message]:
-    return ok(await service.delete_comment(session, id, comment_id, user))
+    return ok(await service.delete_comment(session, user, track_id, comment_id))

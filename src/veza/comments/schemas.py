@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
+from fastapi import Path
 from pydantic import BaseModel, Field, field_validator
 
 from veza.kit.pagination import Pagination
 from veza.kit.schemas import RequestModel, UTCTimestamp
 
 MAX_CONTENT_LENGTH = 5000
+
+# The {id} of /comments/{id} routes (the handler's parameter is ``comment_id``).
+CommentId = Annotated[uuid.UUID, Path(alias="id", description="Comment UUID")]
 
 
 def _storable_content(value: str) -> str:

@@ -69,7 +69,7 @@ def comment_response(row: CommentRow) -> schemas.CommentResponse:
 
 
 async def track_comments(
-    session: AsyncSession, track_id: uuid.UUID, viewer: User | None, paging: PageParams
+    session: AsyncSession, viewer: User | None, track_id: uuid.UUID, paging: PageParams
 ) -> schemas.TrackComments:
     await listed_track(session, track_id, viewer)
     viewer_id = viewer.id if viewer is not None else None
@@ -85,7 +85,7 @@ async def track_comments(
 
 
 async def replies(
-    session: AsyncSession, comment_id: uuid.UUID, viewer: User | None, paging: PageParams
+    session: AsyncSession, viewer: User | None, comment_id: uuid.UUID, paging: PageParams
 ) -> schemas.CommentReplies:
     parent = await repository.get_listed(session, comment_id, viewer)
     if parent is None:
@@ -137,10 +137,11 @@ async def _parent_for(
 
 async def create_comment(
     session: AsyncSession,
-    limits: CommentLimits,
-    track_id: uuid.UUID,
     user: User,
+    track_id: uuid.UUID,
     body: schemas.CreateCommentRequest,
+    *,
+    limits: CommentLimits,
 ) -> schemas.CommentData:
     track = await listed_track(session, track_id, user)
     parent = await _parent_for(session, track, body.parent_id, user) if body.parent_id else None
@@ -177,7 +178,7 @@ async def _notify(session: AsyncSession, track: Track, parent: Comment | None, a
 
 
 async def update_comment(
-    session: AsyncSession, comment_id: uuid.UUID, user: User, body: schemas.UpdateCommentRequest
+    session: AsyncSession, user: User, comment_id: uuid.UUID, body: schemas.UpdateCommentRequest
 ) -> schemas.CommentData:
     comment = await repository.get_listed(session, comment_id, user)
     if comment is None or comment.deleted_at is not None:
@@ -195,7 +196,7 @@ async def update_comment(
 
 
 async def delete_comment(
-    session: AsyncSession, track_id: uuid.UUID, comment_id: uuid.UUID, user: User
+    session: AsyncSession, user: User, track_id: uuid.UUID, comment_id: uuid.UUID
 ) -> schemas.Message:
     """Soft delete by the author, the track's owner or an administrator. The owner and
     administrators may remove a comment even from someone a block hides from them."""

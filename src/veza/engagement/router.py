@@ -4,9 +4,8 @@ likes and reposts tabs."""
 from __future__ import annotations
 
 from typing import Annotated
-from uuid import UUID
 
-from fastapi import APIRouter, Body, Path, Request
+from fastapi import APIRouter, Body, Request
 
 from veza.auth.dependencies import CurrentUser, OptionalUser
 from veza.engagement import schemas, service
@@ -15,10 +14,10 @@ from veza.kit.dependencies import PublicUrl
 from veza.kit.envelope import Envelope, ok
 from veza.kit.pagination import OffsetParams, offset_params
 from veza.tracks.schemas import TrackId
+from veza.users.schemas import UserId
 
 router = APIRouter()
 
-UserId = Annotated[UUID, Path(alias="id", description="User UUID")]
 TabWindow = Annotated[OffsetParams, offset_params(service.TAB_DEFAULT_LIMIT)]
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Annotated
-from uuid import UUID
 
 from fastapi import APIRouter, Body, Path, Query
 
@@ -13,6 +12,7 @@ from veza.kit.envelope import Envelope, ok
 from veza.kit.pagination import Paging
 from veza.users import schemas, service
 from veza.users.dependencies import SocialConfig, UserListParams
+from veza.users.schemas import UserId
 
 router = APIRouter()
 
@@ -85,9 +85,9 @@ async def get_users_suggestions(
 async def delete_users_id(
     user: CurrentUser,
     session: DbSession,
-    id: Annotated[UUID, Path(description="User ID")],
+    user_id: UserId,
 ) -> Envelope[schemas.Message]:
-    return ok(await service.delete_user(session, user, id))
+    return ok(await service.delete_user(session, user, user_id))
 
 
 @router.get(
@@ -96,9 +96,9 @@ async def delete_users_id(
 async def get_users_id(
     session: DbSession,
     viewer: OptionalUser,
-    id: Annotated[UUID, Path(description="User ID")],
+    user_id: UserId,
 ) -> Envelope[schemas.ProfileData]:
-    return ok(await service.get_profile(session, viewer, id))
+    return ok(await service.get_profile(session, viewer, user_id))
 
 
 @router.put(
@@ -108,52 +108,52 @@ async def put_users_id(
     user: CurrentUser,
     session: DbSession,
     settings: SocialConfig,
-    id: Annotated[UUID, Path(description="User ID")],
+    user_id: UserId,
     body: Annotated[schemas.UpdateProfileRequest, Body(description="Profile Data")],
 ) -> Envelope[schemas.ProfileData]:
-    return ok(await service.update_profile(session, user, id, body, settings))
+    return ok(await service.update_profile(session, user, user_id, body, settings))
 
 
 @router.delete("/users/{id}/block", tags=["User"], summary="Unblock user")
 async def delete_users_id_block(
     user: CurrentUser,
     session: DbSession,
-    id: Annotated[UUID, Path(description="Target user UUID")],
+    user_id: UserId,
 ) -> Envelope[schemas.BlockResult]:
-    return ok(await service.unblock(session, user, id))
+    return ok(await service.unblock(session, user, user_id))
 
 
 @router.post("/users/{id}/block", tags=["User"], summary="Block user")
 async def post_users_id_block(
     user: CurrentUser,
     session: DbSession,
-    id: Annotated[UUID, Path(description="Target user UUID")],
+    user_id: UserId,
 ) -> Envelope[schemas.BlockResult]:
-    return ok(await service.block(session, user, id))
+    return ok(await service.block(session, user, user_id))
 
 
 @router.get("/users/{id}/completion", tags=["User"], summary="Get Profile Completion")
 async def get_users_id_completion(
     session: DbSession,
     viewer: OptionalUser,
-    id: Annotated[UUID, Path(description="User ID")],
+    user_id: UserId,
 ) -> Envelope[schemas.Completion]:
-    return ok(await service.completion(session, viewer, id))
+    return ok(await service.completion(session, viewer, user_id))
 
 
 @router.delete("/users/{id}/follow", tags=["User"], summary="Unfollow user")
 async def delete_users_id_follow(
     user: CurrentUser,
     session: DbSession,
-    id: Annotated[UUID, Path(description="Target user UUID")],
+    user_id: UserId,
 ) -> Envelope[schemas.FollowResult]:
-    return ok(await service.unfollow(session, user, id))
+    return ok(await service.unfollow(session, user, user_id))
 
 
 @router.post("/users/{id}/follow", tags=["User"], summary="Follow user")
 async def post_users_id_follow(
     user: CurrentUser,
     session: DbSession,
-    id: Annotated[UUID, Path(description="Target user UUID")],
+    user_id: UserId,
 ) -> Envelope[schemas.FollowResult]:
-    return ok(await service.follow(session, user, id))
+    return ok(await service.follow(session, user, user_id))
