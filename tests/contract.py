@@ -72,6 +72,14 @@ class Operation:
     def key(self) -> str:
         return f"{self.method} {self.served_path}"
 
+    @property
+    def responses(self) -> dict[str, str]:
+        """The contract's responses of the operation: {"400": "Validation error", ...}."""
+        return {
+            str(status): response["description"]
+            for status, response in self.spec.get("responses", {}).items()
+        }
+
 
 @lru_cache
 def load_spec() -> dict[str, Any]:
@@ -122,7 +130,11 @@ def _normalise(path: str) -> str:
 
 def served_operations(app: FastAPI) -> dict[str, dict[str, Any]]:
     """The operations of the served schema (/api/v1/openapi.json), keyed "METHOD /path"."""
-    schema = app.openapi()
+    return operations_in(app.openapi())
+
+
+def operations_in(schema: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The operations of an OpenAPI 3 schema, keyed "METHOD /path" with parameters as {}."""
     return {
         f"{method.upper()} {_normalise(path)}": op
         for path, item in schema["paths"].items()
@@ -131,8 +143,13 @@ def served_operations(app: FastAPI) -> dict[str, dict[str, Any]]:
     }
 
 
+def served_key(operation: Operation) -> str:
+    """The key of ``operation`` in served_operations() and operations_in()."""
+    return f"{operation.method} {_normalise(operation.served_path)}"
+
+
 def served_operation(app: FastAPI, operation: Operation) -> dict[str, Any] | None:
-    return served_operations(app).get(f"{operation.method} {_normalise(operation.served_path)}")
+    return served_operations(app).get(served_key(operation))
 
 
 def is_implemented(app: FastAPI, operation: Operation) -> bool:

@@ -1,4 +1,5 @@
-"""Every contract operation is routed, with the contract's parameters; stubs answer 501."""
+"""Every contract operation is routed, with the contract's parameters and responses; stubs
+answer 501."""
 
 from __future__ import annotations
 
@@ -10,14 +11,19 @@ import pytest
 from fastapi import FastAPI
 
 from tests.contract import (
+    BASE_PATH,
+    DOCUMENTED_EXTRA_STATUSES,
     Operation,
     implemented,
     is_implemented,
     load_spec,
     operations,
+    operations_in,
+    served_key,
     served_operation,
 )
 from tests.factories import auth_headers, create_user
+from veza.kit.openapi import CONTRACT_RESPONSES
 
 # Where our declaration knowingly differs from the contract's parameter list, and why.
 PARAMETER_EXCEPTIONS: dict[tuple[str, str, str], str] = {
@@ -182,3 +188,78 @@ async def test_secured_operations_refuse_a_missing_token(
     response = await client.request(operation.method, **request)
     assert response.status_code == 401, (operation.key, response.text)
     assert response.json()["error"]["code"] == "UNAUTHORIZED"
+
+
+ERROR_ENVELOPE = {"$ref": "#/components/schemas/ErrorEnvelope"}
+
+
+async def _served_schema(client: httpx.AsyncClient) -> dict[str, Any]:
+    response = await client.get(f"{BASE_PATH}/openapi.json")
+    assert response.status_code == 200
+    schema: dict[str, Any] = response.json()
+    return schema
+
+
+def _response_problems(operation: Operation, served: dict[str, Any]) -> list[str]:
+    """Where the served responses of ``operation`` differ from the contract's list (plus the
+    documented extras): a status missing or described otherwise, an error not in the envelope,
+    a success without its model, a status nobody documented."""
+    problems: list[str] = []
+    responses: dict[str, Any] = served["responses"]
+    for status, description in operation.responses.items():
+        response = responses.get(status)
+        if response is None:
+            problems.append(f"{operation.key}: {status} is not served")
+            continue
+        if response["description"] != description:
+            problems.append(f"{operation.key}: {status} says {response['description']!r}")
+        if int(status) >= 400:
+            schema = response.get("content", {}).get("application/json", {}).get("schema")
+            if schema != ERROR_ENVELOPE:
+                problems.append(f"{operation.key}: {status} is not the error envelope")
+        elif int(status) < 300 and not response.get("content"):
+            problems.append(f"{operation.key}: {status} has no model")
+    documented = {str(status) for status in DOCUMENTED_EXTRA_STATUSES.get(operation.key, {})}
+    for status in sorted(set(responses) - set(operation.responses) - documented):
+        problems.append(f"{operation.key}: {status} is served but listed nowhere")
+    return problems
+
+
+async def test_every_operation_serves_the_contracts_responses(client: httpx.AsyncClient) -> None:
+    served = operations_in(await _served_schema(client))
+    problems: list[str] = []
+    for operation in operations():
+        problems += _response_problems(operation, served[served_key(operation)])
+    assert problems == []
+
+
+async def test_no_operation_serves_a_422_and_errors_are_the_envelope(
+    client: httpx.AsyncClient,
+) -> None:
+    schema = await _served_schema(client)
+    served = operations_in(schema)
+    assert [key for key, operation in served.items() if "422" in operation["responses"]] == []
+    assert "HTTPValidationError" not in schema["components"]["schemas"]
+    envelope = schema["components"]["schemas"]["ErrorEnvelope"]
+    assert set(envelope["properties"]) == {"success", "error"}
+    info = schema["components"]["schemas"]["ErrorInfo"]
+    assert set(info["properties"]) == {"code", "message", "details"}
+    # Operations beyond the contract say 400 where FastAPI would have said 422.
+    contract = {served_key(operation) for operation in operations()}
+    for key, operation in served.items():
+        if key not in contract and (operation.get("parameters") or operation.get("requestBody")):
+            assert operation["responses"]["400"]["content"]["application/json"]["schema"] == (
+                ERROR_ENVELOPE
+            ), key
+
+
+def test_the_apps_copy_of_the_contracts_responses_is_the_contract() -> None:
+    """The app serves the table in veza/kit/openapi.py, not the contract file (absent at run
+    time); this keeps the two equal."""
+    contract = {
+        f"{op.method} {op.served_path.removeprefix(BASE_PATH)}": {
+            int(status): text for status, text in op.responses.items()
+        }
+        for op in operations()
+    }
+    assert contract == CONTRACT_RESPONSES

@@ -23,6 +23,7 @@ from veza.kit.handlers import install_error_handlers
 from veza.kit.jobs import JobQueue, bind_to_app_state, create_job_queue
 from veza.kit.logging import configure_logging
 from veza.kit.middleware import RequestContextMiddleware, RequestObserver
+from veza.kit.openapi import serve_contract_responses
 from veza.kit.routing import operation_id
 from veza.kit.storage import create_storage
 from veza.kit.tokens import TokenCodec
@@ -116,6 +117,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(ops_router)
     app.include_router(hls_router)  # /hls/{track_id}/..., outside /api/v1
+    serve_contract_responses(app, API_PREFIX)
     static_dir = Path(fastapi_offline.__file__).parent / "static"
     app.mount(DOCS_STATIC_PATH, StaticFiles(directory=static_dir), name="docs-static")
 
