@@ -31,6 +31,9 @@ class ServerSettings(BaseModel):
     public_url: str = "http://127.0.0.1:18080"
     # Web app URL used in links sent by mail (verify email, reset password).
     frontend_url: str = "http://localhost:5173"
+    # Web app base URL whose <web_app_url>/shared/<token> page opens a share link; empty: share
+    # links point at this API's GET /api/v1/tracks/shared/<token>, so they work without a web app.
+    web_app_url: str = ""
     # Proxies trusted for X-Forwarded-For/-Proto (comma-separated IPs, or "*"). Behind a load
     # balancer, set its address: client IPs feed rate limits, play deduplication and audit.
     forwarded_allow_ips: str = "127.0.0.1"

@@ -1,10 +1,11 @@
-"""Share links: create, resolve, open stream and download of one track, revoke."""
+"""Share links: create, resolve, open stream, download, waveform and HLS of one track, revoke."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import parse_qs, urljoin, urlsplit
 
 import httpx
 import pytest
@@ -24,6 +25,33 @@ async def share(
     return await client.post(f"{API}/tracks/{track_id}/share", headers=who.headers, json=body)
 
 
+async def expire(app: FastAPI, share_id: str) -> None:
+    async with app.state.db.writer() as session, session.begin():
+        await session.execute(
+            update(TrackShare)
+            .where(TrackShare.id == uuid.UUID(share_id))
+            .values(expires_at=datetime.now(UTC) - timedelta(seconds=1))
+        )
+
+
+def _uris(playlist: httpx.Response) -> list[str]:
+    return [line for line in playlist.text.splitlines() if line and not line.startswith("#")]
+
+
+async def hls_files(client: httpx.AsyncClient, track_id: str, token: str) -> list[str]:
+    """Every HLS file of a track as a player reaches it from the master playlist opened with
+    ``?share_token=``: the master, each variant playlist and each segment, as paths."""
+    master = f"/hls/{track_id}/master.m3u8?share_token={token}"
+    files = [master]
+    opened = await client.get(master)
+    assert opened.status_code == 200, opened.text
+    for variant in (urljoin(master, uri) for uri in _uris(opened)):
+        playlist = await client.get(variant)
+        assert playlist.status_code == 200, (variant, playlist.text)
+        files += [variant, *(urljoin(variant, uri) for uri in _uris(playlist))]
+    return files
+
+
 async def test_owner_creates_a_link_and_anyone_resolves_it(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:
@@ -35,13 +63,28 @@ async def test_owner_creates_a_link_and_anyone_resolves_it(
     link = created["share"]
     assert link["permissions"] == "write" and link["track_id"] == str(track.id)
     assert len(link["token"]) >= 43  # 256 random bits, URL-safe base64
-    assert link["url"].endswith(f"/api/v1/tracks/shared/{link['token']}")
+    public_url = app.state.settings.server.public_url
+    assert link["url"] == f"{public_url}/api/v1/tracks/shared/{link['token']}"
 
     resolved = data(await client.get(f"{API}/tracks/shared/{link['token']}"))
     assert resolved["track"]["id"] == str(track.id)
     assert "play_count" not in resolved["track"]
     assert resolved["share"]["id"] == link["id"] and "token" not in resolved["share"]
     assert resolved["share"]["expires_at"].endswith("Z")
+
+
+async def test_the_link_is_the_web_apps_share_page_once_it_is_configured(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    owner = await member(app)
+    track = await create_track(app, owner, is_public=False)
+    app.state.settings.server.web_app_url = "https://veza.example/app/"
+    link = data(await share(client, owner, track.id))["share"]
+    assert link["url"] == f"https://veza.example/app/shared/{link['token']}"
+    assert (
+        data(await client.get(f"{API}/tracks/shared/{link['token']}"))["share"]["id"]
+        == (link["id"])
+    )
 
 
 async def test_share_creation_refusals(app: FastAPI, client: httpx.AsyncClient) -> None:
@@ -74,12 +117,7 @@ async def test_expired_link_is_403_revoked_and_unknown_are_404(
     track = await create_track(app, owner)
     expiring = data(await share(client, owner, track.id))["share"]
     revoked = data(await share(client, owner, track.id))["share"]
-    async with app.state.db.writer() as session, session.begin():
-        await session.execute(
-            update(TrackShare)
-            .where(TrackShare.id == uuid.UUID(expiring["id"]))
-            .values(expires_at=datetime.now(UTC) - timedelta(seconds=1))
-        )
+    await expire(app, expiring["id"])
     gone = await client.delete(f"{API}/tracks/share/{revoked['id']}", headers=owner.headers)
     assert data(gone) == {"message": "Share link revoked"}
 
@@ -175,6 +213,8 @@ async def test_a_link_dies_with_its_creators_account_on_every_path(
         f"{API}/tracks/shared/{token}",
         f"{API}/tracks/{private['id']}/stream?share_token={token}",
         f"{API}/tracks/{private['id']}/download?share_token={token}",
+        f"{API}/tracks/{private['id']}/waveform?share_token={token}",
+        f"/hls/{private['id']}/master.m3u8?share_token={token}",
     ]
     for url in urls:
         assert (await client.get(url)).status_code == 200, url
@@ -188,3 +228,62 @@ async def test_a_link_dies_with_its_creators_account_on_every_path(
     await set_user_fields(app, owner.user.id, is_banned=False, is_active=True)
     for url in urls:  # the link itself was never revoked
         assert (await client.get(url)).status_code == 200, url
+
+
+async def test_a_share_token_opens_the_waveform_and_every_hls_file_of_that_track_only(
+    client: httpx.AsyncClient, owner: Uploader, audio: AudioSamples
+) -> None:
+    private = await owner.upload_track(audio.read("mp3"), is_public="false")
+    another = await owner.upload_track(audio.read("flac"), "b.flac", is_public="false")
+    token = data(await share(client, owner, private["id"]))["share"]["token"]
+
+    waveform = f"{API}/tracks/{private['id']}/waveform"
+    assert (await client.get(waveform)).status_code == 404
+    opened = await client.get(waveform, params={"share_token": token})
+    assert opened.status_code == 200 and opened.json()["version"] == 2
+    elsewhere = await client.get(
+        f"{API}/tracks/{another['id']}/waveform", params={"share_token": token}
+    )
+    assert error_code(elsewhere, 404) == "TRACK_NOT_FOUND"
+
+    files = await hls_files(client, private["id"], token)
+    assert len(files) >= 5  # the master, two variant playlists and their segments
+    for url in files:
+        # Players resolve the playlists' URIs without the query string: each carries the token.
+        assert parse_qs(urlsplit(url).query) == {"share_token": [token]}, url
+        assert (await client.get(url)).status_code == 200, url
+        assert (await client.get(urlsplit(url).path)).status_code == 404, url
+        other_track = url.replace(private["id"], another["id"])
+        assert (await client.get(other_track)).status_code == 404, other_track
+
+
+async def test_the_share_views_waveform_and_manifest_urls_open_with_the_token_they_carry(
+    client: httpx.AsyncClient, owner: Uploader, audio: AudioSamples
+) -> None:
+    private = await owner.upload_track(audio.read("mp3"), is_public="false")
+    token = data(await share(client, owner, private["id"]))["share"]["token"]
+    track = data(await client.get(f"{API}/tracks/shared/{token}"))["track"]
+    for url in (track["waveform_url"], track["stream_manifest_url"]):
+        parts = urlsplit(url)
+        assert parse_qs(parts.query) == {"share_token": [token]}, url
+        assert (await client.get(f"{parts.path}?{parts.query}")).status_code == 200, url
+
+
+@pytest.mark.parametrize("ending", ["revoked", "expired"])
+async def test_a_revoked_or_expired_token_opens_no_waveform_nor_hls_file(
+    app: FastAPI, client: httpx.AsyncClient, owner: Uploader, audio: AudioSamples, ending: str
+) -> None:
+    private = await owner.upload_track(audio.read("mp3"), is_public="false")
+    link = data(await share(client, owner, private["id"]))["share"]
+    urls = [
+        f"{API}/tracks/{private['id']}/waveform?share_token={link['token']}",
+        *await hls_files(client, private["id"], link["token"]),
+    ]
+    assert (await client.get(urls[0])).status_code == 200
+    if ending == "revoked":
+        revoked = await client.delete(f"{API}/tracks/share/{link['id']}", headers=owner.headers)
+        assert revoked.status_code == 200
+    else:
+        await expire(app, link["id"])
+    for url in urls:
+        assert error_code(await client.get(url), 404) == "TRACK_NOT_FOUND", url

@@ -1,12 +1,13 @@
 """HLS playlists and segments of a completed track, under /hls/{track_id}/ (outside /api/v1, where
 the contract's stream manifest URL points). A private track needs a stream token of a caller
-who may open it, by query (carried on to every URI of the playlists) or by cookie."""
+who may open it, by query or by cookie, or a share link of that track (``share_token``, the rule
+of tracks/sharing.py); query-string credentials are carried on to every URI of the playlists."""
 
 from __future__ import annotations
 
 import uuid
 from pathlib import PurePosixPath
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
@@ -18,7 +19,7 @@ from veza.models import User
 from veza.playback.delivery import deliver
 from veza.playback.dependencies import PlaybackTools
 from veza.playback.errors import FileNotFound, HlsDisabled
-from veza.tracks.access import openable_track
+from veza.playback.service import opened_track
 from veza.tracks.errors import TrackNotFound
 
 HLS_CONTENT_TYPES = {
@@ -43,10 +44,10 @@ async def _hls_viewer(
     return caller.user
 
 
-def _with_token(playlist: bytes, token: str) -> bytes:
-    """Carry a query-string token to every URI of a playlist (players drop the query string
+def _with_query(playlist: bytes, credentials: dict[str, str]) -> bytes:
+    """Carry query-string credentials to every URI of a playlist (players drop the query string
     of the playlist when they resolve relative URIs)."""
-    suffix = f"token={quote(token, safe='')}"
+    suffix = urlencode(credentials, quote_via=quote, safe="")
     lines = []
     for line in playlist.decode("utf-8").splitlines():
         stripped = line.strip()
@@ -64,13 +65,14 @@ async def hls_file(
     tools: PlaybackTools,
     query_token: str | None,
     cookie_token: str | None,
+    share_token: str | None,
     request_headers: dict[str, str],
 ) -> Response:
     if not tools.limits.hls_enabled:
         raise HlsDisabled()
     token = query_token or cookie_token
     viewer = await _hls_viewer(session, tools, token)
-    track = await openable_track(session, track_id, viewer)
+    track = await opened_track(session, track_id, viewer, share_token)
     if not track.hls_path:
         raise TrackNotFound()
     try:
@@ -87,8 +89,10 @@ async def hls_file(
             playlist = await tools.storage.get_bytes(key)
         except ObjectNotFound as exc:
             raise FileNotFound() from exc
-        if query_token:
-            playlist = _with_token(playlist, query_token)
+        credentials = {"token": query_token, "share_token": share_token}
+        carried = {name: value for name, value in credentials.items() if value}
+        if carried:
+            playlist = _with_query(playlist, carried)
         return Response(
             playlist,
             media_type=content_type,

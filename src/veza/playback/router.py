@@ -80,9 +80,15 @@ async def get_tracks_id_stream(
     },
 )
 async def get_tracks_id_waveform(
-    viewer: OptionalUser, session: DbSession, tools: Playback, track_id: TrackId
+    viewer: OptionalUser,
+    session: DbSession,
+    tools: Playback,
+    track_id: TrackId,
+    share_token: Annotated[
+        str | None, Query(description="A share link's token: opens the waveform of its track")
+    ] = None,
 ) -> Response:
-    payload = await service.waveform_json(session, viewer, track_id, tools=tools)
+    payload = await service.waveform_json(session, viewer, track_id, share_token, tools=tools)
     return Response(
         payload, media_type="application/json", headers={"Cache-Control": "private, max-age=60"}
     )
@@ -99,9 +105,13 @@ async def get_hls_file(
         str | None, Query(description="Stream token (POST /auth/stream-token)")
     ] = None,
     stream_token: Annotated[str | None, Cookie(alias=STREAM_TOKEN_COOKIE)] = None,
+    share_token: Annotated[
+        str | None, Query(description="A share link's token: opens the HLS files of its track")
+    ] = None,
 ) -> Response:
     """master.m3u8, <bitrate>k/playlist.m3u8 and segments of a completed track. Private tracks
-    need a stream token of their owner (or an administrator), by query or cookie."""
+    need a stream token of their owner (or an administrator), by query or cookie, or a share
+    link of the track."""
     return await hls.hls_file(
         session,
         track_id,
@@ -109,5 +119,6 @@ async def get_hls_file(
         tools=tools,
         query_token=token,
         cookie_token=stream_token,
+        share_token=share_token,
         request_headers=dict(request.headers),
     )

@@ -21,7 +21,7 @@ from veza.playback.cache import PlayableFile
 from veza.playback.delivery import deliver
 from veza.playback.dependencies import PlaybackTools
 from veza.playback.errors import FileNotFound, LicenseRequired, WaveformNotReady
-from veza.tracks.access import manages, open_to_everyone, openable_track
+from veza.tracks.access import manages, open_to_everyone
 from veza.tracks.errors import TrackNotFound
 from veza.tracks.repository import add_to_counter, get_openable
 from veza.tracks.sharing import track_opened_by
@@ -41,11 +41,30 @@ async def download_license_granted(
     return True
 
 
+async def opened_track(
+    session: AsyncSession, track_id: uuid.UUID, viewer: User | None, share_token: str | None
+) -> Track:
+    """The track if the caller may open it, or if ``share_token`` is a valid link of that very
+    track (tracks/sharing.py); TrackNotFound otherwise. Stream, download, waveform and HLS all
+    decide with it."""
+    track = await get_openable(session, track_id, viewer)
+    if track is None and share_token:
+        track = await track_opened_by(session, track_id, share_token)
+    if track is None:
+        raise TrackNotFound()
+    return track
+
+
 async def waveform_json(
-    session: AsyncSession, viewer: User | None, track_id: uuid.UUID, *, tools: PlaybackTools
+    session: AsyncSession,
+    viewer: User | None,
+    track_id: uuid.UUID,
+    share_token: str | None,
+    *,
+    tools: PlaybackTools,
 ) -> bytes:
     """The BBC audiowaveform v2 peaks of the track, as processing stored them."""
-    track = await openable_track(session, track_id, viewer)
+    track = await opened_track(session, track_id, viewer, share_token)
     if not track.waveform_path:
         raise WaveformNotReady()
     try:
@@ -66,11 +85,9 @@ def download_filename(track: Track) -> str:
 async def _playable_track(
     session: AsyncSession, track_id: uuid.UUID, viewer: User | None, share_token: str | None
 ) -> Track:
-    """The track if the caller may open it, or if ``share_token`` is a valid link of it."""
-    track = await get_openable(session, track_id, viewer)
-    if track is None and share_token:
-        track = await track_opened_by(session, track_id, share_token)
-    if track is None or not track.file_path:
+    """The opened track (``opened_track``) if it has its audio file."""
+    track = await opened_track(session, track_id, viewer, share_token)
+    if not track.file_path:
         raise TrackNotFound()
     return track
 

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Body, Path, Query
 
 from veza.auth.dependencies import CurrentUser, OptionalUser
 from veza.kit.db import DbSession
-from veza.kit.dependencies import PublicUrl
+from veza.kit.dependencies import AppSettings, PublicUrl
 from veza.kit.envelope import Envelope, ok
 from veza.kit.pagination import OffsetParams, offset_params
 from veza.tracks import history, lyrics, recommendations, schemas, service, sharing, versions
@@ -205,10 +205,16 @@ async def post_tracks_id_share(
     user: CurrentUser,
     session: DbSession,
     public_url: PublicUrl,
+    settings: AppSettings,
     track_id: TrackId,
     body: Annotated[schemas.CreateShareRequest, Body(description="Share parameters")],
 ) -> Envelope[schemas.ShareData]:
-    return ok(await sharing.create_share(session, user, track_id, body, public_url=public_url))
+    web_app_url = settings.server.web_app_url
+    return ok(
+        await sharing.create_share(
+            session, user, track_id, body, public_url=public_url, web_app_url=web_app_url
+        )
+    )
 
 
 @router.get(

@@ -336,7 +336,7 @@ class ShareView(BaseModel):
     expires_at: UTCTimestamp | None = None
     created_at: UTCTimestamp
     token: str | None = Field(None, description="Given once, when the link is created")
-    url: str | None = Field(None, description="GET /tracks/shared/{token}, given once")
+    url: str | None = Field(None, description="The share page (web app or API), given once")
 
 
 class ShareData(BaseModel):

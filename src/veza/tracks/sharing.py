@@ -1,17 +1,20 @@
-"""Share links: a token that opens one track (its page, stream and download) to whoever holds it.
+"""Share links: a token that opens one track (its page, stream, download, waveform and HLS
+files) to whoever holds it.
 
 Tokens are 256-bit random strings, given once and stored as SHA-256 digests. ``open_share`` is
-the one validity rule, used by GET /tracks/shared/{token} and by the ``share_token`` of stream
-and download: a link is valid while it is not revoked, not expired, its track not deleted and
-its creator a readable account (not banned, deactivated or deleted). An unknown, revoked or
-dead link is 404, an expired one 403. The permission (the contract's read / write / admin) is
-recorded and shown; a link never grants a change to the track (see docs/CONFORMANCE.md).
+the one validity rule, used by GET /tracks/shared/{token} and by the ``share_token`` of stream,
+download, waveform and HLS: a link is valid while it is not revoked, not expired, its track not
+deleted and its creator a readable account (not banned, deactivated or deleted). An unknown,
+revoked or dead link is 404, an expired one 403. The permission (the contract's read / write /
+admin) is recorded and shown; a link never grants a change to the track (see
+docs/CONFORMANCE.md).
 """
 
 from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from urllib.parse import urlencode
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -68,7 +71,15 @@ def _expiry(raw: str | None) -> datetime | None:
     return value
 
 
-def _view(share: TrackShare, public_url: str, token: str | None = None) -> schemas.ShareView:
+def share_page_url(token: str, *, public_url: str, web_app_url: str) -> str:
+    """The page a person opens: the web app's when it is configured, else the API's share view."""
+    web_app = web_app_url.strip().rstrip("/")
+    if web_app:
+        return f"{web_app}/shared/{token}"
+    return f"{public_url}/api/v1/tracks/shared/{token}"
+
+
+def _view(share: TrackShare, url: str | None = None, token: str | None = None) -> schemas.ShareView:
     return schemas.ShareView(
         id=share.id,
         track_id=share.track_id,
@@ -76,8 +87,15 @@ def _view(share: TrackShare, public_url: str, token: str | None = None) -> schem
         expires_at=share.expires_at,
         created_at=share.created_at,
         token=token,
-        url=f"{public_url}/api/v1/tracks/shared/{token}" if token else None,
+        url=url,
     )
+
+
+def _opened_with(url: str | None, token: str) -> str | None:
+    """``url`` carrying the share token, so the holder can follow it as it is."""
+    if url is None:
+        return None
+    return f"{url}{'&' if '?' in url else '?'}{urlencode({'share_token': token})}"
 
 
 async def create_share(
@@ -87,6 +105,7 @@ async def create_share(
     body: schemas.CreateShareRequest,
     *,
     public_url: str,
+    web_app_url: str,
 ) -> schemas.ShareData:
     """The track's owner or an administrator (403 for others who can see it, 404 otherwise)."""
     track = await editable_track(session, track_id, user)
@@ -103,15 +122,18 @@ async def create_share(
     )
     repository.add_share(session, share)
     await session.flush()
-    return schemas.ShareData(share=_view(share, public_url, token))
+    url = share_page_url(token, public_url=public_url, web_app_url=web_app_url)
+    return schemas.ShareData(share=_view(share, url, token))
 
 
 async def resolve(session: AsyncSession, token: str, *, public_url: str) -> schemas.SharedTrackData:
     share, track = await open_share(session, token)
-    # The holder sees the track as the public does (no private counters).
-    return schemas.SharedTrackData(
-        share=_view(share, public_url), track=track_response(track, public_url)
-    )
+    # The holder sees the track as the public does (no private counters), with the links of
+    # what the token opens carrying it.
+    view: schemas.TrackResponse = track_response(track, public_url)
+    view.waveform_url = _opened_with(view.waveform_url, token)
+    view.stream_manifest_url = _opened_with(view.stream_manifest_url, token)
+    return schemas.SharedTrackData(share=_view(share), track=view)
 
 
 async def revoke(session: AsyncSession, user: User, share_id: uuid.UUID) -> schemas.MessageResponse:
