@@ -34,6 +34,9 @@ class ServerSettings(BaseModel):
     # Proxies trusted for X-Forwarded-For/-Proto (comma-separated IPs, or "*"). Behind a load
     # balancer, set its address: client IPs feed rate limits, play deduplication and audit.
     forwarded_allow_ips: str = "127.0.0.1"
+    # Bearer token /metrics asks every client for; empty means /metrics answers loopback
+    # clients only (a Prometheus on the same machine, or one behind a proxy that sets it).
+    metrics_token: SecretStr = SecretStr("")
 
 
 class DatabaseSettings(BaseModel):
@@ -234,8 +237,16 @@ class Settings(BaseSettings):
         return self.data_dir / "mail"
 
     def ensure_dirs(self) -> None:
-        for directory in (self.data_dir, self.media_dir, self.mail_dir):
-            directory.mkdir(parents=True, exist_ok=True)
+        """The data folders, created for the service's account alone (0700). With
+        X-Accel-Redirect, nginx must reach the media files: the folders on its way are 0750
+        (kit/private_files.py explains the modes; existing folders are left as they are)."""
+        shared = 0o750 if self.media.accel_redirect_prefix else 0o700
+        for directory, mode in (
+            (self.data_dir, shared),
+            (self.media_dir, shared),
+            (self.mail_dir, 0o700),
+        ):
+            directory.mkdir(mode=mode, parents=True, exist_ok=True)
 
 
 @lru_cache

@@ -23,6 +23,7 @@ import structlog
 from fastapi import FastAPI
 
 from veza.config import Settings, SmtpSettings
+from veza.kit import private_files
 
 log = structlog.get_logger("veza.mail")
 
@@ -93,8 +94,9 @@ class OutboxMailer:
         log.info("mail_written", to=mail.to, subject=mail.subject, path=str(path), link=mail.link)
 
     def _write(self, path: Path, data: bytes) -> None:
-        self.directory.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+        # Mails carry sign-in secrets: the service's account alone reads them.
+        private_files.make_dirs(self.directory)
+        private_files.create_file(path, data)
 
 
 def mailer_from_settings(settings: Settings) -> Mailer:

@@ -75,7 +75,12 @@ async def ready(request: Request) -> JSONResponse:
 
 
 @ops_router.get("/metrics")
-async def prometheus_metrics() -> Response:
+async def prometheus_metrics(request: Request) -> Response:
+    service.check_metrics_access(
+        request.app.state.settings.server,
+        request.client.host if request.client else None,
+        request.headers.get("authorization"),
+    )
     payload, content_type = render_latest()
     return Response(content=payload, media_type=content_type)
 
