@@ -29,8 +29,9 @@ class ServerSettings(BaseModel):
     hsts: bool = False
     # Public base URL used in links sent by mail and in manifest URLs.
     public_url: str = "http://127.0.0.1:18080"
-    # Web app URL used in links sent by mail (verify email, reset password).
-    frontend_url: str = "http://localhost:5173"
+    # Web app URL used in links sent by mail (verify email, reset password). Empty means the
+    # API's own minimal pages, <public_url>/account/verify-email and /account/reset-password.
+    frontend_url: str = ""
     # Proxies trusted for X-Forwarded-For/-Proto (comma-separated IPs, or "*"). Behind a load
     # balancer, set its address: client IPs feed rate limits, play deduplication and audit.
     forwarded_allow_ips: str = "127.0.0.1"
@@ -146,7 +147,7 @@ class CommentSettings(BaseModel):
 
 class SmtpSettings(BaseModel):
     """Outgoing mail (VEZA_SMTP__HOST, VEZA_SMTP__PORT, ...). Without a host, mails are written
-    as .eml files to <data_dir>/mail and their link is logged."""
+    as .eml files to <data_dir>/mail, except in production, where they are not delivered."""
 
     host: str = ""
     port: int = 587
