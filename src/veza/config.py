@@ -29,14 +29,17 @@ class ServerSettings(BaseModel):
     hsts: bool = False
     # Public base URL used in links sent by mail and in manifest URLs.
     public_url: str = "http://127.0.0.1:18080"
-    # Web app URL used in links sent by mail (verify email, reset password).
-    frontend_url: str = "http://localhost:5173"
-    # Web app base URL whose <web_app_url>/shared/<token> page opens a share link; empty: share
-    # links point at this API's GET /api/v1/tracks/shared/<token>, so they work without a web app.
-    web_app_url: str = ""
+    # The web app's base URL: links sent by mail (verify email, reset password) and share links
+    # (<frontend_url>/shared/<token>) open its pages. Empty means this API's own: the minimal
+    # pages <public_url>/account/verify-email and /account/reset-password, and share links to
+    # GET /api/v1/tracks/shared/<token>.
+    frontend_url: str = ""
     # Proxies trusted for X-Forwarded-For/-Proto (comma-separated IPs, or "*"). Behind a load
     # balancer, set its address: client IPs feed rate limits, play deduplication and audit.
     forwarded_allow_ips: str = "127.0.0.1"
+    # Bearer token /metrics asks every client for; empty means /metrics answers loopback
+    # clients only (a Prometheus on the same machine, or one behind a proxy that sets it).
+    metrics_token: SecretStr = SecretStr("")
 
 
 class DatabaseSettings(BaseModel):
@@ -146,7 +149,7 @@ class CommentSettings(BaseModel):
 
 class SmtpSettings(BaseModel):
     """Outgoing mail (VEZA_SMTP__HOST, VEZA_SMTP__PORT, ...). Without a host, mails are written
-    as .eml files to <data_dir>/mail and their link is logged."""
+    as .eml files to <data_dir>/mail, except in production, where they are not delivered."""
 
     host: str = ""
     port: int = 587
@@ -237,8 +240,16 @@ class Settings(BaseSettings):
         return self.data_dir / "mail"
 
     def ensure_dirs(self) -> None:
-        for directory in (self.data_dir, self.media_dir, self.mail_dir):
-            directory.mkdir(parents=True, exist_ok=True)
+        """The data folders, created for the service's account alone (0700). With
+        X-Accel-Redirect, nginx must reach the media files: the folders on its way are 0750
+        (kit/private_files.py explains the modes; existing folders are left as they are)."""
+        shared = 0o750 if self.media.accel_redirect_prefix else 0o700
+        for directory, mode in (
+            (self.data_dir, shared),
+            (self.media_dir, shared),
+            (self.mail_dir, 0o700),
+        ):
+            directory.mkdir(mode=mode, parents=True, exist_ok=True)
 
 
 @lru_cache

@@ -26,7 +26,8 @@ async def test_verification_mail_goes_through_smtp_and_its_link_works(
             assert recipients == ["zoe@example.com"]
             body = message.get_payload(decode=True)
             assert isinstance(body, bytes)
-            match = re.search(r"http://localhost:5173/verify-email\?token=([\w-]+)", body.decode())
+            link = r"http://127\.0\.0\.1:18080/account/verify-email\?token=([\w-]+)\r?$"
+            match = re.search(link, body.decode(), re.MULTILINE)
             assert match
             verified = await client.post(
                 f"{API}/auth/verify-email", headers={"X-Verify-Token": match.group(1)}

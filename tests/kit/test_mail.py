@@ -12,14 +12,14 @@ from aiosmtpd.smtp import AuthResult
 from tests.smtp_server import smtp_server
 from veza.config import LogSettings, Settings, SmtpSettings
 from veza.kit.logging import configure_logging
-from veza.kit.mail import Mail, OutboxMailer, SmtpMailer, mailer_from_settings
+from veza.kit.mail import Mail, OutboxMailer, SmtpMailer, UndeliverableMailer, mailer_from_settings
 
+LINK = "https://app.example.com/verify-email?token=" + "T0k3n_-" * 12  # past 78 characters
 MAIL = Mail(
     to="listener@example.com",
     subject="Confirm your email address",
-    text="Open https://app.example.com/verify-email?token=abc",
-    html="<p>Open <a href='https://app.example.com/verify-email?token=abc'>this</a></p>",
-    link="https://app.example.com/verify-email?token=abc",
+    text=f"Open this link:\n\n{LINK}\n",
+    html=f"<p>Open <a href='{LINK}'>this</a></p>",
 )
 
 
@@ -35,7 +35,7 @@ async def test_smtp_mailer_delivers_to_a_real_smtp_server() -> None:
     assert message["Subject"] == "Confirm your email address"
     assert message["Message-ID"] and message["Date"]
     plain = message.get_payload()[0].get_payload(decode=True).decode()  # type: ignore[index,union-attr]
-    assert "verify-email?token=abc" in plain
+    assert LINK in plain.splitlines()
 
 
 async def test_smtp_mailer_authenticates_when_credentials_are_set() -> None:
@@ -71,20 +71,42 @@ def structured_logs() -> None:
 
 
 @pytest.mark.usefixtures("structured_logs")
-async def test_outbox_mailer_writes_an_eml_file_and_logs_the_link(
+async def test_outbox_mailer_writes_an_eml_file_and_logs_where_not_the_link(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level("INFO", logger="veza.mail")
     await OutboxMailer(tmp_path / "mail", "Veza <no-reply@localhost>").send(MAIL)
     files = list((tmp_path / "mail").glob("*.eml"))
     assert len(files) == 1
-    message = email.message_from_bytes(files[0].read_bytes())
+    raw = files[0].read_bytes()
+    message = email.message_from_bytes(raw)
     assert message["To"] == "listener@example.com"
     assert message["From"] == "Veza <no-reply@localhost>"
-    assert MAIL.link is not None and MAIL.link in caplog.text
+    # Both parts as written: the whole link on one line, for copy and grep.
+    assert b"quoted-printable" not in raw
+    assert LINK.encode() in raw.splitlines()
+    assert str(files[0]) in caplog.text
+    assert "T0k3n" not in caplog.text
+
+
+@pytest.mark.usefixtures("structured_logs")
+async def test_in_production_without_smtp_a_mail_is_reported_undelivered_never_written(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("INFO", logger="veza.mail")
+    mailer = mailer_from_settings(Settings(env="production", data_dir=tmp_path))
+    assert isinstance(mailer, UndeliverableMailer)
+    await mailer.send(MAIL)
+    assert not (tmp_path / "mail").exists()
+    lines = [record.msg for record in caplog.records if record.name == "veza.mail"]
+    assert [line["event"] for line in lines if isinstance(line, dict)] == ["mail_not_delivered"]
+    assert lines[0]["level"] == "error" and lines[0]["to"] == "listener@example.com"
+    assert "T0k3n" not in caplog.text and "verify-email" not in caplog.text
 
 
 def test_mailer_is_smtp_only_when_a_host_is_configured(tmp_path: Path) -> None:
     assert isinstance(mailer_from_settings(Settings(data_dir=tmp_path)), OutboxMailer)
-    configured = Settings(data_dir=tmp_path, smtp=SmtpSettings(host="mail.example.com"))
-    assert isinstance(mailer_from_settings(configured), SmtpMailer)
+    assert isinstance(mailer_from_settings(Settings(env="test", data_dir=tmp_path)), OutboxMailer)
+    for env in ("development", "production"):
+        configured = Settings(env=env, data_dir=tmp_path, smtp=SmtpSettings(host="mail.test"))
+        assert isinstance(mailer_from_settings(configured), SmtpMailer)

@@ -78,7 +78,7 @@ async def test_the_link_is_the_web_apps_share_page_once_it_is_configured(
 ) -> None:
     owner = await member(app)
     track = await create_track(app, owner, is_public=False)
-    app.state.settings.server.web_app_url = "https://veza.example/app/"
+    app.state.settings.server.frontend_url = "https://veza.example/app/"
     link = data(await share(client, owner, track.id))["share"]
     assert link["url"] == f"https://veza.example/app/shared/{link['token']}"
     assert (

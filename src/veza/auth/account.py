@@ -39,7 +39,7 @@ from veza.kit.errors import (
     BadRequest,
     ValidationFailed,
 )
-from veza.kit.events import USER_DELETED, publish
+from veza.kit.events import USER_DELETED, USER_WITHDRAWN, publish
 from veza.kit.opaque_tokens import digest
 from veza.kit.passwords import hash_password, verify_password
 from veza.kit.tokens import (
@@ -149,6 +149,9 @@ async def delete_account(
     now = utcnow()
     # The tracks domain removes the tracks (and files) that do not stay.
     await publish(ctx.session, USER_DELETED, user_id=user.id, keep_public_tracks=keep_public_tracks)
+    # Kept public tracks stay in the catalog but are no longer served anonymously (the author
+    # is not readable): cached copies go too.
+    await publish(ctx.session, USER_WITHDRAWN, user_id=user.id)
     _anonymise(user, now)
     await repository.bump_token_version(ctx.session, user)
     await repository.revoke_user_sessions(ctx.session, user.id, now)

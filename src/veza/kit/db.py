@@ -15,11 +15,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Annotated, Any, TypeVar, cast
 
 import structlog
 from fastapi import Depends, Request
 from sqlalchemy import event, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -29,6 +31,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.pool import NullPool
 
 from veza.config import Settings
+from veza.kit import private_files
 from veza.kit.errors import KeepChanges
 
 log = structlog.get_logger("veza.db")
@@ -63,10 +66,25 @@ def _configure_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+def _create_private_sqlite_file(url: str) -> None:
+    """Create a missing SQLite database file 0600 (an empty file is an empty database), so
+    SQLite does not create it world-readable; its -wal and -shm files take the same mode."""
+    parsed = make_url(url)
+    database = parsed.database or ""
+    if database in ("", ":memory:") or parsed.query.get("mode") == "memory":
+        return
+    if database.startswith("file:"):
+        return  # a URI filename: whoever wrote it decides
+    path = Path(database)
+    if path.parent.is_dir():
+        private_files.create_file(path)
+
+
 def create_engine(settings: Settings) -> AsyncEngine:
     url = settings.effective_database_url
     if url.startswith("sqlite"):
         settings.ensure_dirs()
+        _create_private_sqlite_file(url)
         engine = create_async_engine(
             url,
             echo=settings.database.echo,
@@ -85,6 +103,8 @@ def create_engine(settings: Settings) -> AsyncEngine:
 
 def create_null_pool_engine(url: str) -> AsyncEngine:
     """An engine without pooling, for one-off tasks such as migrations and readiness probes."""
+    if url.startswith("sqlite"):
+        _create_private_sqlite_file(url)
     return create_async_engine(url, poolclass=NullPool)
 
 

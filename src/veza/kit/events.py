@@ -21,6 +21,9 @@ _subscribers: dict[str, list[Subscriber]] = defaultdict(list)
 
 # Event names, with the keyword payload each one carries.
 USER_DELETED = "user.deleted"  # user_id: UUID, keep_public_tracks: bool
+# A user stopped being readable by others (banned, deactivated or deleted): nothing of theirs
+# may be served to others any more, cached copies included.
+USER_WITHDRAWN = "user.withdrawn"  # user_id: UUID
 USER_FOLLOWED = "user.followed"  # follower_id: UUID, followed_id: UUID (a new follow only)
 # A track's metadata, visibility or existence changed (what others may see of it).
 TRACK_CHANGED = "track.changed"  # track_id: UUID

@@ -1,8 +1,14 @@
-"""Structured logs with structlog: one JSON object per line, request context bound per request."""
+"""Structured logs with structlog: one JSON object per line, request context bound per request.
+
+Secrets never reach the log: a value whose key looks like a secret is replaced, and in every
+string value (messages, paths, query strings, URLs, tracebacks) the value of a query
+parameter named like a secret and a path segment that carries one are replaced too.
+"""
 
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from typing import Any
 
@@ -10,14 +16,36 @@ import structlog
 
 from veza.config import LogSettings
 
+REDACTED = "[redacted]"
 _SECRET_KEYS = ("password", "secret", "token", "authorization", "cookie", "api_key", "credential")
+# Query parameters: the keys above, plus presigned-URL signatures (X-Amz-Signature).
+_SECRET_PARAMETER = re.compile(
+    r"((?:^|[?&;])[\w.\-\[\]]*?(?:password|secret|token|authorization|cookie|api_key|apikey"
+    r"|credential|signature)[\w.\-\[\]]*=)[^&#\s\"'<>]*",
+    re.IGNORECASE,
+)
+# Path segments after which the contract puts a secret: /tracks/shared/{token},
+# /playlists/shared/{token}, /queue/session/{token}.
+_SECRET_SEGMENT = re.compile(r"(/(?:shared|session)/)[^/?#\s\"'<>]+", re.IGNORECASE)
+
+
+def redact_url(text: str) -> str:
+    """``text`` (a path, a query string, a URL, or any text holding some) with its secrets
+    replaced by ``[redacted]``."""
+    if "=" in text:
+        text = _SECRET_PARAMETER.sub(rf"\1{REDACTED}", text)
+    if "/s" in text or "/S" in text:
+        text = _SECRET_SEGMENT.sub(rf"\1{REDACTED}", text)
+    return text
 
 
 def _redact_secrets(_: Any, __: str, event_dict: dict[str, Any]) -> dict[str, Any]:
     """Never let a secret reach the log, whatever a caller bound by mistake."""
-    for key in list(event_dict):
+    for key, value in event_dict.items():
         if any(marker in key.lower() for marker in _SECRET_KEYS):
-            event_dict[key] = "[redacted]"
+            event_dict[key] = REDACTED
+        elif isinstance(value, str):
+            event_dict[key] = redact_url(value)
     return event_dict
 
 
@@ -35,6 +63,8 @@ def configure_logging(settings: LogSettings) -> None:
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
+        # Tracebacks become text before the redaction, so it covers them too.
+        structlog.processors.format_exc_info,
         _redact_secrets,
     ]
     structlog.configure(
@@ -51,11 +81,7 @@ def configure_logging(settings: LogSettings) -> None:
     )
     formatter = structlog.stdlib.ProcessorFormatter(
         foreign_pre_chain=shared,
-        processors=[
-            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-            structlog.processors.format_exc_info,
-            renderer,
-        ],
+        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
     )
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(formatter)

@@ -1,9 +1,12 @@
 """Outgoing mail: SMTP (aiosmtplib) when a host is configured, an outbox folder otherwise.
 
-The outbox writes each message as an .eml file (openable by any mail client) and logs the
-message's link, so someone running Veza on their own machine can follow a verification or
-reset link without a mail server. Callers send after their transaction has committed
-(``after_commit``), so a rolled-back request never mails anyone.
+The outbox writes each message as an .eml file (openable by any mail client, readable by the
+service's account alone) and logs where, so someone running Veza on their own machine can
+follow a verification or reset link without a mail server. Text is sent 7bit (8bit when it
+is not ASCII), never quoted-printable, so a link stays whole on its line for copy and grep.
+In production without SMTP nothing is written: the log says the mail could not be delivered,
+never its content. Callers send after their transaction has committed (``after_commit``), so
+a rolled-back request never mails anyone.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import structlog
 from fastapi import FastAPI
 
 from veza.config import Settings, SmtpSettings
+from veza.kit import private_files
 
 log = structlog.get_logger("veza.mail")
 
@@ -33,8 +37,6 @@ class Mail:
     subject: str
     text: str
     html: str | None = None
-    # The one action link the mail carries, logged by the outbox for local use.
-    link: str | None = None
 
 
 class Mailer(Protocol):
@@ -48,10 +50,15 @@ def build_message(mail: Mail, sender: str) -> EmailMessage:
     message["Subject"] = mail.subject
     message["Date"] = format_datetime(datetime.now(UTC))
     message["Message-ID"] = make_msgid(domain=_domain_of(sender))
-    message.set_content(mail.text)
+    message.set_content(mail.text, cte=_transfer_encoding(mail.text))
     if mail.html is not None:
-        message.add_alternative(mail.html, subtype="html")
+        message.add_alternative(mail.html, subtype="html", cte=_transfer_encoding(mail.html))
     return message
+
+
+def _transfer_encoding(text: str) -> str:
+    """Lines as written (quoted-printable would cut a long link with soft line breaks)."""
+    return "7bit" if text.isascii() else "8bit"
 
 
 def _domain_of(address: str) -> str:
@@ -90,16 +97,28 @@ class OutboxMailer:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
         path = self.directory / f"{stamp}-{uuid.uuid4().hex[:8]}.eml"
         await asyncio.to_thread(self._write, path, message.as_bytes())
-        log.info("mail_written", to=mail.to, subject=mail.subject, path=str(path), link=mail.link)
+        log.info("mail_written", to=mail.to, subject=mail.subject, path=str(path))
 
     def _write(self, path: Path, data: bytes) -> None:
-        self.directory.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+        # Mails carry sign-in secrets: the service's account alone reads them.
+        private_files.make_dirs(self.directory)
+        private_files.create_file(path, data)
+
+
+class UndeliverableMailer:
+    """Production without SMTP: a mail is only reported as undelivered (a folder of sign-in
+    links on a server is a liability, not a delivery)."""
+
+    async def send(self, mail: Mail) -> None:
+        reason = "no SMTP server configured (VEZA_SMTP__HOST)"
+        log.error("mail_not_delivered", to=mail.to, subject=mail.subject, reason=reason)
 
 
 def mailer_from_settings(settings: Settings) -> Mailer:
     if settings.smtp.host:
         return SmtpMailer(settings.smtp)
+    if settings.env == "production":
+        return UndeliverableMailer()
     return OutboxMailer(settings.mail_dir, settings.smtp.from_address)
 
 

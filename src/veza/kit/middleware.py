@@ -98,9 +98,14 @@ class RequestObserver:
             "status": status,
             "duration_ms": round(duration * 1000, 2),
         }
+        query: bytes = scope.get("query_string", b"")
+        if query:
+            fields["query"] = query.decode("latin-1")
         user_id = scope.get("state", {}).get("user_id")
         if user_id:
             fields["user_id"] = str(user_id)
+        # Share tokens in the path and tokens in the query are redacted by kit/logging.py,
+        # like every secret in every log line.
         access_log.info("request", **fields)
 
 

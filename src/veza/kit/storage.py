@@ -26,6 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from veza.config import Settings
+from veza.kit import private_files
+from veza.kit.private_files import DIR_MODE, FILE_MODE, GROUP_DIR_MODE, GROUP_FILE_MODE
 
 _KEY_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]*(/[A-Za-z0-9_][A-Za-z0-9._-]*)*$")
 
@@ -60,7 +62,9 @@ class Storage(ABC):
     staging_dir: Path
 
     def new_staging_path(self, suffix: str = "") -> Path:
-        self.staging_dir.mkdir(parents=True, exist_ok=True)
+        # Staged uploads are private whatever mode their writer gives them: nobody else can
+        # enter the folder.
+        private_files.make_dirs(self.staging_dir)
         return self.staging_dir / f"{uuid.uuid4().hex}{suffix}"
 
     @abstractmethod
@@ -123,11 +127,16 @@ class Storage(ABC):
 
 
 class LocalStorage(Storage):
+    """Files under ``root``, readable by the service's account alone, or by its group too when
+    ``group_readable`` (nginx serving them with X-Accel-Redirect)."""
+
     name = "local"
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, group_readable: bool = False) -> None:
         self.root = root.resolve()
         self.staging_dir = self.root / ".staging"
+        self.file_mode = GROUP_FILE_MODE if group_readable else FILE_MODE
+        self.dir_mode = GROUP_DIR_MODE if group_readable else DIR_MODE
 
     def _path(self, key: str) -> Path:
         path = (self.root / validate_key(key)).resolve()
@@ -144,12 +153,14 @@ class LocalStorage(Storage):
         target = self._path(key)
 
         def _move() -> None:
-            target.parent.mkdir(parents=True, exist_ok=True)
+            private_files.make_dirs(target.parent, self.dir_mode)
+            os.chmod(source, self.file_mode)  # before it appears under its key
             try:
                 os.replace(source, target)  # same filesystem: atomic rename
             except OSError:
                 temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}")
                 shutil.copyfile(source, temporary)
+                os.chmod(temporary, self.file_mode)
                 if durable:
                     _fsync(temporary)  # the source was synced; the copy is a new file
                 os.replace(temporary, target)
@@ -163,9 +174,9 @@ class LocalStorage(Storage):
         target = self._path(key)
 
         def _write() -> None:
-            target.parent.mkdir(parents=True, exist_ok=True)
+            private_files.make_dirs(target.parent, self.dir_mode)
             temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}")
-            temporary.write_bytes(data)
+            private_files.create_file(temporary, data, self.file_mode)
             os.replace(temporary, target)
 
         await asyncio.to_thread(_write)
@@ -393,4 +404,5 @@ def create_storage(settings: Settings) -> Storage:
             prefix=config.s3_prefix,
             path_style=config.s3_path_style,
         )
-    return LocalStorage(settings.media_dir)
+    nginx_reads_media = bool(settings.media.accel_redirect_prefix)
+    return LocalStorage(settings.media_dir, group_readable=nginx_reads_media)

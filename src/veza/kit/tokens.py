@@ -13,6 +13,7 @@ from typing import Any
 import jwt
 
 from veza.config import Settings
+from veza.kit import private_files
 from veza.kit.errors import Unauthorized
 
 # Token kinds (the typ claim) and audiences: a token of one kind is refused everywhere else.
@@ -36,9 +37,7 @@ def load_or_create_secret(settings: Settings) -> str:
     path: Path = settings.data_dir / "jwt.key"
     if not path.exists():
         draft = path.with_name(f".jwt.key.{os.getpid()}.{secrets.token_hex(4)}")
-        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_urlsafe(64))
+        private_files.create_file(draft, secrets.token_urlsafe(64).encode())
         try:
             os.link(draft, path)
         except FileExistsError:

@@ -12,10 +12,11 @@ from veza.config import get_webrtc_settings
 from veza.kit.db import Database
 from veza.kit.envelope import Envelope, error_body, ok
 from veza.kit.metrics import render_latest
-from veza.platform import schemas, service
+from veza.platform import pages, schemas, service
 
 router = APIRouter()
 ops_router = APIRouter(include_in_schema=False)
+ops_router.include_router(pages.router)  # /account/verify-email, /account/reset-password
 
 DOCS_STATIC_PATH = "/api/v1/docs/static"
 
@@ -75,7 +76,12 @@ async def ready(request: Request) -> JSONResponse:
 
 
 @ops_router.get("/metrics")
-async def prometheus_metrics() -> Response:
+async def prometheus_metrics(request: Request) -> Response:
+    service.check_metrics_access(
+        request.app.state.settings.server,
+        request.client.host if request.client else None,
+        request.headers.get("authorization"),
+    )
     payload, content_type = render_latest()
     return Response(content=payload, media_type=content_type)
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hmac
+import ipaddress
 import json
 from typing import Any
 
@@ -11,8 +13,8 @@ import structlog
 from pydantic import BaseModel, ValidationError
 from redis.asyncio import Redis
 
-from veza.config import WebRTCSettings
-from veza.kit.errors import ValidationFailed
+from veza.config import ServerSettings, WebRTCSettings
+from veza.kit.errors import Forbidden, Unauthorized, ValidationFailed
 from veza.kit.handlers import validation_details
 from veza.kit.schemas import RequestModel
 from veza.platform.schemas import (
@@ -99,6 +101,30 @@ def record_frontend_log(entry: FrontendLogRequest, request_ip: str | None) -> No
         frontend_context=context,
         client_ip=request_ip,
     )
+
+
+def check_metrics_access(
+    settings: ServerSettings, client_host: str | None, authorization: str | None
+) -> None:
+    """Metrics tell route names, traffic and error rates: with ``metrics_token`` set, every
+    client must present it as a Bearer token; without one, only loopback clients may read."""
+    expected = settings.metrics_token.get_secret_value()
+    if expected:
+        scheme, _, presented = (authorization or "").partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(
+            presented.strip().encode(), expected.encode()
+        ):
+            raise Unauthorized("A valid metrics token is required")
+        return
+    if not _is_loopback(client_host):
+        raise Forbidden("Metrics are served to loopback clients only")
+
+
+def _is_loopback(host: str | None) -> bool:
+    try:
+        return host is not None and ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 _REDIS_PROBE_TIMEOUT_SECONDS = 2.0

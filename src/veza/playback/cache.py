@@ -13,6 +13,7 @@ class PlayableFile:
     """What serving a public track needs, so a hot track is served without a database query."""
 
     track_id: str
+    creator_id: str  # so a ban or deletion of the creator forgets every track of theirs
     file_path: str
     md5: str | None
     mime_type: str | None
@@ -53,3 +54,11 @@ class PlaybackCache:
 
     def forget(self, track_id: object) -> None:
         self._entries.pop(str(track_id), None)
+
+    def forget_creator(self, creator_id: object) -> None:
+        """Forget every track of ``creator_id``. A scan of at most the cache's bound, for events
+        as rare as a ban or a deletion, costs less than keeping a second index right."""
+        wanted = str(creator_id)
+        for track_id, (_, playable) in list(self._entries.items()):
+            if playable.creator_id == wanted:
+                self._entries.pop(track_id, None)

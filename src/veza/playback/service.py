@@ -171,6 +171,7 @@ async def _playable_file(storage: Storage, track: Track) -> PlayableFile:
             raise FileNotFound() from exc
     return PlayableFile(
         track_id=str(track.id),
+        creator_id=str(track.creator_id),
         file_path=track.file_path,
         md5=track.md5,
         mime_type=track.mime_type,

@@ -209,7 +209,7 @@ async def post_tracks_id_share(
     track_id: TrackId,
     body: Annotated[schemas.CreateShareRequest, Body(description="Share parameters")],
 ) -> Envelope[schemas.ShareData]:
-    web_app_url = settings.server.web_app_url
+    web_app_url = settings.server.frontend_url
     return ok(
         await sharing.create_share(
             session, user, track_id, body, public_url=public_url, web_app_url=web_app_url

@@ -246,8 +246,10 @@ async def _apply_admin_fields(session: AsyncSession, user: User, changes: dict[s
             ends_sessions = True
         setattr(user, name, value)
     if ends_sessions:
-        # A banned or deactivated account is signed out everywhere at once.
+        # A banned or deactivated account is signed out everywhere at once, and what others
+        # were served of it (cached playback) is forgotten.
         await bump_token_version(session, user)
+        await events.publish(session, events.USER_WITHDRAWN, user_id=user.id)
 
 
 async def delete_user(session: AsyncSession, actor: User, user_id: uuid.UUID) -> Message:
@@ -260,6 +262,7 @@ async def delete_user(session: AsyncSession, actor: User, user_id: uuid.UUID) ->
     await session.flush()
     await bump_token_version(session, user)
     await events.publish(session, events.USER_DELETED, user_id=user.id, keep_public_tracks=False)
+    await events.publish(session, events.USER_WITHDRAWN, user_id=user.id)
     return Message(message="User deleted")
 
 
