@@ -20,6 +20,7 @@ import base64
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -450,15 +451,21 @@ def analyse(
             outputs.append((output, encoder))
         duration = info.duration_seconds or 1.0
         last_reported = -1.0
+        decoded = 0  # samples so far: the timeline the encoders get
         for frame in container.decode(stream):
-            position = frame.time  # read first: the peaks and the encoders clear the pts
+            position = frame.time  # read first: the peaks accumulator clears the pts
+            start, decoded = decoded, decoded + frame.samples
             if frame.format.name == "fltp":  # most decoders' own format: no conversion
                 peaks.feed(frame)
             else:
                 for converted in planar.resample(frame):
                     peaks.feed(converted)
+            if outputs:
+                # The encoders' resamplers need a gapless timeline: given none, the tail they
+                # flush carries a pts the muxer has already passed, and muxing it fails
+                # (EINVAL) for some rates and lengths.
+                frame.pts, frame.time_base = start, Fraction(1, frame.sample_rate)
             for output, encoder in outputs:
-                frame.pts = None  # the encoder's own resampler keeps the timeline
                 for packet in encoder.encode(frame):
                     output.mux(packet)
             if on_progress is not None and position is not None:
