@@ -22,10 +22,12 @@ import uuid
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from veza.config import Settings
+from veza.kit.staging import Staging
 
 _KEY_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]*(/[A-Za-z0-9_][A-Za-z0-9._-]*)*$")
 
@@ -59,9 +61,14 @@ class Storage(ABC):
     # (inside the media root for the local backend, so storing is a rename).
     staging_dir: Path
 
+    @cached_property
+    def staging(self) -> Staging:
+        return Staging(self.staging_dir)
+
     def new_staging_path(self, suffix: str = "") -> Path:
-        self.staging_dir.mkdir(parents=True, exist_ok=True)
-        return self.staging_dir / f"{uuid.uuid4().hex}{suffix}"
+        """A fresh path in the staging folder, in this process's own part of it, which the
+        staging sweep leaves alone while the process lives (kit/staging.py)."""
+        return self.staging.new_path(suffix)
 
     @abstractmethod
     async def put_file(
