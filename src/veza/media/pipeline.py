@@ -86,6 +86,11 @@ async def _stage(ctx: JobContext, job: _Job, stage: str, progress: int | None = 
 
 async def _fail(ctx: JobContext, job: _Job, message: str) -> None:
     hls = ctx.settings.media.hls_enabled
+    try:
+        cover_bytes = await _size_of(ctx, job.old_cover)
+    except Exception:  # the failure must be recorded; the cover is counted again next time
+        log.exception("cover_size_unknown", track_id=str(job.track_id))
+        cover_bytes = 0
     await _set(
         ctx,
         job,
@@ -96,7 +101,7 @@ async def _fail(ctx: JobContext, job: _Job, message: str) -> None:
         stream_status=STREAM_ERROR if hls else STREAM_PENDING,
         processed_at=utcnow(),
         # Nothing was made from this audio: only the cover it already had stays counted.
-        derived_bytes=await _size_of(ctx, job.old_cover),
+        derived_bytes=cover_bytes,
     )
     log.warning("track_processing_failed", track_id=str(job.track_id), reason=message)
 

@@ -24,7 +24,8 @@ from veza.users.repository import get_any_user
 
 
 def derived_estimate(limits: MediaSettings, info: AudioInfo) -> int:
-    """The bytes processing will derive from this audio (recorded exactly once it has)."""
+    """The bytes processing will derive from this audio (replaced by the bytes it stored once
+    it has)."""
     bitrates = limits.hls_bitrates_kbps if limits.hls_enabled else []
     return expected_output_bytes(info.duration_seconds, bitrates)
 
