@@ -132,6 +132,15 @@ class Uploader:
             "/api/v1/tracks/complete", headers=self.headers, json={"upload_id": upload_id}
         )
 
+    async def new_version(self, track_id: str, content: bytes, chunks: int = 2) -> httpx.Response:
+        """POST /tracks/{id}/versions with ``content`` sent as a chunked upload."""
+        upload_id = await self.chunked_upload_id(content, chunks, "version.bin")
+        return await self.client.post(
+            f"/api/v1/tracks/{track_id}/versions",
+            headers=self.headers,
+            json={"upload_id": upload_id},
+        )
+
     async def chunked_upload_id(
         self, content: bytes, chunks: int, filename: str = "big.flac"
     ) -> str:

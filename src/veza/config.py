@@ -106,6 +106,12 @@ class MediaSettings(BaseModel):
     max_chunks: int = 10_000
     # How long an unfinished chunked upload is kept (its parts are then removed).
     upload_session_ttl_seconds: int = 24 * 3600
+    # Longest audio accepted, in seconds: processing's outputs (HLS, waveform) and its CPU time
+    # grow with the duration, and a long silence compresses to almost nothing.
+    max_duration_seconds: int = 3 * 3600
+    # Age after which what a stopped process left in the staging folder (a killed upload's
+    # partial file, a processing work folder) is swept; a live process's files never are.
+    staging_max_age_seconds: int = 3600
     # AAC HLS renditions made by the processing job and served under /hls/.
     hls_enabled: bool = True
     hls_bitrates_kbps: list[int] = Field(default_factory=lambda: [64, 160])

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import fcntl
 import io
+import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,7 @@ from tests.conftest import make_settings
 from tests.factories import auth_headers, create_user
 from veza.app import create_app
 from veza.config import Settings, StorageSettings
+from veza.kit.staging import LOCK_NAME
 from veza.kit.storage import (
     LocalStorage,
     ObjectNotFound,
@@ -104,6 +107,19 @@ async def test_missing_objects_raise_object_not_found(storage: Storage, tmp_path
         await storage.stat("nope/x")
     with pytest.raises(ObjectNotFound):
         await storage.download_to("nope/x", tmp_path / "x")
+
+
+def test_staging_paths_are_in_a_folder_this_process_holds_locked(storage: Storage) -> None:
+    """The staging sweep leaves a folder alone while its lock is held (kit/staging.py)."""
+    first, second = storage.new_staging_path(".a"), storage.new_staging_path(".b")
+    assert first.parent == second.parent and first.parent.parent == storage.staging_dir
+    assert first.parent.name.startswith(f"p{os.getpid()}-")
+    probe = os.open(first.parent / LOCK_NAME, os.O_RDWR)
+    try:
+        with pytest.raises(BlockingIOError):
+            fcntl.flock(probe, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    finally:
+        os.close(probe)
 
 
 @pytest.mark.parametrize(

@@ -7,10 +7,15 @@ referencing the file (a deleted track, a replaced cover, an expired upload); the
 loses a file, and a committed one never leaves an orphan for longer than a sweep interval.
 With ``remove_after_commit=storage`` the files also go right after the commit, for callers
 that want the space back at once (the row stays as the safety net).
+
+``files.sweep_staging`` clears the local staging folder of what stopped processes left there
+(a killed upload's partial file, an interrupted job's work folder; kit/staging.py), at start-up
+and at the same interval, once it is older than ``VEZA_MEDIA__STAGING_MAX_AGE_SECONDS``.
 """
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 import structlog
@@ -25,6 +30,7 @@ from veza.models.files import StorageDeletion
 log = structlog.get_logger("veza.files")
 
 SWEEP_FILES = "files.sweep"
+SWEEP_STAGING = "files.sweep_staging"
 SWEEP_BATCH = 1000
 
 
@@ -88,3 +94,28 @@ async def sweep_files_periodically(ctx: JobContext) -> int:
 @on_startup
 async def sweep_files_at_startup(ctx: JobContext) -> None:
     await sweep_forgotten(ctx)
+
+
+async def sweep_staging(ctx: JobContext) -> int:
+    """Remove the staging leftovers of stopped processes; how many files and folders went."""
+    removed = await asyncio.to_thread(
+        ctx.storage.staging.sweep, ctx.settings.media.staging_max_age_seconds
+    )
+    if removed:
+        log.info("staging_swept", entries_removed=removed)
+    return removed
+
+
+@task(SWEEP_STAGING)
+async def sweep_staging_now(ctx: JobContext) -> int:
+    return await sweep_staging(ctx)
+
+
+@periodic(SWEEP_STAGING, lambda settings: settings.jobs.cleanup_interval_seconds)
+async def sweep_staging_periodically(ctx: JobContext) -> int:
+    return await sweep_staging(ctx)
+
+
+@on_startup
+async def sweep_staging_at_startup(ctx: JobContext) -> None:
+    await sweep_staging(ctx)

@@ -22,12 +22,14 @@ import uuid
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from veza.config import Settings
 from veza.kit import private_files
 from veza.kit.private_files import DIR_MODE, FILE_MODE, GROUP_DIR_MODE, GROUP_FILE_MODE
+from veza.kit.staging import Staging
 
 _KEY_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]*(/[A-Za-z0-9_][A-Za-z0-9._-]*)*$")
 
@@ -61,11 +63,17 @@ class Storage(ABC):
     # (inside the media root for the local backend, so storing is a rename).
     staging_dir: Path
 
+    @cached_property
+    def staging(self) -> Staging:
+        return Staging(self.staging_dir)
+
     def new_staging_path(self, suffix: str = "") -> Path:
+        """A fresh path in the staging folder, in this process's own part of it, which the
+        staging sweep leaves alone while the process lives (kit/staging.py)."""
         # Staged uploads are private whatever mode their writer gives them: nobody else can
         # enter the folder.
         private_files.make_dirs(self.staging_dir)
-        return self.staging_dir / f"{uuid.uuid4().hex}{suffix}"
+        return self.staging.new_path(suffix)
 
     @abstractmethod
     async def put_file(

@@ -20,6 +20,7 @@ import base64
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -148,6 +149,17 @@ def probe(path: Path, sniffed: str) -> AudioInfo:
     finally:
         container.close()
     return info
+
+
+def too_long_message(max_seconds: float) -> str:
+    return f"the audio is longer than the maximum duration ({max_seconds:g} s)"
+
+
+def check_duration(info: AudioInfo, max_seconds: float) -> None:
+    """UnsupportedAudio when the probed duration is over ``max_seconds``: processing's
+    outputs grow with the duration, not with the file's size."""
+    if info.duration_seconds > max_seconds:
+        raise UnsupportedAudio(too_long_message(max_seconds))
 
 
 def _duration_seconds(container: Any, stream: Any) -> float:
@@ -417,8 +429,13 @@ def analyse(
     hls: list[HlsRendition] | None = None,
     segment_seconds: int = 6,
     on_progress: Callable[[float], None] | None = None,
+    max_seconds: float | None = None,
 ) -> Analysis:
-    """Decode the file once: waveform peaks always, AAC HLS renditions when asked."""
+    """Decode the file once: waveform peaks always, AAC HLS renditions when asked.
+
+    Decoding stops with UnsupportedAudio once it passes ``max_seconds`` (by more than a
+    second, for rounding), whatever duration the file's header announced.
+    """
     peaks = _PeakAccumulator(samples_per_pixel(info.duration_seconds, info.sample_rate))
     container = av.open(str(path), "r")
     outputs: list[tuple[Any, Any]] = []
@@ -450,15 +467,26 @@ def analyse(
             outputs.append((output, encoder))
         duration = info.duration_seconds or 1.0
         last_reported = -1.0
+        # Decoded samples so far: the timeline the encoders get, and the guard against a file
+        # whose header announces less audio than it holds.
+        decoded = 0
+        limit = None if max_seconds is None else (max_seconds + 1) * info.sample_rate
         for frame in container.decode(stream):
-            position = frame.time  # read first: the peaks and the encoders clear the pts
+            position = frame.time  # read first: the peaks accumulator clears the pts
+            start, decoded = decoded, decoded + frame.samples
+            if limit is not None and decoded > limit:
+                raise UnsupportedAudio(too_long_message(max_seconds or 0))
             if frame.format.name == "fltp":  # most decoders' own format: no conversion
                 peaks.feed(frame)
             else:
                 for converted in planar.resample(frame):
                     peaks.feed(converted)
+            if outputs:
+                # The encoders' resamplers need a gapless timeline: given none, the tail they
+                # flush carries a pts the muxer has already passed, and muxing it fails
+                # (EINVAL) for some rates and lengths.
+                frame.pts, frame.time_base = start, Fraction(1, frame.sample_rate)
             for output, encoder in outputs:
-                frame.pts = None  # the encoder's own resampler keeps the timeline
                 for packet in encoder.encode(frame):
                     output.mux(packet)
             if on_progress is not None and position is not None:
@@ -480,11 +508,24 @@ def analyse(
     return Analysis(peaks.result(info.sample_rate), list(hls or []))
 
 
+# MPEG-TS adds roughly 10% over the audio bitrate.
+MPEG_TS_OVERHEAD = 1.1
+# The waveform's JSON at its longest: every point's min and max at four characters and a comma.
+WAVEFORM_MAX_BYTES = WAVEFORM_MAX_POINTS * 2 * 5 + 200
+
+
+def expected_output_bytes(duration_seconds: float, hls_bitrates_kbps: list[int]) -> int:
+    """At most about what ``analyse`` writes for audio of this duration: the waveform at its
+    largest and the HLS renditions at their full bitrates (AAC spends much of its bitrate even
+    on silence, which FLAC compresses to almost nothing: a tiny file can make megabytes)."""
+    hls = duration_seconds * sum(set(hls_bitrates_kbps)) * 1000 / 8 * MPEG_TS_OVERHEAD
+    return WAVEFORM_MAX_BYTES + math.ceil(hls)
+
+
 def master_playlist(renditions: list[HlsRendition]) -> str:
     lines = ["#EXTM3U", "#EXT-X-VERSION:3", "#EXT-X-INDEPENDENT-SEGMENTS"]
     for rendition in sorted(renditions, key=lambda r: r.bitrate_kbps):
-        # MPEG-TS adds roughly 10% over the audio bitrate.
-        bandwidth = rendition.bitrate_kbps * 1100
+        bandwidth = round(rendition.bitrate_kbps * 1000 * MPEG_TS_OVERHEAD)
         lines.append(f'#EXT-X-STREAM-INF:BANDWIDTH={bandwidth},CODECS="mp4a.40.2"')
         lines.append(f"{rendition.directory.name}/playlist.m3u8")
     return "\n".join(lines) + "\n"

@@ -30,6 +30,7 @@ from veza.media.audio import (
     Tags,
     UnsupportedAudio,
     analyse,
+    check_duration,
     master_playlist,
     probe,
     read_tags,
@@ -85,6 +86,11 @@ async def _stage(ctx: JobContext, job: _Job, stage: str, progress: int | None = 
 
 async def _fail(ctx: JobContext, job: _Job, message: str) -> None:
     hls = ctx.settings.media.hls_enabled
+    try:
+        cover_bytes = await _size_of(ctx, job.old_cover)
+    except Exception:  # the failure must be recorded; the cover is counted again next time
+        log.exception("cover_size_unknown", track_id=str(job.track_id))
+        cover_bytes = 0
     await _set(
         ctx,
         job,
@@ -94,6 +100,8 @@ async def _fail(ctx: JobContext, job: _Job, message: str) -> None:
         processing_progress=0,
         stream_status=STREAM_ERROR if hls else STREAM_PENDING,
         processed_at=utcnow(),
+        # Nothing was made from this audio: only the cover it already had stays counted.
+        derived_bytes=cover_bytes,
     )
     log.warning("track_processing_failed", track_id=str(job.track_id), reason=message)
 
@@ -165,6 +173,8 @@ async def _run(ctx: JobContext, job: _Job, workdir: Path) -> None:
         md5 = await asyncio.to_thread(_md5_of, source)
     await _stage(ctx, job, "probing")
     info = await asyncio.to_thread(probe, source, job.format)
+    # Checked at upload too; here for audio uploaded before a lower limit (a restore).
+    check_duration(info, settings.max_duration_seconds)
     await _stage(ctx, job, "tags")
     tags = await asyncio.to_thread(read_tags, source)
     await _stage(ctx, job, "analysing")
@@ -207,6 +217,7 @@ async def _analyse_with_progress(
             hls=renditions,
             segment_seconds=ctx.settings.media.hls_segment_seconds,
             on_progress=report,
+            max_seconds=ctx.settings.media.max_duration_seconds,
         )
     )
     written = 0.0
@@ -227,6 +238,16 @@ class _Stored:
     waveform_key: str
     cover_key: str | None
     hls_prefix: str | None
+    derived_bytes: int  # waveform, HLS and the cover (new or kept): what the quota counts
+
+
+async def _size_of(ctx: JobContext, key: str | None) -> int:
+    if key is None:
+        return 0
+    try:
+        return (await ctx.storage.stat(key)).size
+    except ObjectNotFound:
+        return 0
 
 
 async def _store_outputs(
@@ -236,6 +257,7 @@ async def _store_outputs(
     waveform_key = keys.waveform_file(job.creator_id, job.track_id, job.generation)
     payload = json.dumps(analysis.waveform, separators=(",", ":")).encode()
     await storage.put_bytes(waveform_key, payload, content_type="application/json")
+    derived = len(payload)
     cover_key = None
     if tags.cover and tags.cover_extension and not job.old_cover:
         cover_key = keys.cover_file(
@@ -243,6 +265,9 @@ async def _store_outputs(
         )
         mime = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}[tags.cover_extension]
         await storage.put_bytes(cover_key, tags.cover, content_type=mime)
+        derived += len(tags.cover)
+    else:
+        derived += await _size_of(ctx, job.old_cover)
     hls_prefix = None
     if analysis.renditions:
         hls_prefix = keys.hls_generation(job.track_id, job.generation)
@@ -251,18 +276,19 @@ async def _store_outputs(
                 content_type = (
                     "application/vnd.apple.mpegurl" if path.suffix == ".m3u8" else "video/mp2t"
                 )
+                derived += path.stat().st_size  # before put_file moves it away
                 await storage.put_file(
                     f"{hls_prefix}/{rendition.directory.name}/{path.name}",
                     path,
                     content_type=content_type,
                 )
         # The master playlist goes last: once it exists, every file it names exists too.
+        master = master_playlist(analysis.renditions).encode()
         await storage.put_bytes(
-            f"{hls_prefix}/master.m3u8",
-            master_playlist(analysis.renditions).encode(),
-            content_type="application/vnd.apple.mpegurl",
+            f"{hls_prefix}/master.m3u8", master, content_type="application/vnd.apple.mpegurl"
         )
-    return _Stored(waveform_key, cover_key, hls_prefix)
+        derived += len(master)
+    return _Stored(waveform_key, cover_key, hls_prefix, derived)
 
 
 async def _complete(
@@ -286,6 +312,7 @@ async def _complete(
         track.codec = info.codec
         track.md5 = md5
         track.waveform_path = stored.waveform_key
+        track.derived_bytes = stored.derived_bytes
         if stored.hls_prefix:
             track.hls_path = stored.hls_prefix
             track.stream_status = STREAM_READY

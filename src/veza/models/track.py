@@ -118,6 +118,9 @@ class Track(UUIDPrimaryKey, Timestamps, AudioFileColumns, Base):
         String(20), default=STREAM_PENDING, server_default=STREAM_PENDING
     )
     stream_manifest_url: Mapped[str | None] = mapped_column(String(2048))
+    # Bytes of the derived files (waveform, HLS, cover), counted in the creator's quota: set by
+    # processing when it stores them; until then, an estimate made at upload.
+    derived_bytes: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
     # Counters (changed by atomic SQL by the domains that own plays and likes).
     play_count: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")

@@ -123,14 +123,28 @@ async def get_shared(session: AsyncSession, track_id: uuid.UUID) -> Track | None
 # Stored audio --------------------------------------------------------------------------------
 
 
-async def stored_bytes(session: AsyncSession, user_id: uuid.UUID) -> int:
-    """Bytes of every audio version the user's tracks keep."""
-    total = await session.scalar(
+@dataclass(frozen=True)
+class StoredBytes:
+    audio: int  # every audio version
+    derived: int  # waveforms, HLS renditions and covers (Track.derived_bytes)
+
+    @property
+    def total(self) -> int:
+        return self.audio + self.derived
+
+
+async def stored_bytes(session: AsyncSession, user_id: uuid.UUID) -> StoredBytes:
+    """Bytes the user's live tracks keep: their audio versions and their derived files."""
+    live = (Track.creator_id == user_id, Track.deleted_at.is_(None))
+    audio = (
         select(func.coalesce(func.sum(TrackVersion.file_size), 0))
         .join(Track, Track.id == TrackVersion.track_id)
-        .where(Track.creator_id == user_id, Track.deleted_at.is_(None))
+        .where(*live)
+        .scalar_subquery()
     )
-    return int(total or 0)
+    derived = select(func.coalesce(func.sum(Track.derived_bytes), 0)).where(*live).scalar_subquery()
+    row = (await session.execute(select(audio, derived))).one()
+    return StoredBytes(audio=int(row[0] or 0), derived=int(row[1] or 0))
 
 
 async def track_count(session: AsyncSession, user_id: uuid.UUID) -> int:

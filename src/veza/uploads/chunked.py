@@ -282,7 +282,9 @@ async def claim_and_assemble(
         raise UploadAlreadyCompleted()
     received = await _assemble(session, tools, upload)
     try:
-        info = await inspect(received.path, received.head, received.size, field="upload_id")
+        info = await inspect(
+            tools.limits, received.path, received.head, received.size, field="upload_id"
+        )
     except BaseException:
         received.discard()
         raise

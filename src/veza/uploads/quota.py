@@ -1,5 +1,10 @@
-"""The storage quota: bytes every version of a user's tracks keeps, plus what unfinished chunked
-uploads announced. Administrators have none."""
+"""The storage quota: bytes every version of a user's tracks keeps and the files processing
+derived from them (waveforms, HLS, covers), plus what unfinished chunked uploads announced.
+Administrators have none.
+
+A new file is checked with its derived files' estimate (``derived_estimate``): a small file of
+a long silence makes megabytes of HLS, which must fit too.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,9 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from veza.config import MediaSettings
 from veza.kit.errors import ValidationFailed
+from veza.media.audio import AudioInfo, expected_output_bytes
 from veza.models import User, utcnow
 from veza.tracks import repository as tracks
 from veza.uploads import repository, schemas
@@ -16,13 +23,20 @@ from veza.uploads.errors import NotYourQuota, QuotaExceeded, QuotaUserNotFound
 from veza.users.repository import get_any_user
 
 
+def derived_estimate(limits: MediaSettings, info: AudioInfo) -> int:
+    """The bytes processing will derive from this audio (replaced by the bytes it stored once
+    it has)."""
+    bitrates = limits.hls_bitrates_kbps if limits.hls_enabled else []
+    return expected_output_bytes(info.duration_seconds, bitrates)
+
+
 async def check_quota(session: AsyncSession, tools: UploadTools, user: User, incoming: int) -> None:
     """QuotaExceeded (403) when ``incoming`` more bytes would not fit."""
     if user.is_administrator:
         return
     used = await tracks.stored_bytes(session, user.id)
     reserved = await repository.reserved_bytes(session, user.id, utcnow())
-    if used + reserved + incoming > tools.limits.user_quota_bytes:
+    if used.total + reserved + incoming > tools.limits.user_quota_bytes:
         raise QuotaExceeded()
 
 
@@ -45,18 +59,25 @@ async def quota_for(
     session: AsyncSession, caller: User, target: str, *, tools: UploadTools
 ) -> schemas.QuotaResponse:
     user = await _quota_owner(session, caller, target)
-    used = await tracks.stored_bytes(session, user.id)
+    stored = await tracks.stored_bytes(session, user.id)
     reserved = await repository.reserved_bytes(session, user.id, utcnow())
     count = await tracks.track_count(session, user.id)
+    used = stored.total
     if user.is_administrator:
         quota = schemas.Quota(
-            user_id=user.id, used=used, reserved=reserved, track_count=count, unlimited=True
+            user_id=user.id,
+            used=used,
+            derived=stored.derived,
+            reserved=reserved,
+            track_count=count,
+            unlimited=True,
         )
         return schemas.QuotaResponse(quota=quota)
     limit = tools.limits.user_quota_bytes
     quota = schemas.Quota(
         user_id=user.id,
         used=used,
+        derived=stored.derived,
         limit=limit,
         remaining=max(0, limit - used - reserved),
         reserved=reserved,

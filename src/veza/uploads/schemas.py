@@ -66,7 +66,12 @@ class CompleteUploadResponse(BaseModel):
 
 class Quota(BaseModel):
     user_id: uuid.UUID
-    used: int = Field(description="Bytes stored (every version of every track)")
+    used: int = Field(
+        description="Bytes stored: every version of every track, and their derived files"
+    )
+    derived: int = Field(
+        description="Bytes of the derived files (waveforms, HLS, covers), included in used"
+    )
     limit: int | None = Field(None, description="Bytes allowed; absent when unlimited")
     remaining: int | None = Field(None, description="Bytes left; absent when unlimited")
     reserved: int = Field(description="Bytes announced by unfinished chunked uploads")

@@ -2,8 +2,9 @@
 received file (what chunked uploads end with too).
 
 The file is received outside any transaction (``receive``), recognised by its content only
-(magic bytes, then a real probe), counted against the quota, stored durably, and only then
-does the track row appear; processing is queued after the commit (media, by job name, on the
+(magic bytes, then a real probe, which also bounds its duration), counted against the quota
+with what processing will derive from it, stored durably, and only then does the track row
+appear; processing is queued after the commit (media, by job name, on the
 TRACK_AUDIO_CHANGED event). A stored file whose row is not written is removed at once.
 """
 
@@ -17,9 +18,10 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from veza.config import MediaSettings
 from veza.kit.errors import ValidationFailed
 from veza.kit.handlers import validation_details
-from veza.media.audio import AudioInfo, UnsupportedAudio, probe, sniff_format
+from veza.media.audio import AudioInfo, UnsupportedAudio, check_duration, probe, sniff_format
 from veza.models import User
 from veza.models.track import STREAM_PENDING, Track, TrackVersion
 from veza.tracks import keys
@@ -29,7 +31,7 @@ from veza.tracks.repository import add_history
 from veza.tracks.taxonomy import title_from_filename
 from veza.tracks.versions import make_current
 from veza.uploads.dependencies import UploadTools
-from veza.uploads.quota import check_quota
+from veza.uploads.quota import check_quota, derived_estimate
 from veza.uploads.receiver import IncomingBody, ReceivedFile, ReceivedForm, receive_form
 
 ACCEPTED_FORMATS = "mp3, flac, wav, ogg (Vorbis, Opus), m4a/aac"
@@ -51,8 +53,11 @@ def _metadata_from_form(fields: dict[str, str]) -> track_schemas.TrackMetadataFi
     return validated_metadata(values)
 
 
-async def inspect(path: Path, head: bytes, size: int, field: str = "file") -> AudioInfo:
-    """What the file is, by its content only: magic bytes, then a real probe."""
+async def inspect(
+    limits: MediaSettings, path: Path, head: bytes, size: int, field: str = "file"
+) -> AudioInfo:
+    """What the file is, by its content only: magic bytes, then a real probe; audio longer
+    than the limit is refused here too."""
     if size == 0:
         raise ValidationFailed.field(field, "the file is empty")
     sniffed = sniff_format(head)
@@ -61,9 +66,11 @@ async def inspect(path: Path, head: bytes, size: int, field: str = "file") -> Au
             field, f"unsupported file type: accepted formats are {ACCEPTED_FORMATS}"
         )
     try:
-        return await asyncio.to_thread(probe, path, sniffed)
+        info = await asyncio.to_thread(probe, path, sniffed)
+        check_duration(info, limits.max_duration_seconds)
     except UnsupportedAudio as exc:
         raise ValidationFailed.field(field, str(exc)) from exc
+    return info
 
 
 async def store_version(
@@ -107,7 +114,8 @@ async def create_track(
     metadata: track_schemas.TrackMetadataFields,
     info: AudioInfo,
 ) -> Track:
-    await check_quota(session, tools, user, received.size)
+    derived = derived_estimate(tools.limits, info)
+    await check_quota(session, tools, user, received.size + derived)
     track = Track(
         id=uuid.uuid4(),
         creator_id=user.id,
@@ -122,6 +130,9 @@ async def create_track(
         is_public=True if metadata.is_public is None else metadata.is_public,
         stream_status=STREAM_PENDING,
         processing_generation=0,
+        # Counted until processing records what it really made, so that several uploads
+        # at once cannot each pass the quota check with the others' outputs left out.
+        derived_bytes=derived,
     )
     session.add(track)
     await session.flush()
@@ -166,7 +177,7 @@ async def upload_track(
         if received is None:
             raise ValidationFailed.field("file", "field required")
         metadata = _metadata_from_form(form.fields)
-        info = await inspect(received.path, received.head, received.size)
+        info = await inspect(tools.limits, received.path, received.head, received.size)
         track = await create_track(session, tools, user, received, metadata, info)
     finally:
         form.discard()

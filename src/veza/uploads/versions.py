@@ -15,7 +15,7 @@ from veza.tracks.versions import switch_to_version, version_response
 from veza.uploads import schemas
 from veza.uploads.chunked import claim_and_assemble, finish_upload
 from veza.uploads.dependencies import UploadTools
-from veza.uploads.quota import check_quota
+from veza.uploads.quota import check_quota, derived_estimate
 from veza.uploads.service import store_version
 
 
@@ -31,8 +31,12 @@ async def upload_version(
     track = await owned_track(session, track_id, user)
     upload, received, info = await claim_and_assemble(session, tools, user, body.upload_id)
     try:
-        # The session's reservation is released by the claim; the file now counts as stored.
-        await check_quota(session, tools, user, received.size)
+        # The session's reservation is released by the claim; the file now counts as stored,
+        # and what processing will derive from it must fit too (the previous audio's derived
+        # files count until processing replaces them).
+        await check_quota(
+            session, tools, user, received.size + derived_estimate(tools.limits, info)
+        )
         number = await next_version_number(session, track.id)
         version = await store_version(session, tools, track, received, info, number, user)
     finally:
