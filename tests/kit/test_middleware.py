@@ -115,3 +115,13 @@ async def test_lone_surrogate_in_a_decoded_path_is_400(app) -> None:  # type: ig
     body = json.loads(b"".join(message.get("body", b"") for message in sent[1:]))
     assert body["error"]["code"] == "VALIDATION_ERROR"
     assert "surrogate" in body["error"]["message"]
+
+
+async def test_a_content_length_thousands_of_digits_long_is_413(client) -> None:  # type: ignore[no-untyped-def]
+    response = await client.post(
+        "/api/v1/auth/login",
+        content=b"{}",
+        headers={"content-type": "application/json", "content-length": "9" * 5000},
+    )
+    assert response.status_code == 413, response.text
+    assert response.json()["error"]["code"] == "PAYLOAD_TOO_LARGE"

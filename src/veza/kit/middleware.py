@@ -158,7 +158,7 @@ class RequestContextMiddleware:
 
         try:
             declared = _header(scope, b"content-length")
-            if declared is not None and declared.isdigit() and int(declared) > limit:
+            if declared is not None and _declares_more_than(declared, limit):
                 await self._reject_too_large(send_with_headers_raw, limit)
                 return
             refusal = _unreadable_path_or_query(scope)
@@ -178,6 +178,15 @@ class RequestContextMiddleware:
 
     async def _reject_too_large(self, send: Send, limit: int) -> None:
         await _send_error(send, PayloadTooLarge(f"Request body exceeds the limit of {limit} bytes"))
+
+
+def _declares_more_than(content_length: bytes, limit: int) -> bool:
+    """A Content-Length above ``limit``. Thousands of digits are never converted (int() refuses
+    more than 4,300): past 18 significant digits, it is above any limit."""
+    if not content_length.isdigit():  # bytes: ASCII digits only
+        return False
+    significant = content_length.lstrip(b"0")
+    return len(significant) > 18 or int(significant or b"0") > limit
 
 
 _NUL_MESSAGE = "The request path or query string contains a NUL character"
