@@ -24,8 +24,9 @@ from pydantic import SecretStr
 
 from tests.conftest import make_settings
 from tests.contract import HTTP_METHODS
-from tests.factories import admin
+from tests.factories import admin, create_comment, create_track
 from veza.config import Settings
+from veza.kit.routing import stub_operation_ids
 from veza.kit.schemas import SURROGATE_REFUSAL
 from veza.media.dependencies import INTERNAL_API_KEY_HEADER
 
@@ -210,3 +211,63 @@ async def test_a_valid_surrogate_pair_is_ordinary_text(client: httpx.AsyncClient
         "/api/v1/logs/frontend", content=body, headers={"content-type": "application/json"}
     )
     assert response.status_code == 200, response.text
+
+
+# Paging parameters ---------------------------------------------------------------------------
+
+PAGING = ("limit", "offset", "page", "cursor")
+HUGE = 10**30
+
+
+def paged_operations(app: FastAPI) -> list[tuple[str, set[str]]]:
+    """(path, paging parameters) of every built GET of the served schema (the contract's and
+    our additions) paging by limit/offset/page/cursor."""
+    found = []
+    for path, item in app.openapi()["paths"].items():
+        operation = item.get("get")
+        if operation is None or operation.get("operationId") in stub_operation_ids():
+            continue
+        names = {p["name"] for p in operation.get("parameters", []) if p["in"] == "query"}
+        if names & set(PAGING):
+            found.append((path, names & set(PAGING)))
+    return found
+
+
+async def test_every_paged_operation_serves_huge_windows_and_refuses_bad_ones(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    caller = await admin(app)
+
+    async def get(url: str, params: dict[str, Any]) -> httpx.Response:
+        return await client.get(url, params=params, headers=caller.headers)
+
+    track = await create_track(app, caller)
+    comment = await create_comment(app, caller, track.id)
+    rows = {"users": caller.id, "tracks": track.id, "comments": comment.id}
+    operations = paged_operations(app)
+    assert len(operations) >= 8, "the served schema lost its paged operations"
+    problems = []
+    for path, names in operations:
+        url = path
+        placeholder = re.search(r"/(\w+)/(\{[^}]+\})", path)
+        if placeholder is not None:  # the id of the row the path is about
+            assert placeholder.group(1) in rows, f"{path}: which row fills its id?"
+            url = path.replace(placeholder.group(2), str(rows[placeholder.group(1)]))
+
+        huge = {name: HUGE for name in names & {"limit", "offset", "page"}}
+        response = await get(url, huge)
+        if response.status_code != 200:
+            problems.append(f"{path} {huge}: {response.status_code} {response.text[:200]}")
+        elif names & {"offset", "page"}:
+            lists = {k: v for k, v in response.json()["data"].items() if isinstance(v, list)}
+            if not lists or any(lists.values()):
+                problems.append(f"{path} {huge}: not an empty page: {lists}")
+        below = {"limit": 0, "offset": -1, "page": 0, "cursor": "forged.cursor"}
+        for name in names:
+            response = await get(url, {name: below[name]})
+            fields = [d["field"] for d in response.json().get("error", {}).get("details", [])]
+            # A limit below 1 is served as 1 where the contract lists no 400 (clamped_limit).
+            clamped = name == "limit" and response.status_code == 200
+            if not clamped and (response.status_code != 400 or fields != [name]):
+                problems.append(f"{path} {name}={below[name]}: {response.status_code} {fields}")
+    assert not problems, "\n".join(problems)
