@@ -105,3 +105,24 @@ async def test_a_range_starting_past_any_file_is_416_on_both_paths(
     assert response.status_code == 416, response.text[:300]
     assert response.headers["content-range"] == f"bytes */{track['file_size']}"
     assert response.json()["error"]["code"] == "RANGE_NOT_SATISFIABLE"
+
+
+@pytest.mark.parametrize(
+    "date",
+    [
+        "Mon, 01 Jan 99999999999999999999 00:00:00 GMT",
+        "Mon, 01 Jan 2001 99999999999:00:00 GMT",
+        "Mon, 01 Jan 2001 00:00:00 +99999999999999",
+        f"Mon, 01 Jan {LONG} 00:00:00 GMT",
+        "Mon, \u00b2\u00b2 Jan 2001 00:00:00 GMT",
+    ],
+)
+async def test_a_date_no_calendar_holds_is_no_validator(
+    owner: Uploader, track: dict[str, Any], audio: AudioSamples, date: str
+) -> None:
+    """If-Range then never matches (the whole file), If-Modified-Since is as if absent."""
+    url = f"/api/v1/tracks/{track['id']}/stream"
+    content = audio.read("mp3")
+    for headers in ({"Range": "bytes=0-9", "If-Range": date}, {"If-Modified-Since": date}):
+        response = await owner.client.get(url, headers={k: _header(v) for k, v in headers.items()})  # type: ignore[misc]
+        _check(response, 200, content, 0, None)

@@ -121,9 +121,10 @@ def http_date(moment: datetime) -> str:
 
 
 def _parse_http_date(value: str) -> datetime | None:
+    """The time an HTTP date names, or None for anything else (a validator never matches)."""
     try:
         parsed = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):  # Overflow: a 20-digit year
         return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
