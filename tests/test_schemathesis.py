@@ -36,6 +36,7 @@ from tests.factories import auth_headers, create_user
 from veza.app import create_app
 from veza.config import Settings
 from veza.kit.db import Database, create_null_pool_engine
+from veza.kit.pagination import CursorCodec
 
 EXAMPLES = int(os.environ.get("VEZA_SCHEMATHESIS_EXAMPLES", "25"))
 
@@ -87,9 +88,11 @@ async def contract_app(settings: Settings) -> Any:
     app = create_app(settings)
     # Schemathesis drives the app from its own event loop: no pooled connections across loops.
     await app.state.db.dispose()
+    cursors = app.state.db.services[CursorCodec]  # GET /tracks signs its cursors
     app.state.db = Database.from_settings(
         settings, engine=create_null_pool_engine(settings.effective_database_url)
     )
+    app.state.db.provide(CursorCodec, cursors)
     user = await create_user(app)
     yield app, {**await auth_headers(app, user), "X-Internal-API-Key": INTERNAL_API_KEY}
     await app.state.db.dispose()

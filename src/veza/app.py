@@ -24,6 +24,7 @@ from veza.kit.jobs import JobQueue, bind_to_app_state, create_job_queue
 from veza.kit.logging import configure_logging
 from veza.kit.middleware import RequestContextMiddleware, RequestObserver
 from veza.kit.openapi import serve_contract_responses
+from veza.kit.pagination import CursorCodec
 from veza.kit.routing import operation_id
 from veza.kit.storage import create_storage
 from veza.kit.tokens import TokenCodec
@@ -110,6 +111,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     bind_to_app_state(app.state.jobs, app.state)
     app.state.playback_cache = PlaybackCache(settings.media.playback_cache_seconds)
     database.provide(JobQueue, app.state.jobs)
+    database.provide(CursorCodec, CursorCodec.derived_from(app.state.tokens.secret))
     database.provide(PlaybackCache, app.state.playback_cache)
 
     install_error_handlers(app)

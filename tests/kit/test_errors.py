@@ -168,3 +168,41 @@ async def test_huge_page_number_is_served_not_overflowed(
     )
     assert response.status_code == 200, response.text
     assert response.json()["data"]["pagination"]["page"] == 1_000_000
+
+
+async def test_an_error_echoing_a_lone_surrogate_still_renders(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    """Whatever a refusal quotes (its message, a detail, a header, a framework's detail), the
+    envelope can be encoded: a lone surrogate is sent as its escape text."""
+    from starlette.exceptions import HTTPException
+
+    from veza.kit.errors import ValidationFailed
+
+    async def refuse_with_echo() -> None:
+        raise ValidationFailed(
+            "bad \ud800",
+            details=[{"field": "a\udc00", "message": "m\ud800", "value": "v\udfff"}],
+            headers={"X-Echo": "h\ud800\r\nx"},
+        )
+
+    async def framework_refusal() -> None:
+        raise HTTPException(409, detail="taken: \ud800")
+
+    async def crash() -> None:
+        raise RuntimeError("boom \ud800")
+
+    app.add_api_route("/api/v1/_echo", refuse_with_echo)
+    app.add_api_route("/api/v1/_framework", framework_refusal)
+    app.add_api_route("/api/v1/_crash", crash)
+
+    body = assert_error(await client.get("/api/v1/_echo"), 400, "VALIDATION_ERROR")
+    assert body["error"]["message"] == "bad \\ud800"
+    assert body["error"]["details"] == [
+        {"field": "a\\udc00", "message": "m\\ud800", "value": "v\\udfff"}
+    ]
+    echoed = await client.get("/api/v1/_echo")
+    assert echoed.headers["x-echo"] == "h\\ud800  x"
+    body = assert_error(await client.get("/api/v1/_framework"), 409, "HTTP_ERROR")
+    assert body["error"]["message"] == "taken: \\ud800"
+    assert_error(await client.get("/api/v1/_crash"), 500, "INTERNAL_ERROR")

@@ -82,3 +82,46 @@ async def test_access_log_names_the_authenticated_user(
     assert any(isinstance(line, dict) and line.get("user_id") == str(user.id) for line in lines), (
         lines
     )
+
+
+async def test_lone_surrogate_in_a_decoded_path_is_400(app) -> None:  # type: ignore[no-untyped-def]
+    """Percent-decoding never yields a surrogate, but a server decoding paths otherwise could:
+    the ASGI scope is driven by hand, as such a server would fill it."""
+    import json
+
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": "/api/v1/users/by-username/a\udc80b",
+        "raw_path": b"/api/v1/users/by-username/a%80b",
+        "query_string": b"",
+        "headers": [(b"host", b"testserver")],
+        "client": ("127.0.0.1", 1234),
+        "server": ("testserver", 80),
+    }
+    await app(scope, receive, send)
+    assert sent[0]["status"] == 400
+    body = json.loads(b"".join(message.get("body", b"") for message in sent[1:]))
+    assert body["error"]["code"] == "VALIDATION_ERROR"
+    assert "surrogate" in body["error"]["message"]
+
+
+async def test_a_content_length_thousands_of_digits_long_is_413(client) -> None:  # type: ignore[no-untyped-def]
+    response = await client.post(
+        "/api/v1/auth/login",
+        content=b"{}",
+        headers={"content-type": "application/json", "content-length": "9" * 5000},
+    )
+    assert response.status_code == 413, response.text
+    assert response.json()["error"]["code"] == "PAYLOAD_TOO_LARGE"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -10,6 +12,7 @@ from fastapi import FastAPI
 
 from tests.factories import admin, create_track, member, set_user_fields, track_row
 from tests.helpers import API, block, data, error_code, ids
+from veza.kit.pagination import CursorCodec
 from veza.models.track import TRACK_PROCESSING
 
 
@@ -153,6 +156,82 @@ async def test_a_cursor_of_another_order_is_refused(
     ]
     response = await client.get(f"{API}/tracks", params={"cursor": cursor, "sort_by": "title"})
     assert error_code(response, 400) == "VALIDATION_ERROR"
+
+
+def _forged(payload: bytes, tag: bytes = b"0" * 16) -> str:
+    encode = base64.urlsafe_b64encode
+    return f"{encode(payload).decode().rstrip('=')}.{encode(tag).decode().rstrip('=')}"
+
+
+def _unsigned(position: object) -> str:
+    return base64.urlsafe_b64encode(json.dumps(position).encode()).decode().rstrip("=")
+
+
+async def test_a_cursor_we_did_not_issue_unchanged_is_refused(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    owner = await member(app)
+    track = await create_track(app, owner)
+    await create_track(app, owner)
+    issued = data(await client.get(f"{API}/tracks", params={"limit": 1}))["pagination"][
+        "next_cursor"
+    ]
+    body, _, tag = issued.partition(".")
+    position = {"s": "play_count", "v": 0, "id": str(track.id)}
+    other_key = CursorCodec.derived_from("another server's secret")
+    tampered_body = base64.urlsafe_b64encode(json.dumps(position).encode()).decode().rstrip("=")
+    refused = {
+        "unsigned, as cursors used to be": _unsigned(position),
+        "an infinite number": _unsigned({"s": "play_count", "v": 1e309, "id": str(track.id)}),
+        "a huge number": _unsigned({"s": "play_count", "v": 10**4000, "id": str(track.id)}),
+        "deep nesting": _forged(b"[" * 3000),
+        "another body under the issued tag": f"{tampered_body}.{tag}",
+        "one character changed": body[:-1] + ("A" if body[-1] != "A" else "B") + "." + tag,
+        "the tag cut short": f"{body}.{tag[:-2]}",
+        "no tag": body,
+        "signed under another key": other_key.encode(position),
+        "huge": "A" * 6000 + "." + tag,
+        "odd characters": "é/+=.*",
+        "only a dot": ".",
+        "empty parts": "..",
+    }
+    for name, cursor in refused.items():
+        response = await client.get(f"{API}/tracks", params={"cursor": cursor})
+        assert response.status_code == 400, (name, response.text)
+        assert response.json()["error"]["details"][0]["field"] == "cursor", name
+    assert data(await client.get(f"{API}/tracks", params={"cursor": issued}))["tracks"]
+
+
+@pytest.mark.parametrize(
+    ("sort", "value"),
+    [
+        ("play_count", 10**30),
+        ("play_count", -1),
+        ("play_count", float("inf")),
+        ("play_count", True),
+        ("play_count", [[[[1]]]]),
+        ("created_at", "9999-12-31T23:59:59-14:00"),
+        ("created_at", "not a time"),
+        ("created_at", "2026-01-01T00:00:00"),
+        ("created_at", 12),
+        ("title", "x" * 2000),
+        ("title", {"a": 1}),
+    ],
+)
+async def test_a_signed_cursor_holding_values_out_of_bounds_is_refused(
+    app: FastAPI, client: httpx.AsyncClient, sort: str, value: object
+) -> None:
+    # Our own key signs these, as a bug or a leaked key could: every value is still bounded.
+    codec = CursorCodec.derived_from(app.state.tokens.secret)
+    track = await create_track(app, await member(app))
+    for position in (
+        {"s": sort, "v": value, "id": str(track.id)},
+        {"s": sort, "v": 0 if sort == "play_count" else "a", "id": value},
+    ):
+        cursor = codec.encode(position)
+        response = await client.get(f"{API}/tracks", params={"cursor": cursor, "sort_by": sort})
+        assert response.status_code == 400, (position, response.text)
+        assert response.json()["error"]["details"][0]["field"] == "cursor"
 
 
 # GET /tracks/{id} ------------------------------------------------------------------------------

@@ -101,6 +101,7 @@ async def test_share_creation_refusals(app: FastAPI, client: httpx.AsyncClient) 
         {"permissions": "read", "expires_at": "tomorrow"},
         {"permissions": "read", "expires_at": "2001-01-01T00:00:00Z"},
         {"permissions": "read", "expires_at": "2999-01-01T00:00:00"},
+        {"permissions": "read", "expires_at": "9999-12-31T23:59:59-14:00"},
     ):
         response = await client.post(
             f"{API}/tracks/{track.id}/share", headers=owner.headers, json=body

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, Field
@@ -38,11 +39,40 @@ def ok(data: T) -> Envelope[T]:
     return Envelope[T](data=data)
 
 
+def printable(text: str) -> str:
+    """``text`` as it can be encoded in UTF-8: lone surrogates become their escape text
+    (``\\ud800``), everything else is kept."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
+
+
+def encodable(value: Any) -> Any:
+    """``value`` with every string in it (keys too) made ``printable``; anything that is not
+    JSON data becomes its printable ``str``, so an error can always be rendered."""
+    if isinstance(value, str):
+        return printable(value)
+    if value is None or isinstance(value, bool | int):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, dict):
+        return {printable(str(key)): encodable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [encodable(item) for item in value]
+    return printable(str(value))
+
+
 def error_body(
     code: str, message: str, details: list[dict[str, Any]] | None = None
 ) -> dict[str, Any]:
-    """The error envelope as a plain dict, for the handlers and the middleware."""
-    return {
+    """The error envelope as a plain dict, for the handlers and the middleware. Whatever the
+    message and details echo (a client's value among them), the body can be encoded."""
+    body = {
         "success": False,
         "error": {"code": code, "message": message, "details": details or []},
     }
+    encoded: dict[str, Any] = encodable(body)
+    return encoded

@@ -10,8 +10,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from veza.kit.envelope import error_body
+from veza.kit.envelope import error_body, printable
 from veza.kit.errors import VezaError
+from veza.kit.schemas import UNREADABLE_TEXT
 
 log = structlog.get_logger("veza.errors")
 
@@ -30,17 +31,12 @@ _HTTP_CODES = {
 }
 
 
-def _printable(text: str) -> str:
-    """Text safe to put in a JSON response: lone surrogates from the input become escapes."""
-    return text.encode("utf-8", "backslashreplace").decode("utf-8")
-
-
 def _field_name(loc: tuple[Any, ...]) -> str:
     # FastAPI prefixes the location with where the value came from (body, query, path, header).
     parts = [str(p) for p in loc]
     if parts and parts[0] in {"body", "query", "path", "header", "cookie", "form"}:
         parts = parts[1:]
-    return _printable(".".join(parts) or "body")
+    return printable(".".join(parts) or "body")
 
 
 def _shown_value(field: str, value: Any) -> str:
@@ -48,27 +44,42 @@ def _shown_value(field: str, value: Any) -> str:
         return "[redacted]"
     if value is None or isinstance(value, dict | list):
         return ""
-    text = _printable(str(value))
+    text = printable(str(value))
     return text if len(text) <= 200 else text[:200] + "..."
 
 
 def validation_details(errors: Any) -> list[dict[str, str]]:
+    """Pydantic's errors as the envelope's details, every string of them encodable (they are
+    sent in 400s and in the 200 of POST /validate)."""
     details = []
     for err in errors:
-        field = _field_name(tuple(err.get("loc", ())))
-        message = str(err.get("msg", "Invalid value"))
+        loc, shown = tuple(err.get("loc", ())), err.get("input")
+        if err.get("type") == UNREADABLE_TEXT:  # name and show the very string in the field
+            where = err.get("ctx", {})
+            if where.get("at"):
+                loc = (*loc, where["at"])
+            shown = where.get("text")
+        field = _field_name(loc)
+        # A validator's message may quote the input: printable, as the value is.
+        message = printable(str(err.get("msg", "Invalid value")))
         if err.get("type") == "missing":
             message = "field required"
-        details.append(
-            {"field": field, "message": message, "value": _shown_value(field, err.get("input"))}
-        )
+        details.append({"field": field, "message": message, "value": _shown_value(field, shown)})
     return details
+
+
+def _header_value(value: Any) -> str:
+    """A header value the server can send: latin-1 only, no line breaks."""
+    text = str(value).replace("\r", " ").replace("\n", " ")
+    return text if text.isascii() else text.encode("ascii", "backslashreplace").decode("ascii")
 
 
 def _response(
     status: int, body: dict[str, Any], headers: dict[str, str] | None = None
 ) -> JSONResponse:
-    return JSONResponse(status_code=status, content=body, headers=headers)
+    """``body`` comes from ``error_body``, whose strings are all encodable."""
+    safe_headers = {str(name): _header_value(value) for name, value in (headers or {}).items()}
+    return JSONResponse(status_code=status, content=body, headers=safe_headers)
 
 
 async def handle_veza_error(_: Request, exc: Exception) -> JSONResponse:

@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from veza.kit import metrics
 from veza.kit.envelope import error_body
 from veza.kit.errors import BadRequest, PayloadTooLarge, VezaError
+from veza.kit.schemas import unreadable_text
 
 access_log = structlog.get_logger("veza.access")
 
@@ -162,12 +163,13 @@ class RequestContextMiddleware:
 
         try:
             declared = _header(scope, b"content-length")
-            if declared is not None and declared.isdigit() and int(declared) > limit:
+            if declared is not None and _declares_more_than(declared, limit):
                 await self._reject_too_large(send_with_headers_raw, limit)
                 return
-            if _has_nul(scope):
+            refusal = _unreadable_path_or_query(scope)
+            if refusal is not None:
                 await _send_error(
-                    send_with_headers_raw, BadRequest(_NUL_MESSAGE, code="VALIDATION_ERROR")
+                    send_with_headers_raw, BadRequest(refusal, code="VALIDATION_ERROR")
                 )
                 return
             try:
@@ -183,13 +185,31 @@ class RequestContextMiddleware:
         await _send_error(send, PayloadTooLarge(f"Request body exceeds the limit of {limit} bytes"))
 
 
+def _declares_more_than(content_length: bytes, limit: int) -> bool:
+    """A Content-Length above ``limit``. Thousands of digits are never converted (int() refuses
+    more than 4,300): past 18 significant digits, it is above any limit."""
+    if not content_length.isdigit():  # bytes: ASCII digits only
+        return False
+    significant = content_length.lstrip(b"0")
+    return len(significant) > 18 or int(significant or b"0") > limit
+
+
 _NUL_MESSAGE = "The request path or query string contains a NUL character"
+_SURROGATE_MESSAGE = "The request path contains a lone UTF-16 surrogate (not valid Unicode)"
 
 
-def _has_nul(scope: Scope) -> bool:
-    """NUL is never valid in a path or query value, and PostgreSQL refuses to store it."""
+def _unreadable_path_or_query(scope: Scope) -> str | None:
+    """NUL is never valid in a path or query value, and PostgreSQL refuses to store it. A lone
+    surrogate cannot be encoded at all; percent-decoding (UTF-8, replacing what is invalid)
+    never makes one, but a server decoding the path otherwise could hand one over. Bodies
+    get the same refusal from kit/schemas.py."""
+    path: str = scope["path"]
     query: bytes = scope.get("query_string", b"")
-    return "\x00" in scope["path"] or b"%00" in query or b"\x00" in query
+    if "\x00" in path or b"%00" in query or b"\x00" in query:
+        return _NUL_MESSAGE
+    if not path.isascii() and unreadable_text(path) is not None:
+        return _SURROGATE_MESSAGE
+    return None
 
 
 async def _send_error(send: Send, exc: VezaError) -> None:

@@ -1,8 +1,10 @@
-"""Pagination: 1-based page/limit with a capped limit, limit/offset windows, opaque cursors.
+"""Pagination: 1-based page/limit with a capped limit, limit/offset windows, signed cursors.
 
-Every limit and offset a client sends goes through ``page_params`` or ``offset_window``: a
-limit below 1 or a negative offset is 400 naming the field, a limit above the cap is served at
-the cap, and an offset is clamped to what a database can represent.
+Every limit, offset and page a client sends goes through ``checked_limit``, ``checked_page``
+and ``offset_window`` (the dependencies ``page_params`` and ``offset_params`` use them): a
+limit or page below 1 or a negative offset is 400 naming the field, a limit above the cap is
+served at the cap, and a page or offset past what a database can represent is served as the
+last one it can (an empty page). Cursors are signed (``CursorCodec``).
 """
 
 # No ``from __future__ import annotations``: offset_params builds its dependency's
@@ -10,14 +12,19 @@ the cap, and an offset is clamped to what a database can represent.
 
 import base64
 import binascii
+import hashlib
+import hmac
 import json
 import math
+import re
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Query
 from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from veza.kit.db import provided
 from veza.kit.errors import ValidationFailed
 
 DEFAULT_LIMIT = 20
@@ -46,7 +53,16 @@ def page_params(
     ] = DEFAULT_LIMIT,
 ) -> PageParams:
     # A limit above the cap is served at the cap rather than refused (see docs/CONFORMANCE.md).
-    return PageParams(page=min(page, MAX_PAGE), limit=min(limit, MAX_LIMIT))
+    return PageParams(page=checked_page(page), limit=checked_limit(limit))
+
+
+def checked_page(page: int | None) -> int:
+    """1 when absent, 400 below 1, served as MAX_PAGE above it."""
+    if page is None:
+        return 1
+    if page < 1:
+        raise ValidationFailed.field("page", "must be at least 1", page)
+    return min(page, MAX_PAGE)
 
 
 Paging = Annotated[PageParams, Depends(page_params)]
@@ -80,6 +96,13 @@ def checked_limit(
     if limit < 1:
         raise ValidationFailed.field("limit", "must be at least 1", limit)
     return min(limit, maximum)
+
+
+def clamped_limit(
+    limit: int | None, *, default: int = DEFAULT_LIMIT, maximum: int = MAX_LIMIT
+) -> int:
+    """``checked_limit`` for operations whose contract lists no 400: below 1 is served as 1."""
+    return checked_limit(None if limit is None else max(limit, 1), default=default, maximum=maximum)
 
 
 def offset_params(default: int) -> Any:
@@ -118,18 +141,77 @@ def pagination(params: PageParams, total: int) -> Pagination:
     )
 
 
-def encode_cursor(position: dict[str, Any]) -> str:
-    """An opaque cursor: the position of the last item served, for keyset pagination."""
-    raw = json.dumps(position, separators=(",", ":"), sort_keys=True).encode()
+# Cursors ---------------------------------------------------------------------------------
+#
+# A cursor is opaque to clients and trusted by us only because we signed it: the position as
+# JSON, then an HMAC-SHA256 tag under a key of its own. Anything else (forged, altered, cut,
+# signed under another key) is refused before its content is even parsed.
+
+# Longer than any cursor we issue (a title position is at most a few hundred characters).
+MAX_CURSOR_LENGTH = 4096
+_CURSOR_KEY_LABEL = b"veza pagination cursor v1"
+_TAG_BYTES = 16  # 128 bits of HMAC-SHA256
+_BASE64URL = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def _b64(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str, *, field: str = "cursor") -> dict[str, Any]:
-    padded = cursor + "=" * (-len(cursor) % 4)
-    try:
-        value = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
-        raise ValidationFailed.field(field, "invalid cursor", cursor) from exc
-    if not isinstance(value, dict):
-        raise ValidationFailed.field(field, "invalid cursor", cursor)
-    return value
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+@dataclass(frozen=True)
+class CursorCodec:
+    """Signs and checks cursors. The database provides it to every session (app.py), so a
+    service reaches it with ``cursor_codec(session)``."""
+
+    key: bytes
+
+    @classmethod
+    def derived_from(cls, secret: str) -> "CursorCodec":
+        """A key for cursors alone, derived from the server's signing secret (the JWT key):
+        no new secret to keep, and a cursor's tag can never pass for a token's signature."""
+        return cls(hmac.new(secret.encode(), _CURSOR_KEY_LABEL, hashlib.sha256).digest())
+
+    def _tag(self, payload: bytes) -> bytes:
+        return hmac.new(self.key, payload, hashlib.sha256).digest()[:_TAG_BYTES]
+
+    def encode(self, position: dict[str, Any]) -> str:
+        """The cursor of ``position`` (the last item served, for keyset pagination)."""
+        payload = json.dumps(position, separators=(",", ":"), sort_keys=True).encode()
+        return f"{_b64(payload)}.{_b64(self._tag(payload))}"
+
+    def decode(self, cursor: str, *, field: str = "cursor") -> dict[str, Any]:
+        """The position a cursor we issued holds; 400 naming ``field`` for anything else. The
+        caller still checks each value it reads (types and bounds)."""
+        refusal = ValidationFailed.field(field, "invalid cursor", cursor)
+        body, dot, tag = cursor.partition(".")
+        if (
+            len(cursor) > MAX_CURSOR_LENGTH
+            or not dot
+            or not _BASE64URL.fullmatch(body)
+            or not _BASE64URL.fullmatch(tag)
+        ):
+            raise refusal
+        try:
+            payload, signature = _unb64(body), _unb64(tag)
+        except (binascii.Error, ValueError) as exc:
+            raise refusal from exc
+        if not hmac.compare_digest(signature, self._tag(payload)):
+            raise refusal
+        try:
+            position = json.loads(payload)
+        except (ValueError, RecursionError) as exc:
+            raise refusal from exc
+        if not isinstance(position, dict):
+            raise refusal
+        return position
+
+
+def cursor_codec(session: AsyncSession) -> CursorCodec:
+    codec = provided(session, CursorCodec)
+    if codec is None:
+        raise RuntimeError("this database provides no CursorCodec (create_app provides one)")
+    return codec

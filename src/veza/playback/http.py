@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import re
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -67,32 +68,47 @@ class ByteRange:
         return self.end - self.start + 1
 
 
+# RFC 9110 14.1.1: one int-range or suffix-range, positions in ASCII digits only (str.isdigit
+# also takes "²", which int() refuses, and int() takes other scripts' digits). The unit is
+# case-insensitive; a list of several ranges is not matched (ignored, see parse_range).
+_RANGE = re.compile(r"bytes=([0-9]*)-([0-9]*)", re.IGNORECASE | re.ASCII)
+# A position of more significant digits than this is past the end of any file (and beyond the
+# 64-bit offsets storage uses): it is never converted, whatever its length.
+_MAX_POSITION_DIGITS = 18
+_BEYOND_ANY_FILE = 10**_MAX_POSITION_DIGITS
+
+
+def _position(digits: str) -> int:
+    significant = digits.lstrip("0")
+    if len(significant) > _MAX_POSITION_DIGITS:
+        return _BEYOND_ANY_FILE
+    return int(significant or "0")
+
+
 def parse_range(header: str | None, size: int) -> ByteRange | None:
     """The one range asked for, or None to send everything.
 
     Single ranges are honoured: ``bytes=a-b``, open-ended ``bytes=a-`` and suffix ``bytes=-n``.
-    A syntactically invalid header, another unit, or several ranges are ignored (RFC 9110
-    allows a server to answer 200 with the whole representation). A valid range that cannot be
-    satisfied raises RangeNotSatisfiableError (416).
+    A header that is not exactly one of those (another unit, several ranges, anything but
+    ASCII digits, last before first) is ignored: RFC 9110 allows a server to answer 200 with
+    the whole representation. A valid range that cannot be satisfied (its first byte at or
+    past the end, or a suffix of zero bytes) raises RangeNotSatisfiableError (416).
     """
     if not header:
         return None
-    unit, _, spec = header.strip().partition("=")
-    if unit.strip().lower() != "bytes" or not spec or "," in spec:
+    matched = _RANGE.fullmatch(header.strip())
+    if matched is None:
         return None
-    first, dash, last = spec.strip().partition("-")
-    first, last = first.strip(), last.strip()
-    if not dash or (first and not first.isdigit()) or (last and not last.isdigit()):
-        return None
+    first, last = matched.groups()
     if not first:  # suffix: the last n bytes
         if not last:
             return None
-        suffix = int(last)
+        suffix = _position(last)
         if suffix == 0 or size == 0:
             raise RangeNotSatisfiableError
         return ByteRange(max(0, size - suffix), size - 1)
-    start = int(first)
-    end = int(last) if last else size - 1
+    start = _position(first)
+    end = _position(last) if last else size - 1
     if last and end < start:
         return None  # invalid range-spec: ignored
     if start >= size:
@@ -105,9 +121,10 @@ def http_date(moment: datetime) -> str:
 
 
 def _parse_http_date(value: str) -> datetime | None:
+    """The time an HTTP date names, or None for anything else (a validator never matches)."""
     try:
         parsed = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):  # Overflow: a 20-digit year
         return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 

@@ -9,7 +9,7 @@ from sqlalchemy import or_, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from veza.kit.errors import ValidationFailed
-from veza.kit.pagination import MAX_LIMIT
+from veza.kit.pagination import clamped_limit
 from veza.models import Track, User
 from veza.tracks import repository, schemas, taxonomy
 from veza.tracks.access import listed_track
@@ -43,7 +43,7 @@ async def recommendations(
     share its genre, a tag, or its key with a close BPM; without one, tracks of creators the
     caller follows and of the genres they declared, then the newest releases. Never the
     caller's own tracks nor those of users a block stands between."""
-    size = min(max(limit if limit is not None else RECOMMENDATIONS_DEFAULT, 1), MAX_LIMIT)
+    size = clamped_limit(limit, default=RECOMMENDATIONS_DEFAULT)
     if seed_track_id is not None and seed_track_id.strip():
         try:
             seed_id = uuid.UUID(seed_track_id.strip())

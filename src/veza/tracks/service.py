@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
@@ -20,7 +20,7 @@ from veza.kit import events
 from veza.kit.errors import ValidationFailed, VezaError
 from veza.kit.files import forget
 from veza.kit.handlers import validation_details
-from veza.kit.pagination import MAX_PAGE, checked_limit, decode_cursor, encode_cursor
+from veza.kit.pagination import CursorCodec, checked_limit, checked_page, cursor_codec
 from veza.models import Track, User, utcnow
 from veza.tracks import keys, repository, schemas
 from veza.tracks.access import editable_track, listed_track
@@ -68,29 +68,45 @@ def _sort(sort_by: str | None) -> SortKey:
     return sort
 
 
-def _cursor_position(cursor: str, sort: SortKey) -> tuple[Any, uuid.UUID]:
+# Bounds of what a cursor may hold, checked even though we signed it: a cursor is only ever
+# read back into a query, so no value in it may be one the database cannot take.
+_MAX_PLAY_COUNT = 2**63 - 1
+_MAX_CURSOR_TEXT = 1024
+
+
+def _cursor_value(sort: SortKey, value: Any) -> Any:
+    """The sort value of a decoded cursor, of the order's type and within its bounds."""
+    if sort.name == "created_at":
+        if not isinstance(value, str) or len(value) > 64:
+            raise ValueError("not a time")
+        moment = datetime.fromisoformat(value)
+        if moment.utcoffset() != timedelta(0):
+            raise ValueError("not a UTC time")  # we write UTC times only
+        return moment
+    if sort.name == "play_count":
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError("not a count")
+        if not 0 <= value <= _MAX_PLAY_COUNT:
+            raise ValueError("count out of range")
+        return value
+    if not isinstance(value, str) or len(value) > _MAX_CURSOR_TEXT:
+        raise ValueError("not a title")
+    return value
+
+
+def _cursor_position(codec: CursorCodec, cursor: str, sort: SortKey) -> tuple[Any, uuid.UUID]:
     """The (sort value, id) a cursor continues after; it must belong to the same order."""
-    position = decode_cursor(cursor)
+    position = codec.decode(cursor)
     try:
-        if position.get("s") != sort.name:
+        if position.get("s") != sort.name or not isinstance(position.get("id"), str):
             raise ValueError("cursor of another order")
-        track_id = uuid.UUID(str(position["id"]))
-        value = position["v"]
-        if sort.name == "created_at":
-            value = datetime.fromisoformat(str(value))
-            if value.tzinfo is None:
-                raise ValueError("naive time")
-        elif sort.name == "play_count":
-            value = int(value)
-        elif not isinstance(value, str):
-            raise ValueError("bad title")
-    except (KeyError, TypeError, ValueError) as exc:
+        return _cursor_value(sort, position.get("v")), uuid.UUID(position["id"])
+    except ValueError as exc:
         raise ValidationFailed.field("cursor", "invalid cursor", cursor) from exc
-    return value, track_id
 
 
-def _next_cursor(sort: SortKey, last: Track) -> str:
-    return encode_cursor(
+def _next_cursor(codec: CursorCodec, sort: SortKey, last: Track) -> str:
+    return codec.encode(
         {"s": sort.name, "v": repository.sort_value(sort, last), "id": str(last.id)}
     )
 
@@ -109,12 +125,12 @@ async def list_tracks(
     sort_by: str | None,
 ) -> schemas.TrackList:
     size = checked_limit(limit)
-    if page is not None and page < 1:
-        raise ValidationFailed.field("page", "must be at least 1", page)
+    number = checked_page(page)
     filters = _filters(user_id, genre, format)
     sort = _sort(sort_by)
+    codec = cursor_codec(session)
     if cursor:
-        after = _cursor_position(cursor, sort)
+        after = _cursor_position(codec, cursor, sort)
         tracks, total, more = await repository.catalog_page(
             session, viewer, filters, sort, limit=size, after=after
         )
@@ -125,7 +141,6 @@ async def list_tracks(
             has_next=more,
         )
     else:
-        number = min(page or 1, MAX_PAGE)
         tracks, total, more = await repository.catalog_page(
             session, viewer, filters, sort, limit=size, offset=(number - 1) * size
         )
@@ -138,7 +153,7 @@ async def list_tracks(
             has_prev=number > 1,
         )
     if more and tracks:
-        pagination.next_cursor = _next_cursor(sort, tracks[-1])
+        pagination.next_cursor = _next_cursor(codec, sort, tracks[-1])
     return schemas.TrackList(
         tracks=[track_response(track, public_url, viewer) for track in tracks],
         pagination=pagination,

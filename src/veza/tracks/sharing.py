@@ -65,7 +65,10 @@ def _expiry(raw: str | None) -> datetime | None:
         raise ValidationFailed.field("expires_at", "must be an RFC 3339 time", raw) from exc
     if value.tzinfo is None:
         raise ValidationFailed.field("expires_at", "must carry a time zone (e.g. Z)", raw)
-    value = value.astimezone(UTC)
+    try:
+        value = value.astimezone(UTC)
+    except OverflowError as exc:  # e.g. 9999-12-31T23:59:59-14:00 is past year 9999 in UTC
+        raise ValidationFailed.field("expires_at", "is too far in the future", raw) from exc
     if value <= utcnow():
         raise ValidationFailed.field("expires_at", "must be in the future", raw)
     return value

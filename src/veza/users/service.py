@@ -14,7 +14,7 @@ from veza.auth.repository import bump_token_version
 from veza.config import SocialSettings
 from veza.kit import events, queries
 from veza.kit.errors import BadRequest, Forbidden, ValidationFailed
-from veza.kit.pagination import PageParams, pagination
+from veza.kit.pagination import PageParams, clamped_limit, pagination
 from veza.models import User, utcnow
 from veza.users import repository
 from veza.users.access import UserNotFound, check_reachable, visible_user
@@ -392,7 +392,7 @@ async def suggestions(session: AsyncSession, viewer: User, limit: int) -> Sugges
     3. the newest creators.
     Never the viewer, people they follow, private profiles or anyone a block stands between.
     """
-    limit = max(1, min(limit, MAX_SUGGESTIONS))
+    limit = clamped_limit(limit, maximum=MAX_SUGGESTIONS)
     picked: list[tuple[User, SuggestionReason]] = [
         (user, "followed_by_people_you_follow")
         for user in await repository.followed_by_followees(session, viewer.id, limit)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Body, Path
@@ -10,6 +10,7 @@ from fastapi import APIRouter, Body, Path
 from veza.auth.dependencies import CurrentUser
 from veza.kit.errors import NotImplementedYet
 from veza.kit.routing import not_implemented
+from veza.kit.schemas import JsonObject
 
 router = APIRouter()
 
@@ -26,7 +27,7 @@ async def get_webhooks(
 @not_implemented
 async def post_webhooks(
     user: CurrentUser,
-    body: Annotated[dict[str, Any], Body(description="Webhook registration data")],
+    body: Annotated[JsonObject, Body(description="Webhook registration data")],
 ) -> None:
     raise NotImplementedYet()
 
