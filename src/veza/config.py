@@ -10,14 +10,15 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, BaseModel, Field, SecretStr, field_validator
+from pydantic import AliasChoices, BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class ServerSettings(BaseModel):
     host: str = "127.0.0.1"
-    port: int = 18080
+    port: int = Field(default=18080, ge=1, le=65535)
     workers: int = 1
     # Largest request body accepted outside the upload endpoints, in bytes.
     max_body_bytes: int = 1 * 1024 * 1024
@@ -27,13 +28,43 @@ class ServerSettings(BaseModel):
     cors_allow_credentials: bool = True
     # Sent as Strict-Transport-Security when true; only meaningful behind TLS.
     hsts: bool = False
-    # Public base URL used in links sent by mail and in manifest URLs.
-    public_url: str = "http://127.0.0.1:18080"
+    # Base URL clients reach this API at, for the links responses carry (waveform, HLS
+    # manifest, share links). Empty means http://<host>:<port> of this server.
+    public_url: str = ""
     # Web app URL used in links sent by mail (verify email, reset password).
     frontend_url: str = "http://localhost:5173"
     # Proxies trusted for X-Forwarded-For/-Proto (comma-separated IPs, or "*"). Behind a load
     # balancer, set its address: client IPs feed rate limits, play deduplication and audit.
     forwarded_allow_ips: str = "127.0.0.1"
+
+    @field_validator("public_url")
+    @classmethod
+    def _checked_public_url(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if value:
+            parts = urlsplit(value)
+            if parts.scheme not in ("http", "https") or not parts.netloc:
+                raise ValueError("must be an http(s) URL such as https://music.example.org")
+            if parts.query or parts.fragment:
+                raise ValueError("must not have a query or a fragment")
+        return value
+
+    @model_validator(mode="after")
+    def _public_url_from_host_and_port(self) -> ServerSettings:
+        if not self.public_url:
+            self.public_url = f"http://{_reachable_host(self.host)}:{self.port}"
+        return self
+
+
+# Bind addresses that mean "every interface" (not a place a client can connect to).
+_WILDCARD_HOSTS = frozenset({"", "0.0.0.0", "::"})  # noqa: S104
+
+
+def _reachable_host(host: str) -> str:
+    """The address a local client uses for ``host``: a wildcard bind is reached on loopback."""
+    if host in _WILDCARD_HOSTS:
+        return "[::1]" if ":" in host else "127.0.0.1"
+    return f"[{host}]" if ":" in host else host
 
 
 class DatabaseSettings(BaseModel):
