@@ -7,9 +7,10 @@ the most common settings also have a flat alias (VEZA_DATABASE_URL, VEZA_DATA_DI
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, BaseModel, Field, SecretStr, field_validator, model_validator
@@ -65,6 +66,13 @@ def _reachable_host(host: str) -> str:
     if host in _WILDCARD_HOSTS:
         return "[::1]" if ":" in host else "127.0.0.1"
     return f"[{host}]" if ":" in host else host
+
+
+def default_data_dir() -> Path:
+    """$XDG_DATA_HOME/veza, else ~/.local/share/veza: the same folder wherever a command runs."""
+    base = Path(os.environ.get("XDG_DATA_HOME", "").strip())
+    # The XDG base directory rules ignore a relative value.
+    return (base if base.is_absolute() else Path.home() / ".local" / "share") / "veza"
 
 
 class DatabaseSettings(BaseModel):
@@ -222,7 +230,8 @@ class Settings(BaseSettings):
     )
 
     env: Literal["development", "production", "test"] = "development"
-    data_dir: Path = Path("./var")
+    # Every command uses this one folder; see default_data_dir() when it is not set.
+    data_dir: Path = Field(default_factory=default_data_dir)
     server: ServerSettings = Field(default_factory=ServerSettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
@@ -239,6 +248,12 @@ class Settings(BaseSettings):
         default="", validation_alias=AliasChoices("VEZA_DATABASE_URL", "database_url")
     )
     redis_url: str = Field(default="", validation_alias=AliasChoices("VEZA_REDIS_URL", "redis_url"))
+
+    @field_validator("data_dir", mode="before")
+    @classmethod
+    def _data_dir_or_default(cls, value: Any) -> Any:
+        # VEZA_DATA_DIR= (empty) would otherwise mean the working directory.
+        return default_data_dir() if value is None or str(value).strip() == "" else value
 
     @field_validator("data_dir")
     @classmethod
