@@ -1,4 +1,4 @@
-"""The `veza` command: serve, worker, migrate, create-admin, openapi.
+"""The `veza` command: serve, worker, migrate, create-admin, copy-db, openapi.
 
 Every command reads the settings once, before it runs, and says which data folder it uses
 (`serve` and `worker` in their start-up log line, the others on stderr). The folder is
@@ -28,6 +28,7 @@ from pydantic_settings import SettingsError
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from veza import copydb
 from veza.config import Settings, get_settings
 from veza.kit.db import Database
 from veza.kit.logging import configure_logging
@@ -311,6 +312,54 @@ def create_admin(
 
     asyncio.run(_create())
     typer.echo(f"administrator {username} created")
+
+
+@app.command("copy-db")
+def copy_db(
+    to: str = typer.Option(
+        ..., "--to", help="Database to copy into, e.g. postgresql+asyncpg://veza:pw@host/veza"
+    ),
+    source: str = typer.Option(
+        None, "--from", help="Database to copy from (default: the configured one)"
+    ),
+    replace: bool = typer.Option(
+        False, "--replace", help="Empty the target first when it already holds rows"
+    ),
+    batch_size: int = typer.Option(1000, min=1, help="Rows read and written at a time"),
+) -> None:
+    """Copy every table into another database (e.g. SQLite to PostgreSQL), migrating it first.
+
+    Stop `veza serve` and `veza worker` first: rows written during the copy are not copied.
+    """
+    settings = _load_settings()
+    try:
+        target_url = copydb.checked_url(to, option="--to")
+        source_url = copydb.checked_url(source or settings.effective_database_url, option="--from")
+    except copydb.CopyRefused as exc:
+        _fail(str(exc))
+    if copydb.same_database(source_url, target_url):
+        _fail("--to names the database being copied")
+    for url in (source_url, target_url):
+        _migrate(settings.model_copy(update={"database_url": url}))
+    typer.echo(f"copying {without_password(source_url)} into {without_password(target_url)}")
+    try:
+        result = asyncio.run(
+            copydb.copy_database(
+                settings,
+                source_url,
+                target_url,
+                replace=replace,
+                batch_size=batch_size,
+                report=lambda table, rows: typer.echo(f"  {table}: {rows} rows"),
+            )
+        )
+    except copydb.CopyRefused as exc:
+        _fail(str(exc))
+    except (OSError, SQLAlchemyError) as exc:
+        _fail(f"the copy failed, the target is unchanged: {_first_line(exc)}")
+    for table in result.not_copied:
+        typer.echo(f"veza: warning: {table} is not a Veza table, not copied", err=True)
+    typer.echo(f"copied {sum(result.rows.values())} rows in {len(result.rows)} tables")
 
 
 @app.command()
