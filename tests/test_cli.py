@@ -153,6 +153,14 @@ def test_bad_settings_are_a_one_line_error(
     assert says in refusal(invoke("migrate"))
 
 
+def test_help_needs_no_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VEZA_SERVER__PORT", "eighty")
+    for args in (["--help"], ["serve", "--help"], ["copy-db", "--help"]):
+        result = invoke(*args)
+        assert result.exit_code == 0, result.output
+        assert "Usage" in result.stdout and "data folder" not in result.output
+
+
 def test_an_unreachable_database_is_a_one_line_error(
     data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -39,8 +39,6 @@ from veza.kit.tokens import load_or_create_secret
 app = typer.Typer(help="Veza: a self-hostable music platform backend.", no_args_is_help=True)
 
 _USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{3,50}$")
-# These log their data folder in their start-up line instead of the stderr note.
-_LOGGING_COMMANDS = frozenset({"serve", "worker"})
 
 
 def _fail(message: str) -> NoReturn:
@@ -77,12 +75,14 @@ def without_password(url: str) -> str:
     return urlunsplit(parts._replace(netloc=f"{user}{host}"))
 
 
-@app.callback()
-def _every_command(ctx: typer.Context) -> None:
+def _settings(*, say_where: bool = True) -> Settings:
+    """The settings a command runs with; it says which data folder that means (on stderr, so
+    `veza openapi` output stays clean) unless its start-up log line will."""
     settings = _load_settings()
-    if ctx.invoked_subcommand not in _LOGGING_COMMANDS:
+    if say_where:
         typer.echo(f"veza: data folder {settings.data_dir}", err=True)
     _warn_about_an_unused_var_folder(settings)
+    return settings
 
 
 def _warn_about_an_unused_var_folder(settings: Settings) -> None:
@@ -150,7 +150,7 @@ def serve(
     if port:
         os.environ["VEZA_SERVER__PORT"] = str(port)
     get_settings.cache_clear()
-    settings = _load_settings()
+    settings = _settings(say_where=False)
     process_count = 1 if reload else (workers or settings.server.workers)
     if process_count > 1 and not settings.redis_url:
         # Without Redis, jobs and rate limits live inside each process: several processes would
@@ -231,7 +231,7 @@ def worker() -> None:
     from veza.kit.storage import create_storage
     from veza.registry import register_all
 
-    settings = _load_settings()
+    settings = _settings(say_where=False)
     if not settings.redis_url:
         raise typer.BadParameter("set VEZA_REDIS_URL: without Redis, jobs run inside `veza serve`")
     register_all()
@@ -257,7 +257,7 @@ def worker() -> None:
 @app.command()
 def migrate() -> None:
     """Apply pending database migrations."""
-    _migrate(_load_settings())
+    _migrate(_settings())
     typer.echo("database is up to date")
 
 
@@ -277,7 +277,7 @@ def create_admin(
         raise typer.BadParameter("3-50 letters, digits, _ . -", param_hint="username")
     if len(password) < 12:
         raise typer.BadParameter("at least 12 characters", param_hint="password")
-    settings = _load_settings()
+    settings = _settings()
     _migrate(settings)
 
     async def _create() -> None:
@@ -331,7 +331,7 @@ def copy_db(
 
     Stop `veza serve` and `veza worker` first: rows written during the copy are not copied.
     """
-    settings = _load_settings()
+    settings = _settings()
     try:
         target_url = copydb.checked_url(to, option="--to")
         source_url = copydb.checked_url(source or settings.effective_database_url, option="--from")
@@ -367,4 +367,4 @@ def openapi() -> None:
     """Print the served OpenAPI schema as JSON."""
     from veza.app import create_app
 
-    typer.echo(json.dumps(create_app().openapi(), indent=2))
+    typer.echo(json.dumps(create_app(_settings()).openapi(), indent=2))
