@@ -6,7 +6,7 @@ STAMP_RUN := $(VENV)/.installed-run
 STAMP_DEV := $(VENV)/.installed-dev
 STAMP_BENCH := $(VENV)/.installed-bench
 
-.PHONY: run test test-sqlite test-postgres lint format migrate openapi bench clean
+.PHONY: run test test-sqlite test-postgres lint format migrate openapi admin worker copy-db bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +24,7 @@ $(STAMP_BENCH): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	touch $@ $(STAMP_DEV) $(STAMP_RUN)
 
-## Serve the API on http://127.0.0.1:18080 (embedded defaults: SQLite, files under ./var).
+## Serve the API on http://127.0.0.1:18080 (embedded defaults: SQLite, files in the data folder).
 run: $(STAMP_RUN)
 	VEZA_AUTH__COOKIE_SECURE=$${VEZA_AUTH__COOKIE_SECURE:-false} $(BIN)/veza serve
 
@@ -54,6 +54,18 @@ migrate: $(STAMP_RUN)
 
 openapi: $(STAMP_RUN)
 	$(BIN)/veza openapi
+
+## The other `veza` commands (`.venv/bin/veza --help` lists them all with their options).
+admin: $(STAMP_RUN)
+	$(BIN)/veza create-admin
+
+worker: $(STAMP_RUN)
+	$(BIN)/veza worker
+
+copy-db:
+	@test -n "$(TO)" || { echo "usage: make copy-db TO=postgresql+asyncpg://user@host/db"; exit 2; }
+	@$(MAKE) --no-print-directory $(STAMP_RUN)
+	$(BIN)/veza copy-db --to '$(TO)'
 
 ## The benchmarks of docs/PERFORMANCE.md (need nginx, e.g. apt-get install nginx-light, and Redis).
 bench: $(STAMP_BENCH)

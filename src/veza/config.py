@@ -7,17 +7,19 @@ the most common settings also have a flat alias (VEZA_DATABASE_URL, VEZA_DATA_DI
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
+from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, BaseModel, Field, SecretStr, field_validator
+from pydantic import AliasChoices, BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class ServerSettings(BaseModel):
     host: str = "127.0.0.1"
-    port: int = 18080
+    port: int = Field(default=18080, ge=1, le=65535)
     workers: int = 1
     # Largest request body accepted outside the upload endpoints, in bytes.
     max_body_bytes: int = 1 * 1024 * 1024
@@ -27,8 +29,9 @@ class ServerSettings(BaseModel):
     cors_allow_credentials: bool = True
     # Sent as Strict-Transport-Security when true; only meaningful behind TLS.
     hsts: bool = False
-    # Public base URL used in links sent by mail and in manifest URLs.
-    public_url: str = "http://127.0.0.1:18080"
+    # Base URL clients reach this API at, for the links responses carry (waveform, HLS
+    # manifest, share links). Empty means http://<host>:<port> of this server.
+    public_url: str = ""
     # The web app's base URL: links sent by mail (verify email, reset password) and share links
     # (<frontend_url>/shared/<token>) open its pages. Empty means this API's own: the minimal
     # pages <public_url>/account/verify-email and /account/reset-password, and share links to
@@ -40,6 +43,42 @@ class ServerSettings(BaseModel):
     # Bearer token /metrics asks every client for; empty means /metrics answers loopback
     # clients only (a Prometheus on the same machine, or one behind a proxy that sets it).
     metrics_token: SecretStr = SecretStr("")
+
+    @field_validator("public_url")
+    @classmethod
+    def _checked_public_url(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if value:
+            parts = urlsplit(value)
+            if parts.scheme not in ("http", "https") or not parts.netloc:
+                raise ValueError("must be an http(s) URL such as https://music.example.org")
+            if parts.query or parts.fragment:
+                raise ValueError("must not have a query or a fragment")
+        return value
+
+    @model_validator(mode="after")
+    def _public_url_from_host_and_port(self) -> ServerSettings:
+        if not self.public_url:
+            self.public_url = f"http://{_reachable_host(self.host)}:{self.port}"
+        return self
+
+
+# Bind addresses that mean "every interface" (not a place a client can connect to).
+_WILDCARD_HOSTS = frozenset({"", "0.0.0.0", "::"})  # noqa: S104
+
+
+def _reachable_host(host: str) -> str:
+    """The address a local client uses for ``host``: a wildcard bind is reached on loopback."""
+    if host in _WILDCARD_HOSTS:
+        return "[::1]" if ":" in host else "127.0.0.1"
+    return f"[{host}]" if ":" in host else host
+
+
+def default_data_dir() -> Path:
+    """$XDG_DATA_HOME/veza, else ~/.local/share/veza: the same folder wherever a command runs."""
+    base = Path(os.environ.get("XDG_DATA_HOME", "").strip())
+    # The XDG base directory rules ignore a relative value.
+    return (base if base.is_absolute() else Path.home() / ".local" / "share") / "veza"
 
 
 class DatabaseSettings(BaseModel):
@@ -203,7 +242,8 @@ class Settings(BaseSettings):
     )
 
     env: Literal["development", "production", "test"] = "development"
-    data_dir: Path = Path("./var")
+    # Every command uses this one folder; see default_data_dir() when it is not set.
+    data_dir: Path = Field(default_factory=default_data_dir)
     server: ServerSettings = Field(default_factory=ServerSettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
@@ -220,6 +260,12 @@ class Settings(BaseSettings):
         default="", validation_alias=AliasChoices("VEZA_DATABASE_URL", "database_url")
     )
     redis_url: str = Field(default="", validation_alias=AliasChoices("VEZA_REDIS_URL", "redis_url"))
+
+    @field_validator("data_dir", mode="before")
+    @classmethod
+    def _data_dir_or_default(cls, value: Any) -> Any:
+        # VEZA_DATA_DIR= (empty) would otherwise mean the working directory.
+        return default_data_dir() if value is None or str(value).strip() == "" else value
 
     @field_validator("data_dir")
     @classmethod

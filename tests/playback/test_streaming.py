@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 import pytest
@@ -245,12 +244,10 @@ async def test_hls_master_variants_and_segments_are_served(
 async def test_manifest_url_points_at_the_master_playlist(
     owner: Uploader, public_track: dict[str, Any]
 ) -> None:
-    async with owner.app.state.db.reader() as session:
-        track = await session.get(Track, uuid.UUID(public_track["id"]))
-        assert track is not None
-        assert track.stream_manifest_url == (
-            f"{owner.app.state.settings.server.public_url}/hls/{track.id}/master.m3u8"
-        )
+    answer = await owner.client.get(f"/api/v1/tracks/{public_track['id']}")
+    assert answer.json()["data"]["track"]["stream_manifest_url"] == (
+        f"{owner.app.state.settings.server.public_url}/hls/{public_track['id']}/master.m3u8"
+    )
 
 
 async def test_private_hls_needs_the_owners_stream_token(

@@ -316,9 +316,7 @@ async def _complete(
         if stored.hls_prefix:
             track.hls_path = stored.hls_prefix
             track.stream_status = STREAM_READY
-            track.stream_manifest_url = (
-                f"{ctx.settings.server.public_url}/hls/{track.id}/master.m3u8"
-            )
+            track.stream_manifest_url = None  # built from hls_path per response (presenters)
         track.status = TRACK_COMPLETED
         track.status_message = None
         track.processing_stage = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 from veza.models import Track, User
 from veza.tracks import schemas
@@ -20,6 +21,18 @@ def waveform_url(public_url: str, track: Track) -> str | None:
     return f"{public_url}/api/v1/tracks/{track.id}/waveform" if track.waveform_path else None
 
 
+def stream_manifest_url(public_url: str, track: Track) -> str | None:
+    """The HLS master playlist: ours (built from ``hls_path`` under today's public URL), unless
+    the stream server's callback announced another one since."""
+    own = f"/hls/{track.id}/master.m3u8"
+    stored = track.stream_manifest_url
+    # A stored URL ending in our own path was written by processing under some earlier public
+    # URL: it names the same playlist.
+    if track.hls_path and (stored is None or urlsplit(stored).path == own):
+        return f"{public_url}{own}"
+    return stored
+
+
 def track_response(
     track: Track,
     public_url: str,
@@ -30,6 +43,7 @@ def track_response(
     administrators (omitted for everyone else)."""
     response = model.model_validate(track)
     response.waveform_url = waveform_url(public_url, track)
+    response.stream_manifest_url = stream_manifest_url(public_url, track)
     if not sees_counts(track, viewer):
         response.play_count = None
         response.like_count = None
