@@ -43,11 +43,14 @@ def pytest_report_header() -> str:
 
 
 def make_settings(data_dir: Path, database_url: str, **overrides: Any) -> Settings:
-    # Generous login limits: schemathesis sends many failed logins from one address.
+    # Generous login and registration limits: schemathesis sends many failed logins and
+    # registrations from one address.
     overrides.setdefault(
         "rate_limit",
         RateLimitSettings(
-            login_failures_per_account="10000 per minute", login_failures_per_ip="10000 per minute"
+            login_failures_per_account="10000 per minute",
+            login_failures_per_ip="10000 per minute",
+            registrations_per_ip="10000 per minute",
         ),
     )
     return Settings(

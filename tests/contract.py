@@ -32,6 +32,9 @@ DOCUMENTED_EXTRA_STATUSES: dict[str, dict[int, str]] = {
         403: "email not verified, or the account is banned or inactive",
         429: "too many failed logins for the account or the client IP (Retry-After)",
     },
+    "POST /api/v1/auth/register": {
+        429: "too many registrations from the client IP (Retry-After)",
+    },
     "GET /api/v1/users": {400: "unknown sort field or order, page or limit below 1"},
     "PUT /api/v1/users/{id}": {404: "an administrator edits a user that does not exist"},
     "GET /api/v1/users/{id}/completion": {404: "the user does not exist"},

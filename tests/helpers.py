@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
-from tests.factories import Member
+from tests.factories import PASSWORD, Member
 from veza.models import User
 
 API = "/api/v1"
@@ -30,6 +30,16 @@ async def follow(client: httpx.AsyncClient, who: Member, target: Member) -> http
 
 async def block(client: httpx.AsyncClient, who: Member, target: Member) -> httpx.Response:
     return await client.post(f"{API}/users/{target.id}/block", headers=who.headers)
+
+
+async def delete_own_account(client: httpx.AsyncClient, who: Member) -> httpx.Response:
+    """``who`` deletes their account through DELETE /users/{id}, confirming as it requires."""
+    return await client.request(
+        "DELETE",
+        f"{API}/users/{who.id}",
+        headers=who.headers,
+        json={"password": PASSWORD, "confirm_text": "DELETE"},
+    )
 
 
 async def notifications(client: httpx.AsyncClient, who: Member, **params: Any) -> dict[str, Any]:

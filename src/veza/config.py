@@ -105,8 +105,17 @@ class AuthSettings(BaseModel):
     # Secure flag on the refresh cookie; turn off only for local plain-http development.
     cookie_secure: bool = True
     refresh_cookie_name: str = "refresh_token"
+    # Seconds during which a refresh token presented again, after it was exchanged, gets the
+    # same new refresh token instead of counting as reuse (two tabs refreshing at once); 0
+    # turns the grace off. After it, a second presentation still revokes the whole family.
+    refresh_reuse_grace_seconds: int = 10
     # Issuer shown by authenticator apps next to the account (otpauth:// URI).
     two_factor_issuer: str = "Veza"
+    # Key that encrypts TOTP secrets at rest (any long random string). Empty means a key
+    # derived from the JWT secret; set this one before ever rotating the JWT secret, or the
+    # secrets encrypted so far can no longer be read (secrets sealed with the derived key are
+    # still read, and sealed again with this one on their next use).
+    two_factor_encryption_key: SecretStr = SecretStr("")
     # Key expected in X-Internal-API-Key on /internal/* (empty disables those endpoints).
     internal_api_key: SecretStr = SecretStr("")
 
@@ -214,6 +223,8 @@ class RateLimitSettings(BaseModel):
     # Failed logins (wrong password or 2FA code) allowed per account, then per client IP.
     login_failures_per_account: str = "10 per 15 minutes"
     login_failures_per_ip: str = "50 per 15 minutes"
+    # Registrations accepted from one client IP; beyond it, 429 with Retry-After.
+    registrations_per_ip: str = "20 per hour"
     # Verification and reset mails sent to one address; extra requests are answered the
     # same way but send nothing (the answer must not reveal whether the address exists).
     mails_per_address: str = "5 per hour"

@@ -82,6 +82,12 @@ async def login_tokens(
     return token
 
 
+def client_from(app: FastAPI, ip: str) -> httpx.AsyncClient:
+    """A client of ``app`` whose requests come from the address ``ip``."""
+    transport = httpx.ASGITransport(app=app, client=(ip, 4000), raise_app_exceptions=False)
+    return httpx.AsyncClient(transport=transport, base_url="http://testserver")
+
+
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 

@@ -10,7 +10,7 @@ import pytest
 from argon2 import PasswordHasher
 from fastapi import FastAPI
 
-from tests.auth.conftest import API, audit_actions, bearer, fetch_user, login
+from tests.auth.conftest import API, audit_actions, bearer, client_from, fetch_user, login
 from tests.conftest import TEST_JWT_SECRET
 from tests.factories import PASSWORD, create_user
 from veza.app import create_app
@@ -123,18 +123,13 @@ async def strict_app(settings: Settings) -> AsyncIterator[FastAPI]:
     await app.state.db.dispose()
 
 
-def _client(app: FastAPI, ip: str = "203.0.113.7") -> httpx.AsyncClient:
-    transport = httpx.ASGITransport(app=app, client=(ip, 4000))
-    return httpx.AsyncClient(transport=transport, base_url="http://testserver")
-
-
 async def test_failed_logins_are_limited_per_account_with_retry_after(
     strict_app: FastAPI,
 ) -> None:
     user = await create_user(strict_app)
     async with (
-        _client(strict_app, "203.0.113.1") as first,
-        _client(strict_app, "203.0.113.2") as second,
+        client_from(strict_app, "203.0.113.1") as first,
+        client_from(strict_app, "203.0.113.2") as second,
     ):
         for _ in range(3):
             assert (await login(first, user.email, "wrong password here")).status_code == 401
@@ -149,7 +144,10 @@ async def test_failed_logins_are_limited_per_account_with_retry_after(
 
 async def test_failed_logins_are_limited_per_ip(strict_app: FastAPI) -> None:
     users = [await create_user(strict_app) for _ in range(3)]
-    async with _client(strict_app) as attacker, _client(strict_app, "198.51.100.9") as someone:
+    async with (
+        client_from(strict_app, "203.0.113.7") as attacker,
+        client_from(strict_app, "198.51.100.9") as someone,
+    ):
         for target in users + users[:2]:
             assert (await login(attacker, target.email, "wrong password here")).status_code == 401
         limited = await login(attacker, users[2].email)
@@ -160,11 +158,11 @@ async def test_failed_logins_are_limited_per_ip(strict_app: FastAPI) -> None:
 
 async def test_successful_login_clears_the_account_failure_count(strict_app: FastAPI) -> None:
     user = await create_user(strict_app)
-    async with _client(strict_app) as client:
+    async with client_from(strict_app, "203.0.113.7") as client:
         for _ in range(2):
             await login(client, user.email, "wrong password here")
         assert (await login(client, user.email)).status_code == 200
-        async with _client(strict_app, "198.51.100.10") as other:
+        async with client_from(strict_app, "198.51.100.10") as other:
             for _ in range(2):
                 assert (await login(other, user.email, "wrong password here")).status_code == 401
             assert (await login(other, user.email)).status_code == 200

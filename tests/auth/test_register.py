@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 import httpx
 import pytest
 from fastapi import FastAPI
@@ -10,12 +12,14 @@ from tests.auth.conftest import (
     API,
     STRONG_PASSWORD,
     audit_actions,
+    client_from,
     fetch_user,
     outbox,
     register,
 )
 from tests.factories import create_user
-from veza.config import Settings
+from veza.app import create_app
+from veza.config import RateLimitSettings, Settings
 
 
 async def test_register_creates_an_unverified_account_and_mails_a_link(
@@ -153,3 +157,27 @@ async def test_check_username_refuses_impossible_usernames(
 
 async def test_check_username_without_the_parameter_is_400(client: httpx.AsyncClient) -> None:
     assert (await client.get(f"{API}/auth/check-username")).status_code == 400
+
+
+@pytest.fixture
+async def strict_app(settings: Settings) -> AsyncIterator[FastAPI]:
+    limits = RateLimitSettings(registrations_per_ip="2 per hour")
+    app = create_app(settings.model_copy(update={"rate_limit": limits}))
+    yield app
+    await app.state.db.dispose()
+
+
+async def test_registrations_are_limited_per_client_address(strict_app: FastAPI) -> None:
+    async with (
+        client_from(strict_app, "203.0.113.20") as crowded,
+        client_from(strict_app, "203.0.113.21") as elsewhere,
+    ):
+        # Refused input is not counted: a typo does not use up the address's allowance.
+        assert (await register(crowded, "not an address")).status_code == 400
+        assert (await register(crowded, "one@example.com")).status_code == 201
+        assert (await register(crowded, "one@example.com")).status_code == 409
+        limited = await register(crowded, "three@example.com")
+        assert limited.status_code == 429
+        assert limited.json()["error"]["code"] == "RATE_LIMITED"
+        assert 1 <= int(limited.headers["Retry-After"]) <= 3600
+        assert (await register(elsewhere, "three@example.com")).status_code == 201

@@ -9,6 +9,7 @@ import httpx
 import pyotp
 import pytest
 from fastapi import FastAPI
+from pydantic import SecretStr
 
 from tests.auth.conftest import (
     API,
@@ -19,7 +20,8 @@ from tests.auth.conftest import (
     login,
     login_tokens,
 )
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, create_user, set_user_fields
+from veza.app import create_app
 from veza.auth import totp
 from veza.config import Settings
 from veza.models import User
@@ -81,21 +83,20 @@ async def test_verify_enables_2fa_and_ends_the_other_sessions(
     other_device = await login_tokens(client, user.email)
     tokens, _ = await _enable(client, user)
     client.cookies.clear()
-    # Every access token of the old version is refused, this session's included...
-    old = await client.get(f"{API}/auth/me", headers=bearer(tokens["access_token"]))
-    assert old.status_code == 401 and old.json()["error"]["code"] == "SESSION_REVOKED"
-    # ...but this session's refresh token gets a fresh one; the other device must log in again.
+    # The caller's own access token keeps working...
+    status = await client.get(f"{API}/auth/2fa/status", headers=bearer(tokens["access_token"]))
+    assert status.status_code == 200 and status.json()["data"] == {"enabled": True}
     refreshed = await client.post(
         f"{API}/auth/refresh", json={"refresh_token": tokens["refresh_token"]}
     )
     assert refreshed.status_code == 200
-    new_access = refreshed.json()["access_token"]
-    status = await client.get(f"{API}/auth/2fa/status", headers=bearer(new_access))
-    assert status.json()["data"] == {"enabled": True}
-    other = await client.post(
+    # ...while the other device's session is over: its access and refresh tokens are refused.
+    other = await client.get(f"{API}/auth/me", headers=bearer(other_device["access_token"]))
+    assert other.status_code == 401 and other.json()["error"]["code"] == "SESSION_REVOKED"
+    other_refresh = await client.post(
         f"{API}/auth/refresh", json={"refresh_token": other_device["refresh_token"]}
     )
-    assert other.status_code == 401
+    assert other_refresh.status_code == 401
     assert "auth.2fa_enabled" in await audit_actions(app, user.id)
 
 
@@ -143,10 +144,7 @@ async def test_codes_one_step_off_are_accepted_two_steps_off_refused(
 
 async def test_setup_while_2fa_is_on_is_400(client: httpx.AsyncClient, user: User) -> None:
     tokens, _ = await _enable(client, user)
-    access = (
-        await client.post(f"{API}/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
-    ).json()["access_token"]
-    response = await client.post(f"{API}/auth/2fa/setup", headers=bearer(access))
+    response = await client.post(f"{API}/auth/2fa/setup", headers=bearer(tokens["access_token"]))
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "TWO_FACTOR_ALREADY_ENABLED"
 
@@ -207,11 +205,14 @@ async def test_wrong_password_with_a_valid_code_is_refused(
     assert response.json()["error"]["code"] == "INVALID_CREDENTIALS"
 
 
-async def test_disable_needs_the_password(client: httpx.AsyncClient, user: User) -> None:
-    tokens, _ = await _enable(client, user)
-    access = (
-        await client.post(f"{API}/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
-    ).json()["access_token"]
+async def test_disable_needs_the_password(
+    app: FastAPI, client: httpx.AsyncClient, user: User
+) -> None:
+    tokens, setup = await _enable(client, user)
+    other_device = await login_tokens(
+        client, user.email, two_factor_code=setup["recovery_codes"][0]
+    )
+    access = tokens["access_token"]
     wrong = await client.post(
         f"{API}/auth/2fa/disable", json={"password": "wrong"}, headers=bearer(access)
     )
@@ -220,8 +221,13 @@ async def test_disable_needs_the_password(client: httpx.AsyncClient, user: User)
         f"{API}/auth/2fa/disable", json={"password": PASSWORD}, headers=bearer(access)
     )
     assert done.status_code == 200
-    # Like enabling, disabling ends the session's current access tokens.
-    assert (await client.get(f"{API}/auth/me", headers=bearer(access))).status_code == 401
+    # Like enabling, disabling ends the other sessions and keeps the caller's.
+    assert (await client.get(f"{API}/auth/me", headers=bearer(access))).status_code == 200
+    other = await client.get(f"{API}/auth/me", headers=bearer(other_device["access_token"]))
+    assert other.status_code == 401 and other.json()["error"]["code"] == "SESSION_REVOKED"
+    async with app.state.db.reader() as session:
+        row = await session.get(User, user.id)
+        assert row is not None and row.two_factor_secret is None
     plain = await login(client, user.email)
     assert plain.json()["requires_2fa"] is False and plain.json()["token"]
 
@@ -254,3 +260,87 @@ async def test_password_reset_does_not_bypass_2fa(
         client, user.email, STRONG_PASSWORD, two_factor_code=setup["recovery_codes"][0]
     )
     assert done.status_code == 200
+
+
+# Secrets at rest --------------------------------------------------------------------------------
+
+
+async def _stored_secrets(app: FastAPI, user: User) -> tuple[str | None, str | None]:
+    async with app.state.db.reader() as session:
+        row = await session.get(User, user.id)
+        assert row is not None
+        return row.two_factor_secret, row.two_factor_pending_secret
+
+
+async def test_totp_secrets_are_stored_sealed(
+    app: FastAPI, client: httpx.AsyncClient, user: User
+) -> None:
+    tokens = await login_tokens(client, user.email)
+    setup = await _setup(client, tokens["access_token"])
+    _, pending = await _stored_secrets(app, user)
+    assert pending is not None and pending.startswith(totp.SEALED_PREFIX)
+    assert setup["secret"] not in pending and len(pending) <= 64
+    await client.post(
+        f"{API}/auth/2fa/verify",
+        json={"code": code_at(setup["secret"]), "secret": setup["secret"]},
+        headers=bearer(tokens["access_token"]),
+    )
+    secret, pending = await _stored_secrets(app, user)
+    assert pending is None
+    assert secret is not None and secret.startswith(totp.SEALED_PREFIX)
+    assert setup["secret"] not in secret
+
+
+async def test_a_secret_stored_in_clear_still_works_and_is_sealed_on_first_use(
+    app: FastAPI, client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    secret = pyotp.random_base32(32)
+    user = await create_user(app, two_factor_enabled=True, two_factor_secret=secret)
+    assert (await login(client, user.email, two_factor_code=code_at(secret))).status_code == 200
+    stored, _ = await _stored_secrets(app, user)
+    assert stored is not None and stored.startswith(totp.SEALED_PREFIX)
+    monkeypatch.setattr(totp, "current_time", lambda: NOW + 30)
+    again = await login(client, user.email, two_factor_code=code_at(secret, 1))
+    assert again.status_code == 200
+    assert (await _stored_secrets(app, user))[0] == stored  # already current: left as it is
+
+
+async def test_a_sealed_secret_opens_only_for_its_owner(
+    app: FastAPI, client: httpx.AsyncClient, user: User
+) -> None:
+    _, setup = await _enable(client, user)
+    sealed, _ = await _stored_secrets(app, user)
+    other = await create_user(app, two_factor_enabled=True)
+    await set_user_fields(app, other.id, two_factor_secret=sealed)
+    response = await login(client, other.email, two_factor_code=code_at(setup["secret"], 1))
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "INVALID_TWO_FACTOR_CODE"
+
+
+async def test_a_dedicated_key_still_opens_secrets_sealed_with_the_derived_one(
+    app: FastAPI,
+    client: httpx.AsyncClient,
+    user: User,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _, setup = await _enable(client, user)
+    derived_seal, _ = await _stored_secrets(app, user)
+    auth = settings.auth.model_copy(
+        update={"two_factor_encryption_key": SecretStr("a-dedicated-key-" + "k" * 40)}
+    )
+    keyed = create_app(settings.model_copy(update={"auth": auth}))
+    try:
+        transport = httpx.ASGITransport(app=keyed)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as other:
+            monkeypatch.setattr(totp, "current_time", lambda: NOW + 30)
+            done = await login(other, user.email, two_factor_code=code_at(setup["secret"], 1))
+            assert done.status_code == 200
+        resealed, _ = await _stored_secrets(keyed, user)
+        assert resealed is not None and resealed != derived_seal
+    finally:
+        await keyed.state.db.dispose()
+    # The server without the dedicated key cannot open what the dedicated key sealed.
+    monkeypatch.setattr(totp, "current_time", lambda: NOW + 60)
+    refused = await login(client, user.email, two_factor_code=code_at(setup["secret"], 2))
+    assert refused.status_code == 401

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 
 from tests.comments.support import comment, replies, track_comments
 from tests.factories import admin, create_track, member, set_track_fields, set_user_fields
-from tests.helpers import API, block
+from tests.helpers import API, block, delete_own_account
 from veza.models import Track
 
 
@@ -223,7 +223,7 @@ async def test_deleted_or_banned_users_comments_are_gone_from_lists(
     answer = await comment(client, owner, track.id, parent_id=question["id"], content="answer")
     await comment(client, banned, track.id, content="spam")
 
-    deleted = await client.delete(f"{API}/users/{leaving.id}", headers=leaving.headers)
+    deleted = await delete_own_account(client, leaving)
     assert deleted.status_code == 200, deleted.text
     await set_user_fields(app, banned.id, is_banned=True)
 

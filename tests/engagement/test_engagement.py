@@ -17,7 +17,7 @@ from tests.factories import (
     set_user_fields,
     track_row,
 )
-from tests.helpers import API, block, data, error_code, ids, notifications
+from tests.helpers import API, block, data, delete_own_account, error_code, ids, notifications
 
 # Likes -----------------------------------------------------------------------------------------
 
@@ -435,7 +435,7 @@ async def test_deleting_an_account_removes_its_likes_and_plays(
     await client.post(f"{API}/tracks/{track.id}/like", headers=fan.headers)
     await client.post(f"{API}/tracks/{track.id}/play", headers=fan.headers)
     await client.post(f"{API}/tracks/{track.id}/repost", headers=fan.headers)
-    assert (await client.delete(f"{API}/users/{fan.id}", headers=fan.headers)).status_code == 200
+    assert (await delete_own_account(client, fan)).status_code == 200
 
     row = await track_row(app, track.id)
     assert (row.like_count, row.play_count) == (0, 0)

@@ -108,15 +108,32 @@ async def test_token_of_unknown_user_is_401(app: FastAPI, client: httpx.AsyncCli
     assert (await client.get(SECURED, headers=bearer(token))).status_code == 401
 
 
-async def test_bumped_token_version_ends_existing_tokens(
+async def test_a_token_of_an_older_token_version_asks_for_a_refresh(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:
+    """The session is still open, so the client is told to refresh, not to log in again."""
     user = await create_user(app)
     token = await access_token(app, user)
     async with app.state.db.writer() as session, session.begin():
         await session.execute(update(User).where(User.id == user.id).values(token_version=1))
     response = await client.get(SECURED, headers=bearer(token))
     assert response.status_code == 401
+    assert response.json()["error"]["code"] == "TOKEN_EXPIRED"
+
+
+async def test_an_outdated_token_of_a_revoked_session_says_the_session_ended(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    user = await create_user(app)
+    token = await access_token(app, user)
+    async with app.state.db.writer() as session, session.begin():
+        await session.execute(update(User).where(User.id == user.id).values(token_version=1))
+        await session.execute(
+            update(AuthSession)
+            .where(AuthSession.id == await _session_of(token))
+            .values(revoked_at=datetime.now(UTC))
+        )
+    response = await client.get(SECURED, headers=bearer(token))
     assert response.json()["error"]["code"] == "SESSION_REVOKED"
 
 

@@ -9,7 +9,7 @@ import httpx
 from fastapi import FastAPI
 
 from tests.factories import admin, age_notifications, member
-from tests.helpers import API, block, follow, notifications
+from tests.helpers import API, block, delete_own_account, follow, notifications
 from veza.notifications import service
 
 
@@ -149,9 +149,9 @@ async def test_deleting_an_account_removes_its_notifications(
     alice, bob, carol = await member(app), await member(app), await member(app)
     await follow(client, bob, alice)
     await follow(client, alice, carol)
-    await client.delete(f"{API}/users/{bob.id}", headers=bob.headers)
+    await delete_own_account(client, bob)
     assert (await notifications(client, alice))["notifications"] == []
-    await client.delete(f"{API}/users/{carol.id}", headers=carol.headers)
+    await delete_own_account(client, carol)
     # carol's notifications went with her; alice's follow of carol is gone too.
     assert (await notifications(client, alice))["unread_count"] == 0
 

@@ -411,17 +411,27 @@ async def test_deleting_an_uploaded_track_frees_its_quota(
 # Lyrics ----------------------------------------------------------------------------------------
 
 
-async def test_lyrics_are_null_until_set_then_plain_or_timed(
+async def test_lyrics_are_an_empty_object_until_set_then_plain_or_timed(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:
     owner = await member(app)
     track = await create_track(app, owner)
     url = f"{API}/tracks/{track.id}/lyrics"
+    # The contract types data.lyrics as an object: a track without lyrics gets an empty one.
+    empty = {
+        "track_id": str(track.id),
+        "content": "",
+        "is_synced": False,
+        "lines": [],
+        "created_at": None,
+        "updated_at": None,
+    }
 
-    assert data(await client.get(url)) == {"lyrics": None}
+    assert data(await client.get(url)) == {"lyrics": empty}
     plain = data(await client.put(url, headers=owner.headers, json={"content": "la la\nla"}))
     assert plain["lyrics"]["content"] == "la la\nla"
     assert (plain["lyrics"]["is_synced"], plain["lyrics"]["lines"]) == (False, [])
+    assert plain["lyrics"]["created_at"] and plain["lyrics"]["updated_at"]
 
     lrc = "[ti:Song]\n[00:12.50]First line\n[00:05.00]Intro\n"
     timed = data(await client.put(url, headers=owner.headers, json={"content": lrc}))["lyrics"]
@@ -433,8 +443,8 @@ async def test_lyrics_are_null_until_set_then_plain_or_timed(
     assert data(await client.get(url))["lyrics"]["content"] == lrc
 
     cleared = data(await client.put(url, headers=owner.headers, json={"content": None}))
-    assert cleared == {"lyrics": None}
-    assert data(await client.get(url)) == {"lyrics": None}
+    assert cleared == {"lyrics": empty}
+    assert data(await client.get(url)) == {"lyrics": empty}
 
 
 async def test_only_the_owner_or_an_admin_writes_lyrics(

@@ -137,38 +137,38 @@ async def test_owner_completion_counts_every_listed_field(
     assert "social_links" in data["missing_fields"]
 
 
-async def test_others_see_completion_of_public_fields_only(
+async def test_completion_is_for_the_owner_and_administrators_only(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:
     alice = await member(app, bio="b", birthdate=date(1990, 1, 1))
     bob, root = await member(app), await admin(app)
-    for headers in ({}, bob.headers):
-        data = (await client.get(f"{API}/users/{alice.id}/completion", headers=headers)).json()
-        assert data["data"]["total_fields"] == 9
-        assert "birthdate" not in data["data"]["completed_fields"] + data["data"]["missing_fields"]
-    as_admin = await client.get(f"{API}/users/{alice.id}/completion", headers=root.headers)
+    url = f"{API}/users/{alice.id}/completion"
+    anonymous = await client.get(url)
+    assert anonymous.status_code == 401
+    others = await client.get(url, headers=bob.headers)
+    assert others.status_code == 403 and others.json()["error"]["code"] == "FORBIDDEN"
+    as_admin = await client.get(url, headers=root.headers)
+    assert as_admin.status_code == 200
     assert as_admin.json()["data"]["total_fields"] == 10
+    assert "birthdate" in as_admin.json()["data"]["completed_fields"]
 
 
-async def test_completion_of_a_private_profile_is_forbidden_to_others(
+async def test_completion_of_an_unknown_id_is_403_to_others_and_404_to_administrators(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:
-    alice, bob = await member(app, is_public=False), await member(app)
-    response = await client.get(f"{API}/users/{alice.id}/completion", headers=bob.headers)
-    assert response.status_code == 403
+    bob, root = await member(app), await admin(app)
+    url = f"{API}/users/{uuid.uuid4()}/completion"
+    # Others learn nothing about which ids exist.
+    assert (await client.get(url, headers=bob.headers)).status_code == 403
+    assert (await client.get(url, headers=root.headers)).status_code == 404
+
+
+async def test_completion_of_a_private_profile_is_the_owners(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    alice = await member(app, is_public=False)
     own = await client.get(f"{API}/users/{alice.id}/completion", headers=alice.headers)
-    assert own.status_code == 200
-    missing = await client.get(f"{API}/users/{uuid.uuid4()}/completion", headers=bob.headers)
-    assert missing.status_code == 404
-
-
-async def test_completion_is_404_to_a_blocked_viewer(
-    app: FastAPI, client: httpx.AsyncClient
-) -> None:
-    alice, bob = await member(app), await member(app)
-    await block(client, alice, bob)
-    response = await client.get(f"{API}/users/{alice.id}/completion", headers=bob.headers)
-    assert response.status_code == 404
+    assert own.status_code == 200 and own.json()["data"]["total_fields"] == 10
 
 
 async def test_upgrade_to_creator_happens_once(app: FastAPI, client: httpx.AsyncClient) -> None:

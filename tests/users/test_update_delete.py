@@ -10,9 +10,10 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from tests.factories import admin, member, set_user_fields
+from tests.factories import PASSWORD, Member, admin, member, set_user_fields
 from tests.helpers import API, follow
-from tests.users.support import profile
+from tests.users.support import audit_rows, profile
+from veza.models import User
 
 
 async def put(client: httpx.AsyncClient, who: Any, target_id: Any, body: dict[str, Any]) -> Any:
@@ -156,12 +157,26 @@ async def test_admins_are_not_limited_when_renaming_someone(
     assert response.status_code == 200
 
 
-async def test_owner_soft_deletes_their_account(app: FastAPI, client: httpx.AsyncClient) -> None:
+async def _delete(
+    client: httpx.AsyncClient, who: Member, target_id: Any, body: dict[str, Any] | None = None
+) -> httpx.Response:
+    return await client.request(
+        "DELETE", f"{API}/users/{target_id}", headers=who.headers, json=body
+    )
+
+
+_CONFIRMED = {"password": PASSWORD, "confirm_text": "DELETE"}
+
+
+async def test_owner_deletes_their_account_by_id_with_password_and_confirmation(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
     alice, bob = await member(app), await member(app)
     await follow(client, alice, bob)
-    response = await client.delete(f"{API}/users/{alice.id}", headers=alice.headers)
+    response = await _delete(client, alice, alice.id, {**_CONFIRMED, "reason": "moving on"})
     assert response.status_code == 200
     assert response.json()["data"]["message"]
+    assert 'refresh_token=""' in response.headers["set-cookie"]
     assert (await profile(client, alice)).status_code == 404
     assert (await client.get(f"{API}/users/by-username/{alice.user.username}")).status_code == 404
     assert (await follow(client, bob, alice)).status_code == 404
@@ -170,6 +185,35 @@ async def test_owner_soft_deletes_their_account(app: FastAPI, client: httpx.Asyn
     assert (await profile(client, bob)).json()["data"]["profile"]["follower_count"] == 0
     listed = (await client.get(f"{API}/users")).json()["data"]["users"]
     assert str(alice.id) not in {item["id"] for item in listed}
+    # The same deletion as DELETE /users/me: anonymised, audited.
+    async with app.state.db.reader() as session:
+        row = await session.get(User, alice.id)
+        assert row is not None and row.email == f"deleted-{alice.id.hex}@deleted.invalid"
+    assert await audit_rows(app, "user.deleted") == [(alice.id, str(alice.id))]
+
+
+async def test_owner_deleting_by_id_without_the_confirmations_is_refused(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    alice = await member(app)
+    bare = await _delete(client, alice, alice.id)
+    assert bare.status_code == 400
+    assert {d["field"] for d in bare.json()["error"]["details"]} == {"password", "confirm_text"}
+    unconfirmed = await _delete(client, alice, alice.id, {**_CONFIRMED, "confirm_text": "yes"})
+    assert unconfirmed.status_code == 400
+    assert unconfirmed.json()["error"]["details"][0]["field"] == "confirm_text"
+    wrong = await _delete(client, alice, alice.id, {**_CONFIRMED, "password": "not it at all"})
+    assert wrong.status_code == 400 and wrong.json()["error"]["code"] == "INVALID_PASSWORD"
+    assert (await profile(client, alice)).status_code == 200
+    assert await audit_rows(app, "user.deleted") == []
+
+
+async def test_an_administrator_deleting_their_own_account_follows_the_same_rule(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    root = await admin(app)
+    assert (await _delete(client, root, root.id)).status_code == 400
+    assert (await _delete(client, root, root.id, _CONFIRMED)).status_code == 200
 
 
 async def test_other_user_cannot_delete_an_account(app: FastAPI, client: httpx.AsyncClient) -> None:
@@ -183,6 +227,8 @@ async def test_admin_deletes_any_account(app: FastAPI, client: httpx.AsyncClient
     alice, root = await member(app), await admin(app)
     assert (await client.delete(f"{API}/users/{alice.id}", headers=root.headers)).status_code == 200
     assert (await profile(client, alice, root)).status_code == 404
+    # Audited as the administrator's action on the account.
+    assert await audit_rows(app, "user.deleted") == [(root.id, str(alice.id))]
     missing = await client.delete(f"{API}/users/{uuid.uuid4()}", headers=root.headers)
     assert missing.status_code == 404
 

@@ -10,6 +10,7 @@ import structlog
 
 from veza.auth import mails, repository
 from veza.auth.context import AuthContext
+from veza.auth.credentials import new_password_hash, password_matches
 from veza.auth.schemas import (
     AccountDeletedResponse,
     ChatTokenResponse,
@@ -27,6 +28,7 @@ from veza.auth.service import (
     DELETE_CONFIRMATION,
     GENERIC_RESET_MESSAGE,
     PASSWORD_RESET_TTL,
+    after_response,
     audit,
     check_password,
     check_username_format,
@@ -41,7 +43,6 @@ from veza.kit.errors import (
 )
 from veza.kit.events import USER_DELETED, USER_WITHDRAWN, publish
 from veza.kit.opaque_tokens import digest
-from veza.kit.passwords import hash_password, verify_password
 from veza.kit.tokens import (
     CHAT_AUDIENCE,
     CHAT_TOKEN_TYPE,
@@ -58,26 +59,47 @@ log = structlog.get_logger("veza.auth")
 
 
 async def request_password_reset(ctx: AuthContext, email: str) -> MessageResponse:
+    """The same answer, at the same cost, for every address: the lookup, the token and the mail
+    come after the response."""
     address = normalise_email(email)
-    user = await repository.user_by_email(ctx.session, address)
-    if user is not None and user.is_active and await mail_allowed(ctx, address):
-        token = await issue_one_time_token(ctx, user, PASSWORD_RESET_PURPOSE, PASSWORD_RESET_TTL)
+
+    async def mail_reset_link(later: AuthContext) -> None:
+        user = await repository.user_by_email(later.session, address)
+        if user is None or not user.is_active or not await mail_allowed(later, address):
+            return
+        token = await issue_one_time_token(later, user, PASSWORD_RESET_PURPOSE, PASSWORD_RESET_TTL)
         send_after_commit(
-            ctx, mails.password_reset_mail(ctx.settings, user.email, user.username, token)
+            later, mails.password_reset_mail(later.settings, user.email, user.username, token)
         )
+
+    after_response(ctx, mail_reset_link)
     return MessageResponse(message=GENERIC_RESET_MESSAGE)
 
 
+def _invalid_reset_token() -> BadRequest:
+    return BadRequest("Invalid or expired reset token", code="INVALID_RESET_TOKEN")
+
+
 async def reset_password(ctx: AuthContext, token: str, new_password: str) -> MessageResponse:
-    now = utcnow()
-    user_id = await repository.consume_one_time_token(
-        ctx.session, digest(token), PASSWORD_RESET_PURPOSE, now
+    """The token is looked up, the password checked and hashed outside the writing transaction,
+    then the token is spent (atomically: of two concurrent resets, one wins)."""
+    token_hash = digest(token)
+    user_id = await repository.live_one_time_token_user(
+        ctx.session, token_hash, PASSWORD_RESET_PURPOSE, utcnow()
     )
     user = await ctx.session.get(User, user_id) if user_id else None
     if user is None or user.deleted_at is not None or not user.is_active:
-        raise BadRequest("Invalid or expired reset token", code="INVALID_RESET_TOKEN")
+        raise _invalid_reset_token()
     check_password(new_password, field="new_password", email=user.email, username=user.username)
-    user.password_hash = await hash_password(new_password)
+    password_hash = await new_password_hash(ctx.session, new_password)
+    now = utcnow()
+    spent_by = await repository.consume_one_time_token(
+        ctx.session, token_hash, PASSWORD_RESET_PURPOSE, now
+    )
+    await ctx.session.refresh(user)
+    if spent_by != user.id or user.deleted_at is not None or not user.is_active:
+        raise _invalid_reset_token()
+    user.password_hash = password_hash
     user.password_changed_at = now
     # The mailed link proves the address works.
     if not user.is_verified:
@@ -143,7 +165,7 @@ async def delete_account(
         raise ValidationFailed.field(
             "confirm_text", f'must be exactly "{DELETE_CONFIRMATION}"', body.confirm_text
         )
-    if not await verify_password(user.password_hash, body.password):
+    if not await password_matches(ctx.session, user, body.password):
         raise BadRequest("Invalid password", code="INVALID_PASSWORD")
     keep_public_tracks = bool(body.keep_public_tracks)
     now = utcnow()

@@ -1,8 +1,9 @@
 """Who is calling: the Bearer access token turned into a User, required or optional.
 
-An access token is accepted when its signature, expiry, issuer and kind are right, its
-token_version matches the user's (bumped by password reset, 2FA changes and deletion), and
-the login session it names (sid claim) has not been revoked (logout, refresh-token reuse).
+An access token is accepted when its signature, expiry, issuer and kind are right, the login
+session it names (sid claim) has not been revoked (logout, refresh-token reuse, password
+reset, another session's 2FA change), and its token_version matches the user's (bumped by
+password reset, deletion and an administrator's ban).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import BackgroundTasks, Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -69,15 +70,17 @@ async def authenticate_token(
     auth_session, user = await repository.session_with_user(session, session_id, user_id)
     if user is None or user.deleted_at is not None or not user.is_active or user.is_banned:
         raise Unauthorized("Invalid token", code="INVALID_TOKEN")
-    # A bumped token_version (password reset, 2FA change, deletion) ends every session at once.
-    if claims.get("token_version") != user.token_version:
-        raise Unauthorized("Session has ended", code="SESSION_REVOKED")
     if (
         auth_session is None
         or auth_session.revoked_at is not None
         or auth_session.expires_at <= datetime.now(UTC)
     ):
         raise Unauthorized("Session has ended", code="SESSION_REVOKED")
+    # A bumped token_version makes every token issued before it outdated. The session is still
+    # open (checked above), so a refresh gets a token of the current version: the answer says
+    # "expired", which every client already meets with a refresh.
+    if claims.get("token_version") != user.token_version:
+        raise Unauthorized("Token is outdated; refresh it", code="TOKEN_EXPIRED")
     return Authenticated(user=user, session_id=auth_session.id, claims=claims)
 
 
@@ -127,7 +130,9 @@ CurrentAdmin = Annotated[User, Depends(get_current_admin)]
 CurrentSessionId = Annotated[uuid.UUID, Depends(get_current_session_id)]
 
 
-async def get_auth_context(request: Request, session: DbSession) -> AuthContext:
+async def get_auth_context(
+    request: Request, session: DbSession, background: BackgroundTasks
+) -> AuthContext:
     user_agent = request.headers.get("user-agent")
     return AuthContext(
         session=session,
@@ -137,6 +142,8 @@ async def get_auth_context(request: Request, session: DbSession) -> AuthContext:
         limiter=get_rate_limiter(request.app),
         ip_address=request.client.host if request.client else None,
         user_agent=user_agent[:_MAX_USER_AGENT] if user_agent else None,
+        database=request.app.state.db,
+        run_after_response=background.add_task,
     )
 
 

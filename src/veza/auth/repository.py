@@ -193,6 +193,19 @@ async def consume_one_time_token(
     return (await session.execute(statement)).scalar_one_or_none()
 
 
+async def live_one_time_token_user(
+    session: AsyncSession, token_hash: str, purpose: str, now: datetime
+) -> uuid.UUID | None:
+    """The user a mailed token of ``purpose`` was issued to, while it is usable (not spent)."""
+    statement = select(OneTimeToken.user_id).where(
+        OneTimeToken.token_hash == token_hash,
+        OneTimeToken.purpose == purpose,
+        OneTimeToken.used_at.is_(None),
+        OneTimeToken.expires_at > now,
+    )
+    return (await session.execute(statement)).scalar_one_or_none()
+
+
 async def retire_one_time_tokens(
     session: AsyncSession, user_id: uuid.UUID, purpose: str, now: datetime
 ) -> None:

@@ -1,6 +1,8 @@
 """Rules of accounts and sessions: registration and verification, login, refresh and logout, and
-the helpers the other auth modules share (two_factor.py, account.py). Services flush, never
-commit; mails go after commit."""
+the helpers the other auth modules share (two_factor.py, account.py). Sessions and their
+tokens are made in sessions.py, passwords hashed and checked in credentials.py. Services
+flush, never commit (credentials.py ends the reads before argon2 runs); mails go after commit.
+"""
 
 from __future__ import annotations
 
@@ -8,18 +10,21 @@ import hmac
 import re
 import secrets
 import uuid
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from functools import lru_cache, partial
+from functools import partial
 from typing import Any
 
 import structlog
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from veza.audit.service import record
 from veza.auth import mails, repository, totp
 from veza.auth.context import AuthContext
+from veza.auth.credentials import new_password_hash, no_account_check, password_matches
 from veza.auth.passwords import password_problem
 from veza.auth.schemas import (
     LoginRequest,
@@ -27,10 +32,20 @@ from veza.auth.schemas import (
     MessageResponse,
     RegisterRequest,
     RegisterResponse,
-    TokenResponse,
     UserResponse,
 )
-from veza.kit.db import after_commit
+from veza.auth.sessions import (
+    IssuedTokens,
+    invalid_refresh,
+    issued,
+    live_session,
+    new_refresh_token,
+    open_session,
+    refresh_ttl,
+    successor_of,
+)
+from veza.kit.db import after_commit, write_transaction
+from veza.kit.encryption import SecretBox, Undecryptable
 from veza.kit.errors import (
     BadRequest,
     Conflict,
@@ -41,11 +56,7 @@ from veza.kit.errors import (
 )
 from veza.kit.mail import Mail
 from veza.kit.opaque_tokens import digest, new_opaque_token
-from veza.kit.passwords import hash_password, hash_password_sync, needs_rehash, verify_password
-from veza.kit.tokens import (
-    ACCESS_TOKEN_TYPE,
-)
-from veza.models import AuthSession, OneTimeToken, RefreshToken, User, utcnow
+from veza.models import OneTimeToken, RefreshToken, User, utcnow
 from veza.models.auth import VERIFY_EMAIL_PURPOSE
 
 log = structlog.get_logger("veza.auth")
@@ -72,13 +83,6 @@ _GENERIC_RESEND_MESSAGE = (
     "If an account with this address is waiting for verification, a new link has been sent."
 )
 GENERIC_RESET_MESSAGE = "If an account with this address exists, a reset link has been sent."
-
-
-@lru_cache(maxsize=1)
-def _timing_dummy_hash() -> str:
-    """A real argon2id hash of a random password: unknown emails are checked against it, so
-    they cost the time of a wrong password and do not reveal which accounts exist."""
-    return hash_password_sync(secrets.token_urlsafe(16))
 
 
 async def audit(
@@ -111,6 +115,50 @@ def send_after_commit(ctx: AuthContext, mail: Mail) -> None:
     after_commit(ctx.session, partial(ctx.mailer.send, mail))
 
 
+def after_response(ctx: AuthContext, work: Callable[[AuthContext], Awaitable[None]]) -> None:
+    """Run ``work`` once the response has been sent, in a write transaction of its own (its
+    ``after_commit`` callbacks, mails, run when that one commits).
+
+    For answers that must not depend on whether an account exists: the request does the same
+    thing for every address, and what only a real account needs costs the client nothing.
+    """
+
+    async def run() -> None:
+        try:
+            async with write_transaction(ctx.database) as session:
+                await work(replace(ctx, session=session))
+        except Exception:
+            # The client already has its answer; a failure is for the log only.
+            log.exception("after_response_failed", work=getattr(work, "__name__", repr(work)))
+
+    ctx.run_after_response(run)
+
+
+def _two_factor_box(ctx: AuthContext) -> SecretBox:
+    return totp.secret_box(
+        ctx.settings.auth.two_factor_encryption_key.get_secret_value(), ctx.tokens.secret
+    )
+
+
+def seal_two_factor_secret(ctx: AuthContext, user: User, secret: str) -> str:
+    """The form in which a TOTP secret of ``user`` is stored (sealed with the current key)."""
+    return totp.seal_secret(_two_factor_box(ctx), user.id, secret)
+
+
+def open_two_factor_secret(
+    ctx: AuthContext, user: User, stored: str | None
+) -> tuple[str, bool] | None:
+    """The TOTP secret behind ``stored`` and whether that form is current; None when there is
+    none, or when it cannot be opened (the key it was sealed with is gone)."""
+    if stored is None:
+        return None
+    try:
+        return totp.open_secret(_two_factor_box(ctx), user.id, stored)
+    except Undecryptable:
+        log.error("two_factor_secret_unreadable", user_id=str(user.id))
+        return None
+
+
 # --- input rules ----------------------------------------------------------------------------
 
 
@@ -136,13 +184,13 @@ def check_password(password: str, *, field: str, email: str = "", username: str 
         raise ValidationFailed.field(field, f"Password {problem}", "[redacted]")
 
 
-async def _derive_username(ctx: AuthContext, email: str) -> str:
+async def _derive_username(session: AsyncSession, email: str) -> str:
     """A free username made from the email's local part (the contract makes it optional)."""
     base = re.sub(r"[^A-Za-z0-9_.-]", "", email.split("@")[0])[:40] or "user"
     if len(base) < 3:
         base = f"{base}_user"
     candidate = base
-    while await repository.username_exists(ctx.session, candidate):
+    while await repository.username_exists(session, candidate):
         candidate = f"{base}{secrets.randbelow(1_000_000):06d}"
     return candidate
 
@@ -151,6 +199,9 @@ async def _derive_username(ctx: AuthContext, email: str) -> str:
 
 
 async def register(ctx: AuthContext, body: RegisterRequest) -> RegisterResponse:
+    """Checks, the rate limit, availability (read without the write lock), the hash, and only
+    then the writing transaction, which inserts and nothing else: a burst of sign-ups holds
+    SQLite's one write lock as briefly as it can (credentials.py says why that matters)."""
     email = normalise_email(body.email)
     if body.username is not None:
         check_username_format(body.username)
@@ -161,16 +212,24 @@ async def register(ctx: AuthContext, body: RegisterRequest) -> RegisterResponse:
             "password_confirmation", "does not match the password", "[redacted]"
         )
     check_password(body.password, field="password", email=email, username=body.username or "")
-    if await repository.email_exists(ctx.session, email):
-        raise Conflict("An account with this email already exists", code="EMAIL_TAKEN")
-    if body.username is not None and await repository.username_exists(ctx.session, body.username):
-        raise Conflict("This username is taken", code="USERNAME_TAKEN")
-    username = body.username or await _derive_username(ctx, email)
+    if ctx.ip_address:
+        await ctx.limiter.consume(
+            ctx.settings.rate_limit.registrations_per_ip, "register-ip", ctx.ip_address
+        )
+    # A read-only transaction of its own: on SQLite it takes no write lock. The unique indexes
+    # still decide between two concurrent registrations (the IntegrityError below).
+    async with ctx.database.reader() as reads:
+        if await repository.email_exists(reads, email):
+            raise Conflict("An account with this email already exists", code="EMAIL_TAKEN")
+        if body.username is not None and await repository.username_exists(reads, body.username):
+            raise Conflict("This username is taken", code="USERNAME_TAKEN")
+        username = body.username or await _derive_username(reads, email)
+    password_hash = await new_password_hash(ctx.session, body.password)
 
     user = User(
         email=email,
         username=username,
-        password_hash=await hash_password(body.password),
+        password_hash=password_hash,
         is_verified=False,
         password_changed_at=utcnow(),
     )
@@ -180,7 +239,7 @@ async def register(ctx: AuthContext, body: RegisterRequest) -> RegisterResponse:
     except IntegrityError as exc:  # a concurrent registration took the email or username
         raise Conflict("An account with this email or username already exists") from exc
 
-    await _issue_verification(ctx, user)
+    await _issue_verification(ctx, user, new_account=True)
     await audit(ctx, AUDIT_REGISTER, user.id)
     return RegisterResponse(
         message="Account created. Check your mailbox to confirm your email address.",
@@ -189,9 +248,14 @@ async def register(ctx: AuthContext, body: RegisterRequest) -> RegisterResponse:
     )
 
 
-async def issue_one_time_token(ctx: AuthContext, user: User, purpose: str, ttl: timedelta) -> str:
+async def issue_one_time_token(
+    ctx: AuthContext, user: User, purpose: str, ttl: timedelta, *, new_account: bool = False
+) -> str:
+    """A mailed token; the user's older ones of this purpose stop working (a new account has
+    none, and skips that statement)."""
     now = utcnow()
-    await repository.retire_one_time_tokens(ctx.session, user.id, purpose, now)
+    if not new_account:
+        await repository.retire_one_time_tokens(ctx.session, user.id, purpose, now)
     token = new_opaque_token()
     ctx.session.add(
         OneTimeToken(
@@ -205,8 +269,10 @@ async def issue_one_time_token(ctx: AuthContext, user: User, purpose: str, ttl: 
     return token
 
 
-async def _issue_verification(ctx: AuthContext, user: User) -> None:
-    token = await issue_one_time_token(ctx, user, VERIFY_EMAIL_PURPOSE, VERIFY_EMAIL_TTL)
+async def _issue_verification(ctx: AuthContext, user: User, *, new_account: bool = False) -> None:
+    token = await issue_one_time_token(
+        ctx, user, VERIFY_EMAIL_PURPOSE, VERIFY_EMAIL_TTL, new_account=new_account
+    )
     send_after_commit(ctx, mails.verification_mail(ctx.settings, user.email, user.username, token))
 
 
@@ -240,10 +306,16 @@ async def verify_email(
 
 
 async def resend_verification(ctx: AuthContext, email: str) -> MessageResponse:
+    """The same answer, at the same cost, for every address: the lookup, the new link and the
+    mail come after the response."""
     address = normalise_email(email)
-    user = await repository.user_by_email(ctx.session, address)
-    if user is not None and not user.is_verified and await mail_allowed(ctx, address):
-        await _issue_verification(ctx, user)
+
+    async def resend(later: AuthContext) -> None:
+        user = await repository.user_by_email(later.session, address)
+        if user is not None and not user.is_verified and await mail_allowed(later, address):
+            await _issue_verification(later, user)
+
+    after_response(ctx, resend)
     return MessageResponse(message=_GENERIC_RESEND_MESSAGE)
 
 
@@ -251,80 +323,9 @@ async def resend_verification(ctx: AuthContext, email: str) -> MessageResponse:
 
 
 @dataclass(frozen=True)
-class IssuedTokens:
-    access_token: str
-    refresh_token: str
-    access_ttl: int
-    # Lifetime of the refresh cookie; None makes it a browser-session cookie (no remember_me).
-    cookie_max_age: int | None
-
-    def response(self) -> TokenResponse:
-        return TokenResponse(
-            access_token=self.access_token,
-            expires_in=self.access_ttl,
-            refresh_token=self.refresh_token,
-        )
-
-
-@dataclass(frozen=True)
 class LoginOutcome:
     body: LoginResponse
     tokens: IssuedTokens | None
-
-
-def access_token_for(ctx: AuthContext, user: User, session_id: uuid.UUID) -> str:
-    return ctx.tokens.encode(
-        subject=str(user.id),
-        typ=ACCESS_TOKEN_TYPE,
-        ttl_seconds=ctx.settings.auth.access_token_ttl_seconds,
-        claims={"token_version": user.token_version, "sid": str(session_id)},
-    )
-
-
-def _refresh_ttl(ctx: AuthContext, remember_me: bool) -> int:
-    auth = ctx.settings.auth
-    return (
-        auth.refresh_token_remember_ttl_seconds if remember_me else auth.refresh_token_ttl_seconds
-    )
-
-
-def _new_refresh_token(
-    ctx: AuthContext, user: User, auth_session: AuthSession, now: datetime
-) -> str:
-    token = new_opaque_token()
-    ctx.session.add(
-        RefreshToken(
-            user_id=user.id,
-            family_id=auth_session.id,
-            token_hash=digest(token),
-            created_at=now,
-            expires_at=auth_session.expires_at,
-        )
-    )
-    return token
-
-
-async def _open_session(ctx: AuthContext, user: User, remember_me: bool) -> IssuedTokens:
-    now = utcnow()
-    ttl = _refresh_ttl(ctx, remember_me)
-    auth_session = AuthSession(
-        id=uuid.uuid4(),
-        user_id=user.id,
-        remember_me=remember_me,
-        ip_address=ctx.ip_address,
-        user_agent=ctx.user_agent,
-        created_at=now,
-        last_used_at=now,
-        expires_at=now + timedelta(seconds=ttl),
-    )
-    ctx.session.add(auth_session)
-    refresh_token = _new_refresh_token(ctx, user, auth_session, now)
-    return IssuedTokens(
-        access_token=access_token_for(ctx, user, auth_session.id),
-        refresh_token=refresh_token,
-        access_ttl=ctx.settings.auth.access_token_ttl_seconds,
-        cookie_max_age=ttl if remember_me else None,
-    )
 
 
 def _account_key(email: str) -> str:
@@ -359,9 +360,10 @@ async def login(ctx: AuthContext, body: LoginRequest) -> LoginOutcome:
     await _check_login_limits(ctx, body.email)
     user = await repository.user_by_email(ctx.session, body.email)
     if user is None:
-        await verify_password(_timing_dummy_hash(), body.password)
+        await no_account_check(ctx.session, body.password)
         raise await _login_failed(ctx, body.email, None, "unknown_account", _invalid_credentials())
-    if not await verify_password(user.password_hash, body.password):
+    # Outside the writing transaction; a hash of older parameters is replaced on success.
+    if not await password_matches(ctx.session, user, body.password, rehash=True):
         raise await _login_failed(ctx, body.email, user, "wrong_password", _invalid_credentials())
     if not user.is_active or user.is_banned:
         raise Forbidden("This account is disabled", code="ACCOUNT_DISABLED")
@@ -374,12 +376,10 @@ async def login(ctx: AuthContext, body: LoginRequest) -> LoginOutcome:
             error = Unauthorized("Invalid two-factor code", code="INVALID_TWO_FACTOR_CODE")
             raise await _login_failed(ctx, body.email, user, "wrong_2fa_code", error)
 
-    if needs_rehash(user.password_hash):  # the hashing parameters changed since it was set
-        user.password_hash = await hash_password(body.password)
     await ctx.limiter.reset(
         ctx.settings.rate_limit.login_failures_per_account, "login", _account_key(body.email)
     )
-    tokens = await _open_session(ctx, user, bool(body.remember_me))
+    tokens = open_session(ctx, user, bool(body.remember_me))
     await repository.record_login(ctx.session, user, utcnow())
     await audit(
         ctx,
@@ -397,69 +397,79 @@ async def _second_factor_ok(ctx: AuthContext, user: User, code: str) -> bool:
     """A TOTP code newer than the last one used, or an unused recovery code (then spent)."""
     code = code.strip()
     if totp.is_totp_shaped(code.replace(" ", "")):
-        if user.two_factor_secret is None:
+        opened = open_two_factor_secret(ctx, user, user.two_factor_secret)
+        if opened is None:
             return False
-        step = totp.matching_step(
-            user.two_factor_secret, code, after_step=user.two_factor_last_step
-        )
-        return step is not None and await repository.advance_totp_step(ctx.session, user, step)
+        secret, current = opened
+        step = totp.matching_step(secret, code, after_step=user.two_factor_last_step)
+        if step is None or not await repository.advance_totp_step(ctx.session, user, step):
+            return False
+        if not current:  # stored in clear (from before sealing) or with an older key
+            user.two_factor_secret = seal_two_factor_secret(ctx, user, secret)
+        return True
     code_hash = digest(totp.normalise_recovery_code(code))
     return await repository.consume_recovery_code(ctx.session, user.id, code_hash, utcnow())
 
 
-def _invalid_refresh() -> Unauthorized:
-    return Unauthorized("Invalid or expired refresh token", code="INVALID_REFRESH_TOKEN")
-
-
 async def refresh(ctx: AuthContext, presented: str | None) -> IssuedTokens:
-    """Rotate a refresh token: the presented one is spent, a new one of the same family issued.
+    """Rotate a refresh token: the presented one is spent, its successor issued in the same
+    family (session).
 
-    A token already spent means two parties hold it (theft, or a client bug): the whole
-    family is revoked, so neither the thief nor the victim's copy works any more.
+    The same token presented again within the grace window (two tabs refreshing at once) gets
+    the successor already issued, while that one is still unspent. Any other presentation of
+    a spent token means two parties hold it (theft, or a client bug): the whole family is
+    revoked, so neither the thief nor the victim's copy works any more.
     """
     if not presented:
-        raise Unauthorized("Refresh token required", code="INVALID_REFRESH_TOKEN")
+        raise ValidationFailed.field(
+            "refresh_token", "required, in the body or in the refresh cookie"
+        )
     now = utcnow()
     token_hash = digest(presented)
     token = await repository.consume_refresh_token(ctx.session, token_hash, now)
     if token is None:
         known = await repository.refresh_token_by_hash(ctx.session, token_hash)
-        if known is not None and known.used_at is not None:
-            await repository.revoke_family(ctx.session, known.family_id, now)
-            await audit(
-                ctx,
-                AUDIT_REFRESH_REUSE,
-                known.user_id,
-                resource="session",
-                resource_id=known.family_id,
-            )
-            raise KeepChanges(
-                Unauthorized("Refresh token was already used", code="REFRESH_TOKEN_REUSED")
-            )
-        raise _invalid_refresh()
+        if known is None or known.used_at is None:  # unknown, expired or revoked unspent
+            raise invalid_refresh()
+        replay = await _replay_within_grace(ctx, known, presented, now)
+        if replay is not None:
+            return replay
+        await repository.revoke_family(ctx.session, known.family_id, now)
+        await audit(
+            ctx, AUDIT_REFRESH_REUSE, known.user_id, resource="session", resource_id=known.family_id
+        )
+        raise KeepChanges(
+            Unauthorized("Refresh token was already used", code="REFRESH_TOKEN_REUSED")
+        )
 
-    auth_session = await ctx.session.get(AuthSession, token.family_id)
-    user = await ctx.session.get(User, token.user_id)
-    if (
-        auth_session is None
-        or auth_session.revoked_at is not None
-        or user is None
-        or user.deleted_at is not None
-        or not user.is_active
-        or user.is_banned
-    ):
-        raise _invalid_refresh()
+    auth_session, user = await live_session(ctx, token)
     # Sliding lifetime: an active session stays open, an idle one ends after its TTL.
-    ttl = _refresh_ttl(ctx, auth_session.remember_me)
-    auth_session.expires_at = now + timedelta(seconds=ttl)
+    auth_session.expires_at = now + timedelta(seconds=refresh_ttl(ctx, auth_session.remember_me))
     auth_session.last_used_at = now
-    new_refresh = _new_refresh_token(ctx, user, auth_session, now)
-    return IssuedTokens(
-        access_token=access_token_for(ctx, user, auth_session.id),
-        refresh_token=new_refresh,
-        access_ttl=ctx.settings.auth.access_token_ttl_seconds,
-        cookie_max_age=ttl if auth_session.remember_me else None,
-    )
+    successor = new_refresh_token(ctx, user, auth_session, now, successor_of(ctx, presented))
+    return issued(ctx, user, auth_session, successor)
+
+
+async def _replay_within_grace(
+    ctx: AuthContext, spent: RefreshToken, presented: str, now: datetime
+) -> IssuedTokens | None:
+    """The pair for a token spent less than the grace window ago whose successor is still
+    unspent: the same refresh token, and an access token of the same session."""
+    grace = timedelta(seconds=ctx.settings.auth.refresh_reuse_grace_seconds)
+    if spent.revoked_at is not None or spent.used_at is None or now - spent.used_at > grace:
+        return None
+    successor = successor_of(ctx, presented)
+    handed_out = await repository.refresh_token_by_hash(ctx.session, digest(successor))
+    if (
+        handed_out is None
+        or handed_out.family_id != spent.family_id
+        or handed_out.used_at is not None
+        or handed_out.revoked_at is not None
+        or handed_out.expires_at <= now
+    ):
+        return None
+    auth_session, user = await live_session(ctx, handed_out)
+    return issued(ctx, user, auth_session, successor)
 
 
 async def logout(

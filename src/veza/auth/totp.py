@@ -1,13 +1,26 @@
-"""TOTP second factor (RFC 6238: SHA-1, 30-second steps, 6 digits) and recovery codes."""
+"""TOTP second factor (RFC 6238: SHA-1, 30-second steps, 6 digits), recovery codes, and the
+secrets sealed at rest.
+
+A TOTP secret must be read back to check codes, so it cannot be hashed like the recovery codes:
+it is stored sealed (AES-256-GCM, bound to its owner's id) as ``e1:`` and the base85 of
+``nonce || ciphertext || tag`` (63 characters for a 160-bit secret, within the column's 64).
+A value without the prefix is a clear secret stored before sealing existed; it is still read,
+and sealed on its next use.
+"""
 
 from __future__ import annotations
 
+import base64
 import hmac
 import secrets
 import time
+import uuid
+from functools import lru_cache
 
 import pyotp
 import segno
+
+from veza.kit.encryption import SecretBox, Undecryptable, derive_key
 
 RECOVERY_CODE_COUNT = 10
 # No 0/o, 1/l/i: recovery codes are read off paper. 10 characters carry about 49 bits.
@@ -70,3 +83,46 @@ def new_recovery_codes() -> list[str]:
 
 def normalise_recovery_code(code: str) -> str:
     return code.strip().lower().replace("-", "").replace(" ", "")
+
+
+# --- secrets at rest ------------------------------------------------------------------------
+
+SEALED_PREFIX = "e1:"
+_KEY_PURPOSE = "veza/totp-secrets/v1"
+# The column the sealed form must fit in (users.two_factor_secret, two_factor_pending_secret).
+_STORED_MAX_LENGTH = 64
+
+
+@lru_cache(maxsize=8)
+def secret_box(encryption_key: str, signing_secret: str) -> SecretBox:
+    """Seals with the dedicated key when one is configured, else with a key derived from the
+    JWT signing secret; with a dedicated key, secrets sealed by the derived one still open."""
+    derived = derive_key(signing_secret, _KEY_PURPOSE)
+    if not encryption_key:
+        return SecretBox([derived])
+    return SecretBox([derive_key(encryption_key, _KEY_PURPOSE), derived])
+
+
+def _context(owner_id: uuid.UUID) -> bytes:
+    return b"veza/totp/" + owner_id.bytes
+
+
+def seal_secret(box: SecretBox, owner_id: uuid.UUID, secret: str) -> str:
+    raw = base64.b32decode(secret + "=" * (-len(secret) % 8), casefold=True)
+    stored = SEALED_PREFIX + base64.b85encode(box.seal(raw, _context(owner_id))).decode("ascii")
+    if len(stored) > _STORED_MAX_LENGTH:
+        raise ValueError("TOTP secret too long to be stored sealed")
+    return stored
+
+
+def open_secret(box: SecretBox, owner_id: uuid.UUID, stored: str) -> tuple[str, bool]:
+    """The base32 secret, and whether ``stored`` is in its current form (sealed with the current
+    key); raises ``Undecryptable`` when it cannot be opened."""
+    if not stored.startswith(SEALED_PREFIX):
+        return stored, False
+    try:
+        sealed = base64.b85decode(stored[len(SEALED_PREFIX) :])
+    except ValueError as exc:  # binascii.Error is one
+        raise Undecryptable("not base85") from exc
+    raw, current = box.open(sealed, _context(owner_id))
+    return base64.b32encode(raw).decode("ascii").rstrip("="), current

@@ -1,5 +1,6 @@
 """TOTP two-factor authentication: setup with a QR code and recovery codes, confirmation,
-status and disabling (which needs the password). A change ends every other session."""
+status and disabling (which needs the password). A change ends every other session. Secrets
+are stored sealed (totp.py); one stored in clear before sealing existed still opens."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import structlog
 
 from veza.auth import repository, totp
 from veza.auth.context import AuthContext
+from veza.auth.credentials import password_matches
 from veza.auth.schemas import (
     MessageResponse,
     SetupTwoFactorResponse,
@@ -20,12 +22,13 @@ from veza.auth.service import (
     AUDIT_2FA_DISABLED,
     AUDIT_2FA_ENABLED,
     audit,
+    open_two_factor_secret,
+    seal_two_factor_secret,
 )
 from veza.kit.errors import (
     BadRequest,
 )
 from veza.kit.opaque_tokens import digest
-from veza.kit.passwords import verify_password
 from veza.models import User, utcnow
 
 log = structlog.get_logger("veza.auth")
@@ -35,11 +38,8 @@ log = structlog.get_logger("veza.auth")
 
 
 async def _end_other_sessions(ctx: AuthContext, user: User, session_id: uuid.UUID) -> None:
-    """After a 2FA change: every access token dies (token_version), every other session ends.
-
-    The caller's own session survives: its refresh token gets it a token of the new version.
-    """
-    await repository.bump_token_version(ctx.session, user)
+    """After a 2FA change every other session ends, with its access and stream tokens (they
+    name their session). token_version stays: the caller's own tokens keep working."""
     await repository.revoke_user_sessions(ctx.session, user.id, utcnow(), keep=session_id)
 
 
@@ -49,7 +49,7 @@ async def setup_two_factor(ctx: AuthContext, user: User) -> SetupTwoFactorRespon
             "Two-factor authentication is already enabled", code="TWO_FACTOR_ALREADY_ENABLED"
         )
     secret = totp.new_secret()
-    user.two_factor_pending_secret = secret
+    user.two_factor_pending_secret = seal_two_factor_secret(ctx, user, secret)
     codes = totp.new_recovery_codes()
     await repository.replace_recovery_codes(
         ctx.session, user.id, [digest(totp.normalise_recovery_code(c)) for c in codes]
@@ -72,7 +72,8 @@ async def verify_two_factor(
         raise BadRequest(
             "Two-factor authentication is already enabled", code="TWO_FACTOR_ALREADY_ENABLED"
         )
-    pending = user.two_factor_pending_secret
+    opened = open_two_factor_secret(ctx, user, user.two_factor_pending_secret)
+    pending = opened[0] if opened is not None else None
     if pending is None or not hmac.compare_digest(
         body.secret.strip().upper().encode(), pending.encode()
     ):
@@ -85,7 +86,7 @@ async def verify_two_factor(
     if not await repository.advance_totp_step(ctx.session, user, step):
         raise BadRequest("Invalid two-factor code", code="INVALID_TWO_FACTOR_CODE")
     user.two_factor_enabled = True
-    user.two_factor_secret = pending
+    user.two_factor_secret = seal_two_factor_secret(ctx, user, pending)
     user.two_factor_pending_secret = None
     user.two_factor_enabled_at = utcnow()
     await _end_other_sessions(ctx, user, session_id)
@@ -98,7 +99,7 @@ async def disable_two_factor(
 ) -> MessageResponse:
     if not user.two_factor_enabled:
         raise BadRequest("Two-factor authentication is not enabled", code="TWO_FACTOR_NOT_ENABLED")
-    if not await verify_password(user.password_hash, password):
+    if not await password_matches(ctx.session, user, password):
         raise BadRequest("Invalid password", code="INVALID_PASSWORD")
     user.two_factor_enabled = False
     user.two_factor_secret = None

@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from html import escape
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, BackgroundTasks, Form, Query, Request
 from fastapi.responses import HTMLResponse
 
 from veza.auth import account, service
@@ -22,7 +22,7 @@ from veza.auth.context import AuthContext
 from veza.auth.dependencies import get_auth_context
 from veza.auth.mails import BUILT_IN_PAGES_PREFIX, RESET_PASSWORD_PAGE, VERIFY_EMAIL_PAGE
 from veza.auth.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
-from veza.kit.db import write_transaction
+from veza.kit.db import run_after_commit
 from veza.kit.errors import VezaError
 
 router = APIRouter(prefix=BUILT_IN_PAGES_PREFIX, include_in_schema=False)
@@ -91,9 +91,21 @@ def _reset_form(token: str) -> str:
 
 async def _run(request: Request, action: Callable[[AuthContext], Awaitable[object]]) -> None:
     """``action`` in a write transaction of its own: committed (and its mails sent) when it
-    succeeds, rolled back when it raises."""
-    async with write_transaction(request.app.state.db) as session:
-        await action(await get_auth_context(request, session))
+    succeeds, rolled back when it raises. What it defers until after the response runs once
+    the transaction has committed (verifying and resetting defer nothing that timing could
+    reveal)."""
+    deferred = BackgroundTasks()
+    # A session like a request's (kit.db.get_db_session): the auth services may commit their
+    # reads before hashing a password, so no transaction context manager wraps them.
+    async with request.app.state.db.writer() as session:
+        try:
+            await action(await get_auth_context(request, session, deferred))
+        except BaseException:
+            await session.rollback()
+            raise
+        await session.commit()
+    await run_after_commit(session)
+    await deferred()
 
 
 @router.get(VERIFY_EMAIL_PAGE)

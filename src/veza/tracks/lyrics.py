@@ -54,9 +54,11 @@ def parse_lrc(content: str) -> list[LyricLine]:
     )
 
 
-def _lyrics_view(lyrics: TrackLyrics | None) -> schemas.LyricsData:
+def _lyrics_view(track_id: uuid.UUID, lyrics: TrackLyrics | None) -> schemas.LyricsData:
     if lyrics is None:
-        return schemas.LyricsData(lyrics=None)
+        return schemas.LyricsData(
+            lyrics=schemas.LyricsView(track_id=track_id, content="", is_synced=False, lines=[])
+        )
     return schemas.LyricsData(
         lyrics=schemas.LyricsView(
             track_id=lyrics.track_id,
@@ -73,13 +75,14 @@ async def get_lyrics(
     session: AsyncSession, viewer: User | None, track_id: uuid.UUID
 ) -> schemas.LyricsData:
     track = await listed_track(session, track_id, viewer)
-    return _lyrics_view(await repository.get_lyrics(session, track.id))
+    return _lyrics_view(track.id, await repository.get_lyrics(session, track.id))
 
 
 async def put_lyrics(
     session: AsyncSession, user: User, track_id: uuid.UUID, body: schemas.UpdateLyricsRequest
 ) -> schemas.LyricsData:
-    """Replace the lyrics (stored as given); null, empty or blank content removes them."""
+    """Replace the lyrics (stored as given); null, empty or blank content removes them (the
+    answer is then the empty lyrics object, as for a track that never had any)."""
     track = await editable_track(session, track_id, user, for_update=True)
     current = await repository.get_lyrics(session, track.id)
     content = body.content
@@ -88,14 +91,14 @@ async def put_lyrics(
             await repository.delete_lyrics(session, track.id)
             repository.add_history(session, track.id, "lyrics_removed", user_id=user.id)
             await session.flush()
-        return _lyrics_view(None)
+        return _lyrics_view(track.id, None)
     lines = [{"time": line.time, "text": line.text} for line in parse_lrc(content)]
     now = utcnow()
     if current is None:
         current = TrackLyrics(track_id=track.id, created_at=now)
         session.add(current)
     elif current.content == content:
-        return _lyrics_view(current)
+        return _lyrics_view(track.id, current)
     current.content = content
     current.is_synced = bool(lines)
     current.lines = lines or None
@@ -105,4 +108,4 @@ async def put_lyrics(
         session, track.id, "lyrics_updated", user_id=user.id, changes={"synced": bool(lines)}
     )
     await session.flush()
-    return _lyrics_view(current)
+    return _lyrics_view(track.id, current)

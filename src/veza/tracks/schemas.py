@@ -297,16 +297,19 @@ class LyricLineView(BaseModel):
 
 
 class LyricsView(BaseModel):
+    """A track's lyrics; a track without any has content "" and no times (the contract types
+    ``lyrics`` as an object, never null)."""
+
     track_id: uuid.UUID
-    content: str
+    content: str = Field(description='The lyrics as written; "" when the track has none')
     is_synced: bool = Field(description="True when the content is LRC with timed lines")
     lines: list[LyricLineView] = Field(description="The timed lines, in order (LRC only)")
-    created_at: UTCTimestamp
-    updated_at: UTCTimestamp
+    created_at: UTCTimestamp | None = Field(None, description="null when there are no lyrics")
+    updated_at: UTCTimestamp | None = Field(None, description="null when there are no lyrics")
 
 
 class LyricsData(BaseModel):
-    lyrics: LyricsView | None
+    lyrics: LyricsView
 
 
 class SuggestedTags(BaseModel):

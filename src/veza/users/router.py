@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Path, Query
+from fastapi import APIRouter, Body, Path, Query, Response
 
-from veza.auth.dependencies import CurrentUser, OptionalUser
+from veza.auth.cookies import clear_refresh_cookie
+from veza.auth.dependencies import AuthCtx, CurrentUser, OptionalUser
+from veza.auth.schemas import DeleteAccountRequest
 from veza.kit.db import DbSession
 from veza.kit.envelope import Envelope, ok
 from veza.kit.pagination import Paging
@@ -81,13 +83,28 @@ async def get_users_suggestions(
     return ok(await service.suggestions(session, user, limit))
 
 
-@router.delete("/users/{id}", tags=["User"], summary="Delete user")
+@router.delete(
+    "/users/{id}",
+    tags=["User"],
+    summary="Delete user",
+    description="Soft delete a user (only user owner or admin can delete). Deleting one's own "
+    "account needs the body of DELETE /users/me (password, confirm_text) and follows its rules.",
+)
 async def delete_users_id(
     user: CurrentUser,
     session: DbSession,
+    ctx: AuthCtx,
+    response: Response,
     user_id: UserId,
+    body: Annotated[
+        DeleteAccountRequest | None,
+        Body(description="Own account only: password, confirm_text (DELETE), reason"),
+    ] = None,
 ) -> Envelope[schemas.Message]:
-    return ok(await service.delete_user(session, user, user_id))
+    result = await service.delete_user(session, user, user_id, body, account=ctx)
+    if user_id == user.id:
+        clear_refresh_cookie(response, ctx.settings)
+    return ok(result)
 
 
 @router.get(
@@ -135,10 +152,10 @@ async def post_users_id_block(
 @router.get("/users/{id}/completion", tags=["User"], summary="Get Profile Completion")
 async def get_users_id_completion(
     session: DbSession,
-    viewer: OptionalUser,
+    user: CurrentUser,
     user_id: UserId,
 ) -> Envelope[schemas.Completion]:
-    return ok(await service.completion(session, viewer, user_id))
+    return ok(await service.completion(session, user, user_id))
 
 
 @router.delete("/users/{id}/follow", tags=["User"], summary="Unfollow user")

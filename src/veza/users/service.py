@@ -10,7 +10,11 @@ from typing import Any, TypeVar
 from sqlalchemy import ColumnElement, case, func, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from veza.auth.account import delete_account
+from veza.auth.context import AuthContext
 from veza.auth.repository import bump_token_version
+from veza.auth.schemas import DeleteAccountRequest
+from veza.auth.service import AUDIT_ACCOUNT_DELETED, audit
 from veza.config import SocialSettings
 from veza.kit import events, queries
 from veza.kit.errors import BadRequest, Forbidden, ValidationFailed
@@ -48,8 +52,7 @@ MAX_SUGGESTIONS = 50
 GENRE_CANDIDATES = 500
 MAX_SEARCH_LENGTH = 100
 
-# Profile fields that count toward completion; birthdate is private, so it counts only in the
-# owner's (and administrators') view.
+# Profile fields that count toward completion (shown to the owner and administrators only).
 COMPLETION_FIELDS = (
     "avatar",
     "banner_url",
@@ -62,7 +65,6 @@ COMPLETION_FIELDS = (
     "social_links",
     "genres",
 )
-PRIVATE_COMPLETION_FIELDS = frozenset({"birthdate"})
 
 _SORT_COLUMNS: dict[str, Any] = {
     "created_at": User.created_at,
@@ -252,17 +254,45 @@ async def _apply_admin_fields(session: AsyncSession, user: User, changes: dict[s
         await events.publish(session, events.USER_WITHDRAWN, user_id=user.id)
 
 
-async def delete_user(session: AsyncSession, actor: User, user_id: uuid.UUID) -> Message:
-    user = actor if actor.id == user_id else await repository.get_user(session, user_id)
+async def delete_user(
+    session: AsyncSession,
+    actor: User,
+    user_id: uuid.UUID,
+    body: DeleteAccountRequest | None,
+    *,
+    account: AuthContext,
+) -> Message:
+    """One's own account goes by the one rule of DELETE /users/me (password, "DELETE",
+    anonymised, audited), whichever path; an administrator soft-deletes anyone else."""
+    if actor.id == user_id:
+        if body is None:
+            raise ValidationFailed(
+                "Deleting your own account needs your password and confirm_text",
+                details=[
+                    {"field": "password", "message": "field required", "value": ""},
+                    {"field": "confirm_text", "message": 'must be exactly "DELETE"', "value": ""},
+                ],
+            )
+        await delete_account(account, actor, body)
+        return Message(message="User deleted")
+    user = await repository.get_user(session, user_id)
     if user is None:
         raise UserNotFound()
-    if actor.id != user.id and not actor.is_administrator:
+    if not actor.is_administrator:
         raise Forbidden("Only the account owner or an administrator can delete it")
     user.deleted_at = utcnow()
     await session.flush()
     await bump_token_version(session, user)
     await events.publish(session, events.USER_DELETED, user_id=user.id, keep_public_tracks=False)
     await events.publish(session, events.USER_WITHDRAWN, user_id=user.id)
+    # The row is the administrator's action on the deleted account.
+    await audit(
+        account,
+        AUDIT_ACCOUNT_DELETED,
+        actor.id,
+        resource_id=user.id,
+        details={"by_administrator": True, "keep_public_tracks": False},
+    )
     return Message(message="User deleted")
 
 
@@ -291,14 +321,14 @@ async def upgrade_to_creator(session: AsyncSession, user: User) -> UpgradeResult
     return UpgradeResult(message=message, upgraded=upgraded, profile=profile)
 
 
-async def completion(session: AsyncSession, viewer: User | None, user_id: uuid.UUID) -> Completion:
-    user = await visible_user(session, viewer, user_id)
-    full_view = _sees_everything(viewer, user)
-    if not full_view and not user.is_public:
-        raise Forbidden("This profile is private")
-    fields = [
-        name for name in COMPLETION_FIELDS if full_view or name not in PRIVATE_COMPLETION_FIELDS
-    ]
+async def completion(session: AsyncSession, viewer: User, user_id: uuid.UUID) -> Completion:
+    """For the owner and administrators (others 403, whether or not the id exists)."""
+    if viewer.id != user_id and not viewer.is_administrator:
+        raise Forbidden("Only the owner or an administrator can see a profile's completion")
+    user = viewer if viewer.id == user_id else await repository.get_user(session, user_id)
+    if user is None:
+        raise UserNotFound()
+    fields = COMPLETION_FIELDS
     completed = [name for name in fields if getattr(user, name) not in (None, "", [], {})]
     missing = [name for name in fields if name not in completed]
     return Completion(
