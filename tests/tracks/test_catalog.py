@@ -447,6 +447,18 @@ async def test_lyrics_are_an_empty_object_until_set_then_plain_or_timed(
     assert data(await client.get(url)) == {"lyrics": empty}
 
 
+async def test_lrc_numbers_too_long_or_in_other_scripts_are_text_not_a_500(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    owner = await member(app)
+    track = await create_track(app, owner)
+    url = f"{API}/tracks/{track.id}/lyrics"
+    content = f"[offset:+{'9' * 400}]\n[00:01.00]One\n[\u0660\u0661:00]Arabic-Indic digits\n"
+    response = await client.put(url, headers=owner.headers, json={"content": content})
+    assert response.status_code == 200, response.text
+    assert data(response)["lyrics"]["lines"] == [{"time": 1.0, "text": "One"}]
+
+
 async def test_only_the_owner_or_an_admin_writes_lyrics(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:

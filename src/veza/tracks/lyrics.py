@@ -14,8 +14,10 @@ from veza.models.track import TrackLyrics
 from veza.tracks import repository, schemas
 from veza.tracks.access import editable_track, listed_track
 
-_TIME_TAG = re.compile(r"\[(\d{1,3}):([0-5]?\d)(?:[.:](\d{1,3}))?\]")
-_OFFSET_TAG = re.compile(r"^\[offset:\s*([+-]?\d+)\s*\]\s*$", re.IGNORECASE)
+# ASCII digits only (re.ASCII: \d would take any script's), and an offset of at most 9 of
+# them (a day is 8): a longer one is not an offset tag, so it can never overflow the maths.
+_TIME_TAG = re.compile(r"\[(\d{1,3}):([0-5]?\d)(?:[.:](\d{1,3}))?\]", re.ASCII)
+_OFFSET_TAG = re.compile(r"^\[offset:\s*([+-]?\d{1,9})\s*\]\s*$", re.IGNORECASE | re.ASCII)
 
 
 @dataclass(frozen=True)
