@@ -93,7 +93,8 @@ class _FileWriter:
     def __init__(self, received: ReceivedFile, limit: int) -> None:
         self.received = received
         self.limit = limit
-        # 0o666 less the umask, as open() would: nginx may serve the stored file (X-Accel).
+        # 0o666 less the umask, as open() would; storing the file gives it its final mode
+        # (kit/private_files.py), and the staging folder is private meanwhile.
         self.descriptor = os.open(received.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         self.blocks: list[bytes] = []  # the parser's pieces, written as they are (no join)
         self.buffered = 0

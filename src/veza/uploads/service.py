@@ -157,7 +157,7 @@ async def receive(
     session: AsyncSession, tools: UploadTools, body: IncomingBody, file_field: str, limit: int
 ) -> ReceivedForm:
     """Receive a multipart upload outside any transaction: authentication's read transaction
-    ends first (the one deliberate commit inside a request: see docs/ARCHITECTURE.md), so a
+    ends first (one of the deliberate commits inside a request: see docs/ARCHITECTURE.md), so a
     long upload holds neither a database connection nor SQLite's lock."""
     await session.commit()
     return await receive_form(
