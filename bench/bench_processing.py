@@ -23,7 +23,8 @@ import av
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from veza.media.audio import HlsRendition, analyse, probe, read_tags
+from veza.media.audio import HlsRendition, analyse, probe
+from veza.media.tags import read_tags
 
 
 def make_music(path: Path, seconds: float, rate: int = 44100) -> None:

@@ -27,14 +27,13 @@ from veza.media.audio import (
     Analysis,
     AudioInfo,
     HlsRendition,
-    Tags,
     UnsupportedAudio,
     analyse,
     check_duration,
     master_playlist,
     probe,
-    read_tags,
 )
+from veza.media.tags import Tags, read_tags
 from veza.models import utcnow
 from veza.models.track import (
     STREAM_ERROR,
