@@ -29,6 +29,10 @@ USER_FOLLOWED = "user.followed"  # follower_id: UUID, followed_id: UUID (a new f
 TRACK_CHANGED = "track.changed"  # track_id: UUID
 # A track's current audio changed (new upload, new version, restore): it must be processed.
 TRACK_AUDIO_CHANGED = "track.audio_changed"  # track_id: UUID, generation: int
+# A playlist's metadata, entries or collaborators changed.
+PLAYLIST_UPDATED = "playlist.updated"  # playlist_id: UUID, actor_id: UUID | None
+# An order was paid (once: a provider's repeated confirmation publishes nothing).
+ORDER_PAID = "order.paid"  # order_id: UUID
 
 
 def subscribe(event: str, subscriber: Subscriber) -> Subscriber:

@@ -13,6 +13,7 @@ from veza.models.comment import Comment
 from veza.models.engagement import PlayMark, TrackLike, TrackPlay, TrackRepost, TrackShare
 from veza.models.files import StorageDeletion
 from veza.models.notification import Notification, NotificationActor
+from veza.models.playlist import Playlist, PlaylistCollaborator, PlaylistShare, PlaylistTrack
 from veza.models.social import Block, Follow
 from veza.models.track import (
     Track,
@@ -35,6 +36,10 @@ __all__ = [
     "NotificationActor",
     "OneTimeToken",
     "PlayMark",
+    "Playlist",
+    "PlaylistCollaborator",
+    "PlaylistShare",
+    "PlaylistTrack",
     "PrivacyPreference",
     "RefreshToken",
     "StorageDeletion",
