@@ -24,8 +24,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from veza.kit.db import after_commit
 from veza.kit.jobs import JobContext, on_startup, periodic, task
+from veza.kit.queries import insert_ignoring_duplicates
 from veza.kit.storage import Storage
-from veza.models.files import StorageDeletion
+from veza.models.files import StorageDeletion, StorageHold
 
 log = structlog.get_logger("veza.files")
 
@@ -54,6 +55,22 @@ def forget(
     after_commit(session, _remove)
 
 
+async def hold(session: AsyncSession, key: str) -> None:
+    """Keep ``key`` (a file or a prefix) for good: the sweep never removes it, nor anything
+    under it, whatever forgets it later (a sold track's audio stays for its buyers)."""
+    await session.execute(
+        insert_ignoring_duplicates(session, StorageHold, id=uuid.uuid4(), key=key)
+    )
+
+
+def _overlaps(key: str, held: str) -> bool:
+    return key == held or key.startswith(held + "/") or held.startswith(key + "/")
+
+
+async def _held_keys(session: AsyncSession) -> list[str]:
+    return list(await session.scalars(select(StorageHold.key)))
+
+
 async def _delete(storage: Storage, key: str, *, prefix: bool) -> None:
     if prefix:
         await storage.delete_prefix(key)
@@ -66,8 +83,12 @@ async def sweep_forgotten(ctx: JobContext) -> int:
     removed now keeps its row for the next sweep."""
     async with ctx.db.reader() as session:
         pending = (await session.scalars(select(StorageDeletion).limit(SWEEP_BATCH))).all()
+        held = await _held_keys(session) if pending else []
     done: list[uuid.UUID] = []
     for item in pending:
+        if any(_overlaps(item.key, key) for key in held):
+            done.append(item.id)  # kept: its row goes, its files stay
+            continue
         try:
             await _delete(ctx.storage, item.key, prefix=item.is_prefix)
         except Exception:
