@@ -1,8 +1,8 @@
 """Queries of the marketplace. What a viewer may see is decided here, once.
 
-- A product is *readable* by everyone while it is active; its seller and administrators also
-  read it as a draft or archived, and so does anyone who holds a purchase of it (an archived
-  product stays visible to its buyers).
+- A product is *readable* by everyone once it has been put on sale (active, or archived: an
+  archived product was public and may have buyers); a draft only by its seller,
+  administrators and anyone holding a purchase of it.
 - The store (``GET /marketplace/products``) *lists* the active products; the seller's own
   drafts and archived products are listed to the seller too (``listed_for``).
 - An order is read by its buyer only (administrators see it, to help with refunds).
@@ -43,15 +43,14 @@ def _bought_by(viewer_id: uuid.UUID) -> ColumnElement[bool]:
 
 
 def readable_by(viewer: User | None) -> ColumnElement[bool]:
-    """Active products for everyone; any product for its seller, an administrator, or a buyer
-    holding a purchase of it."""
+    """Active and archived products for everyone; drafts for their seller, administrators,
+    and a buyer holding a purchase of it."""
+    published = Product.status.in_((PRODUCT_ACTIVE, PRODUCT_ARCHIVED))
     if viewer is None:
-        return Product.status == PRODUCT_ACTIVE
+        return published
     if viewer.is_administrator:
         return Product.id.is_not(None)
-    return or_(
-        Product.status == PRODUCT_ACTIVE, Product.seller_id == viewer.id, _bought_by(viewer.id)
-    )
+    return or_(published, Product.seller_id == viewer.id, _bought_by(viewer.id))
 
 
 def listed_for(viewer: User | None) -> ColumnElement[bool]:
