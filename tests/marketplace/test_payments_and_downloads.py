@@ -68,7 +68,7 @@ async def test_pending_orders_are_paid_or_failed_through_the_state_machine(
 async def test_only_a_buyer_gets_signed_urls_that_expire(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:
-    maker, product = await _beat(app, client)
+    _, product = await _beat(app, client)
     buyer, stranger = await member(app), await member(app)
     assert error(
         await client.get(_download(str(product["id"])), headers=stranger.headers), 403
