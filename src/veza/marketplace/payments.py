@@ -57,7 +57,8 @@ class PaymentStart:
 
 
 class PaymentProvider(Protocol):
-    name: str
+    @property
+    def name(self) -> str: ...
 
     async def start(self, order: Order) -> PaymentStart: ...
 

@@ -94,7 +94,7 @@ def _escaped_like(text: str) -> str:
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def _filtered(statement: Select[tuple[Product]], filters: ProductFilters) -> Select[tuple[Product]]:
+def _filtered(statement: Select[Product], filters: ProductFilters) -> Select[Product]:
     if filters.seller_id is not None:
         statement = statement.where(Product.seller_id == filters.seller_id)
     if filters.status is not None:
@@ -350,7 +350,7 @@ async def end_rights(session: AsyncSession, order_id: uuid.UUID) -> None:
     )
 
 
-def _paid_items(buyer_id: uuid.UUID) -> Select[tuple[OrderItem]]:
+def _paid_items(buyer_id: uuid.UUID) -> Select[OrderItem]:
     return (
         select(OrderItem)
         .join(Order, Order.id == OrderItem.order_id)

@@ -48,8 +48,8 @@ def product_response(
         description=product.description,
         price=to_amount(product.price_cents),
         currency=product.currency,
-        license_type=product.license_type,  # type: ignore[arg-type]
-        status=product.status,  # type: ignore[arg-type]
+        license_type=product.license_type,
+        status=product.status,
         category=product.category,
         bpm=product.bpm,
         musical_key=product.musical_key,
