@@ -1,4 +1,3 @@
-# ruff: noqa: E501
 """Order creation and the store's list against the closest operations of the catalog (the
 baseline, same run, same in-process client).
 
@@ -28,6 +27,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.conftest import make_settings
 from tests.factories import create_track, member
+
 from veza.app import create_app
 from veza.kit.migrations import upgrade_to_head_async
 
@@ -87,7 +87,7 @@ async def main(buyers: int, rounds: int) -> None:
                     await _timed(
                         [
                             (
-                                lambda who=who: client.post(
+                                lambda who=who, track=track: client.post(
                                     f"{API}/tracks/{track.id}/like", headers=who.headers
                                 )
                             )
@@ -100,7 +100,7 @@ async def main(buyers: int, rounds: int) -> None:
                     await _timed(
                         [
                             (
-                                lambda who=who: client.post(
+                                lambda who=who, product=product: client.post(
                                     f"{API}/marketplace/orders",
                                     json={"items": [{"product_id": product}]},
                                     headers={**who.headers, "Idempotency-Key": f"bench-{who.id}"},
