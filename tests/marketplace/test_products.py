@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 from fastapi import FastAPI
 
-from tests.factories import admin, create_track, member
+from tests.factories import admin, create_track, member, set_user_fields
 from tests.marketplace.support import PRODUCTS, error, new_product, seller, sold_track, update
 from veza.marketplace.money import MAX_PRICE_CENTS
 
@@ -145,3 +145,23 @@ async def test_only_the_seller_or_an_admin_updates(app: FastAPI, client: httpx.A
     replaced = await update(client, maker, product["id"], licenses=offers)
     assert [lic["license_type"] for lic in replaced["licenses"]] == ["commercial"]
     assert replaced["license_type"] == "premium"
+
+
+async def test_listings_of_a_deleted_track_or_a_gone_seller_leave_the_store(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    maker, banned = await seller(app), await seller(app)
+    track = await sold_track(app, maker)
+    beat = await new_product(client, maker, product_type="track", track_id=str(track.id))
+    kit = await new_product(client, maker)
+    theirs = await new_product(client, banned)
+    deleted = await client.delete(f"/api/v1/tracks/{track.id}", headers=maker.headers)
+    assert deleted.status_code == 200
+    await set_user_fields(app, banned.id, is_banned=True)
+    listed = [p["id"] for p in (await client.get(PRODUCTS)).json()]
+    assert listed == [kit["id"]]
+    mine = {
+        p["id"]: p["status"] for p in (await client.get(PRODUCTS, headers=maker.headers)).json()
+    }
+    assert mine == {beat["id"]: "archived", kit["id"]: "active"}
+    assert theirs["id"] not in listed

@@ -8,6 +8,12 @@ loses a file, and a committed one never leaves an orphan for longer than a sweep
 With ``remove_after_commit=storage`` the files also go right after the commit, for callers
 that want the space back at once (the row stays as the safety net).
 
+``hold(session, key)`` keeps a key (or a prefix) for good: the sweep drops an outbox row that
+is, lies under or contains a held key, and removes nothing (a sold track's audio stays for its
+buyers after the seller deletes the track; marketplace/payments.py holds it when an order is
+paid). ``remove_after_commit`` does not look at holds: it is for files nobody can have bought
+(an upload's parts).
+
 ``files.sweep_staging`` clears the local staging folder of what stopped processes left there
 (a killed upload's partial file, an interrupted job's work folder; kit/staging.py), at start-up
 and at the same interval, once it is older than ``VEZA_MEDIA__STAGING_MAX_AGE_SECONDS``.

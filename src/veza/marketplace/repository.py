@@ -3,8 +3,10 @@
 - A product is *readable* by everyone once it has been put on sale (active, or archived: an
   archived product was public and may have buyers); a draft only by its seller,
   administrators and anyone holding a purchase of it.
-- The store (``GET /marketplace/products``) *lists* the active products; the seller's own
-  drafts and archived products are listed to the seller too (``listed_for``).
+- The store (``GET /marketplace/products``) *lists* the active products of readable sellers;
+  the seller's own drafts and archived products are listed to the seller too
+  (``listed_for``). A published product of a banned or deleted seller is read by nobody but
+  administrators and its buyers.
 - An order is read by its buyer only (administrators see it, to help with refunds).
 """
 
@@ -15,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, delete, exists, false, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, delete, exists, false, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from veza.kit.queries import insert_ignoring_duplicates, page, rowcount
@@ -30,6 +32,7 @@ from veza.models import (
     User,
 )
 from veza.models.marketplace import ORDER_COMPLETED, PRODUCT_ACTIVE, PRODUCT_ARCHIVED
+from veza.users.repository import author_is_readable
 
 # Visibility ----------------------------------------------------------------------------------
 
@@ -45,7 +48,10 @@ def _bought_by(viewer_id: uuid.UUID) -> ColumnElement[bool]:
 def readable_by(viewer: User | None) -> ColumnElement[bool]:
     """Active and archived products for everyone; drafts for their seller, administrators,
     and a buyer holding a purchase of it."""
-    published = Product.status.in_((PRODUCT_ACTIVE, PRODUCT_ARCHIVED))
+    published = and_(
+        Product.status.in_((PRODUCT_ACTIVE, PRODUCT_ARCHIVED)),
+        author_is_readable(Product.seller_id),
+    )
     if viewer is None:
         return published
     if viewer.is_administrator:
@@ -54,10 +60,12 @@ def readable_by(viewer: User | None) -> ColumnElement[bool]:
 
 
 def listed_for(viewer: User | None) -> ColumnElement[bool]:
-    """What the store lists: active products, and the viewer's own in any status."""
+    """What the store lists: active products of readable sellers (not deleted, banned or
+    inactive), and the viewer's own in any status."""
+    on_sale = and_(Product.status == PRODUCT_ACTIVE, author_is_readable(Product.seller_id))
     if viewer is None:
-        return Product.status == PRODUCT_ACTIVE
-    return or_(Product.status == PRODUCT_ACTIVE, Product.seller_id == viewer.id)
+        return on_sale
+    return or_(on_sale, Product.seller_id == viewer.id)
 
 
 # Products ------------------------------------------------------------------------------------
@@ -159,6 +167,23 @@ async def replace_licenses(
     await session.execute(delete(ProductLicense).where(ProductLicense.product_id == product_id))
     session.add_all(offers)
     await session.flush()
+
+
+async def archive_listings(
+    session: AsyncSession,
+    now: datetime,
+    *,
+    track_id: uuid.UUID | None = None,
+    seller_id: uuid.UUID | None = None,
+) -> None:
+    """Take the products of a track, or of a seller, out of the store."""
+    condition = Product.track_id == track_id if track_id else Product.seller_id == seller_id
+    await session.execute(
+        update(Product)
+        .where(condition, Product.status == PRODUCT_ACTIVE)
+        .values(status=PRODUCT_ARCHIVED, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
 
 
 async def withdraw_track_listings(
