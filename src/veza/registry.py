@@ -17,6 +17,7 @@ from veza.engagement import subscribers as engagement_subscribers
 from veza.engagement import tasks as engagement_tasks
 from veza.kit import files as kit_files
 from veza.marketplace import subscribers as marketplace_subscribers
+from veza.marketplace import tasks as marketplace_tasks
 from veza.media import subscribers as media_subscribers
 from veza.media import tasks as media_tasks
 from veza.notifications import subscribers as notifications_subscribers
@@ -40,6 +41,7 @@ MODULES: tuple[ModuleType, ...] = (
     media_tasks,
     playback_subscribers,
     marketplace_subscribers,
+    marketplace_tasks,
 )
 
 

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 from fastapi import FastAPI
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from tests.factories import member
 from tests.marketplace.support import (
@@ -23,7 +23,9 @@ from tests.marketplace.support import (
     seller,
     sold_track,
 )
+from veza.kit.jobs import run_task
 from veza.marketplace.promotions import create_promo_code
+from veza.marketplace.tasks import SWEEP_IDEMPOTENCY_KEYS
 from veza.models import IdempotencyKey, Order
 
 
@@ -156,3 +158,31 @@ async def test_a_promo_codes_last_use_goes_to_one_order(
     assert "does not apply" in elsewhere.json()["error"]["message"]
     unknown = await order(client, await member(app), product["id"], promo_code="nothing")
     assert error(unknown, 400) == "INVALID_PROMO_CODE"
+
+
+async def test_a_key_is_forgotten_after_its_lifetime(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    maker, buyer = await seller(app), await member(app)
+    first, second = await new_product(client, maker), await new_product(client, maker)
+    key = {"Idempotency-Key": "monthly"}
+    made = (await order(client, buyer, first["id"], headers=key)).json()
+    async with app.state.db.writer() as session, session.begin():
+        await session.execute(
+            update(IdempotencyKey).values(created_at=datetime.now(UTC) - timedelta(hours=25))
+        )
+    assert await run_task(app.state.jobs.context, SWEEP_IDEMPOTENCY_KEYS) == 1
+    later = await order(client, buyer, second["id"], headers=key)
+    assert later.status_code == 201 and later.json()["id"] != made["id"]
+
+
+async def test_one_buyer_racing_for_the_same_license_buys_it_once(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    maker, buyer = await seller(app), await member(app)
+    product = await new_product(client, maker)
+    responses = await asyncio.gather(*(order(client, buyer, product["id"]) for _ in range(6)))
+    statuses = sorted(response.status_code for response in responses)
+    assert statuses == [201] + [400] * 5, [r.text for r in responses]
+    assert {error(r, 400) for r in responses if r.status_code == 400} == {"ALREADY_PURCHASED"}
+    assert await _orders_of(app, buyer.id) == 1

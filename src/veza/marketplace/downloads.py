@@ -13,6 +13,7 @@ with, used once the track's row is gone.
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +38,16 @@ class PurchasedFile:
     filename: str
 
 
+_UNSAFE_FILENAME = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]+")
+
+
+def file_name_of(track: Track) -> str:
+    """ "Artist - Title.ext", safe as a file name."""
+    base = f"{track.artist} - {track.title}" if track.artist else track.title
+    base = _UNSAFE_FILENAME.sub("_", base).strip(" .") or "track"
+    return f"{base[:150]}.{track.format or 'bin'}"
+
+
 async def _file_of(session: AsyncSession, item: OrderItem) -> tuple[str, str] | None:
     """The audio of a purchased track: the track's current file while its row exists (the
     seller's fixes reach buyers), else the file it was sold with."""
@@ -44,7 +55,7 @@ async def _file_of(session: AsyncSession, item: OrderItem) -> tuple[str, str] | 
         return None
     track = await get_track(session, item.track_id)
     if track is not None and track.file_path:
-        return track.file_path, item.file_name or track.file_path.rsplit("/", 1)[-1]
+        return track.file_path, file_name_of(track)
     if item.file_key:
         return item.file_key, item.file_name or item.file_key.rsplit("/", 1)[-1]
     return None

@@ -5,7 +5,8 @@ The ``Idempotency-Key`` follows Stripe's semantics: the first request with a key
 unique row per user and key, so of two concurrent identical requests one makes the order and
 the other waits for its commit); a later request with the same key and the same body gets
 that order back; with another body it is refused (409). A request that was refused (400) made
-nothing, its key included, so it may be retried.
+nothing, its key included, so it may be retried. A key is honoured for 24 hours
+(``IDEMPOTENCY_KEY_LIFETIME``); the periodic sweep then forgets it.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,6 +27,7 @@ from veza.config import MarketplaceSettings
 from veza.kit.errors import ValidationFailed
 from veza.marketplace import payments, repository, schemas
 from veza.marketplace.access import owned_order
+from veza.marketplace.downloads import file_name_of
 from veza.marketplace.errors import (
     AlreadyOwned,
     CannotBuy,
@@ -44,6 +47,8 @@ from veza.models.marketplace import (
 from veza.tracks.repository import get_track
 
 AUDIT_ORDER_CREATED = "marketplace.order_created"
+# How long an Idempotency-Key is honoured (the periodic sweep of tasks.py forgets it after).
+IDEMPOTENCY_KEY_LIFETIME = timedelta(hours=24)
 ORDERS_LISTED = 100  # GET /orders: the buyer's newest orders
 _KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 
@@ -181,7 +186,7 @@ async def _item(
         if track is not None and track.file_path:
             file_key, file_name = (
                 track.file_path,
-                _file_name(track.title, track.artist, track.format),
+                file_name_of(track),
             )
     return OrderItem(
         order_id=order.id,
@@ -197,15 +202,6 @@ async def _item(
         price_cents=offer.price_cents,
         currency=currency,
     )
-
-
-_UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]+")
-
-
-def _file_name(title: str, artist: str | None, fmt: str | None) -> str:
-    base = f"{artist} - {title}" if artist else title
-    base = _UNSAFE.sub("_", base).strip(" .") or "track"
-    return f"{base[:150]}.{fmt or 'bin'}"
 
 
 # Creating ------------------------------------------------------------------------------------

@@ -33,7 +33,6 @@ from veza.models.marketplace import (
     ORDER_REFUNDED,
 )
 from veza.notifications import service as notifications
-from veza.tracks.keys import track_files
 
 # payment_status values (the provider's words; the sandbox uses Stripe's and Hyperswitch's).
 PAYMENT_REQUIRES_PAYMENT = "requires_payment_method"
@@ -128,8 +127,9 @@ async def mark_paid(
     items = (await repository.items_of(session, [order_id]))[order_id]
     for item in items:
         if item.track_id is not None and item.file_key is not None:
-            # The audio stays for the buyer even if the seller deletes the track later.
-            await hold(session, track_files_of(item.file_key))
+            # The track's folder (tracks/keys.py) stays for the buyer even if the seller deletes
+            # the track later.
+            await hold(session, item.file_key.rsplit("/", 1)[0])
         if item.seller_id is not None and item.product_id is not None:
             await notifications.notify(
                 session,
@@ -149,12 +149,6 @@ async def mark_paid(
     )
     await events.publish(session, events.ORDER_PAID, order_id=order.id)
     return True
-
-
-def track_files_of(file_key: str) -> str:
-    """The track's folder (``tracks/<creator>/<track>``) holding ``file_key``."""
-    creator, track = file_key.split("/")[1:3]
-    return track_files(uuid.UUID(creator), uuid.UUID(track))
 
 
 async def mark_failed(session: AsyncSession, order_id: uuid.UUID) -> bool:

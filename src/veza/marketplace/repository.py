@@ -275,6 +275,11 @@ async def bind_idempotency_key(
     )
 
 
+async def delete_idempotency_keys_before(session: AsyncSession, cutoff: datetime) -> int:
+    result = await session.execute(delete(IdempotencyKey).where(IdempotencyKey.created_at < cutoff))
+    return rowcount(result)
+
+
 # Promo codes ---------------------------------------------------------------------------------
 
 
