@@ -112,6 +112,13 @@ async def test_an_exclusive_license_is_sold_once_of_twenty_concurrent_buyers(
     for product_id in (beat["id"], second_listing["id"]):
         late = await order(client, await member(app), product_id)
         assert late.status_code == 400
+    # Nor may the seller put it, or the track, back on sale.
+    relist = await client.put(
+        f"{PRODUCTS}/{beat['id']}", json={"status": "active"}, headers=maker.headers
+    )
+    assert error(relist, 400) == "VALIDATION_ERROR"
+    again = {"title": "Beat", "price": 10, "product_type": "track", "track_id": str(track.id)}
+    assert error(await client.post(PRODUCTS, json=again, headers=maker.headers), 400)
     download = await client.get(
         f"/api/v1/marketplace/download/{beat['id']}", headers=lessee.headers
     )

@@ -117,11 +117,6 @@ class Choice:
     license: ProductLicense
 
 
-def exclusive_subject(product: Product) -> str:
-    """What an exclusive sale takes: the track (every listing of it), else the product."""
-    return f"track:{product.track_id}" if product.track_id else f"product:{product.id}"
-
-
 async def _choice(
     session: AsyncSession, buyer: User, index: int, item: schemas.CreateOrderRequestItemsItem
 ) -> Choice:
@@ -134,7 +129,7 @@ async def _choice(
     licenses = (await repository.licenses_of(session, [product.id]))[product.id]
     chosen = _license(licenses, item.license_id, index)
     if chosen.license_type == LICENSE_EXCLUSIVE and await repository.is_exclusively_sold(
-        session, [exclusive_subject(product)]
+        session, [repository.exclusive_subject(product)]
     ):
         raise ExclusiveSold()
     if product.status != PRODUCT_ACTIVE:
@@ -306,7 +301,9 @@ async def _claim_exclusives(session: AsyncSession, order: Order, choices: Sequen
         if choice.license.license_type != LICENSE_EXCLUSIVE:
             continue
         product = choice.product
-        if not await repository.claim_exclusive(session, exclusive_subject(product), order.id):
+        if not await repository.claim_exclusive(
+            session, repository.exclusive_subject(product), order.id
+        ):
             raise ExclusiveSold()
         await repository.withdraw_track_listings(session, product.track_id, product.id, utcnow())
 

@@ -205,6 +205,11 @@ async def withdraw_track_listings(
 # Exclusive claims, idempotency keys ----------------------------------------------------------
 
 
+def exclusive_subject(product: Product) -> str:
+    """What an exclusive sale takes: the track (every listing of it), else the product."""
+    return f"track:{product.track_id}" if product.track_id else f"product:{product.id}"
+
+
 async def claim_exclusive(session: AsyncSession, subject: str, order_id: uuid.UUID) -> bool:
     """True for the one order that gets ``subject``'s exclusive license; every concurrent or
     later claim finds the unique subject taken (the database decides)."""

@@ -26,7 +26,7 @@ from veza.marketplace.money import (
 )
 from veza.marketplace.repository import ProductFilters
 from veza.models import Product, ProductLicense, User, utcnow
-from veza.models.marketplace import PRODUCT_DRAFT, PRODUCT_TRACK
+from veza.models.marketplace import PRODUCT_ACTIVE, PRODUCT_DRAFT, PRODUCT_TRACK
 from veza.models.track import TRACK_COMPLETED
 from veza.tracks.repository import get_live
 
@@ -186,6 +186,10 @@ async def _checked_track(
         raise ValidationFailed.field(
             "track_id", "must be a track whose processing has completed", str(body.track_id)
         )
+    if await repository.is_exclusively_sold(session, [f"track:{track.id}"]):
+        raise ValidationFailed.field(
+            "track_id", "this track's exclusive license has been sold", str(body.track_id)
+        )
     return track.id
 
 
@@ -251,6 +255,8 @@ async def update_product(
         raise ValidationFailed.field("title", "must not be null")
     if changed.get("status") is None:
         changed.pop("status", None)
+    if changed.get("status") == PRODUCT_ACTIVE:
+        await _check_can_go_on_sale(session, product)
     for name, value in changed.items():
         setattr(product, name, value)
     if body.price_cents is not None:
@@ -267,6 +273,19 @@ async def update_product(
         details={"fields": sorted(changed) + (["licenses"] if body.licenses else [])},
     )
     return await _respond(session, product)
+
+
+async def _check_can_go_on_sale(session: AsyncSession, product: Product) -> None:
+    """A product goes (back) on sale only while what it sells can still be sold: its track
+    exists, and no exclusive license of it (or of its track) has been sold."""
+    if product.product_type == PRODUCT_TRACK and (
+        product.track_id is None or await get_live(session, product.track_id) is None
+    ):
+        raise ValidationFailed.field("status", "the product's track has been deleted", "active")
+    if await repository.is_exclusively_sold(session, [repository.exclusive_subject(product)]):
+        raise ValidationFailed.field(
+            "status", "an exclusive license of this product or its track was sold", "active"
+        )
 
 
 async def _update_licenses(
