@@ -278,7 +278,7 @@ async def create_order(
         resource_id=order.id,
         details={"total_cents": order.total_cents, "items": len(choices)},
     )
-    await payments.start_payment(session, order, settings, buyer.id)
+    await payments.start_payment(session, order, settings)
     return await respond(session, order.id)
 
 

@@ -81,9 +81,7 @@ def provider_for(settings: MarketplaceSettings) -> PaymentProvider:
     return SandboxProvider(auto_pay=settings.sandbox_auto_pay)
 
 
-async def start_payment(
-    session: AsyncSession, order: Order, settings: MarketplaceSettings, actor_id: uuid.UUID
-) -> None:
+async def start_payment(session: AsyncSession, order: Order, settings: MarketplaceSettings) -> None:
     """Hand a new order to the provider (none for a free one) and record where it stands."""
     if order.total_cents == 0:
         order.payment_provider, order.payment_status = FREE, PAYMENT_FREE
@@ -124,21 +122,7 @@ async def mark_paid(
     order = await repository.get_order(session, order_id)
     assert order is not None
     await session.refresh(order)
-    items = (await repository.items_of(session, [order_id]))[order_id]
-    for item in items:
-        if item.track_id is not None and item.file_key is not None:
-            # The track's folder (tracks/keys.py) stays for the buyer even if the seller deletes
-            # the track later.
-            await hold(session, item.file_key.rsplit("/", 1)[0])
-        if item.seller_id is not None and item.product_id is not None:
-            await notifications.notify(
-                session,
-                item.seller_id,
-                order.buyer_id,
-                notifications.SALE,
-                "product",
-                item.product_id,
-            )
+    await _deliver(session, order)
     await record(
         session,
         AUDIT_ORDER_PAID,
@@ -149,6 +133,23 @@ async def mark_paid(
     )
     await events.publish(session, events.ORDER_PAID, order_id=order.id)
     return True
+
+
+async def _deliver(session: AsyncSession, order: Order) -> None:
+    """What a payment gives: each sold track's folder (tracks/keys.py) held for the buyer, so it
+    stays even if the seller deletes the track later, and each seller told of the sale."""
+    for item in (await repository.items_of(session, [order.id]))[order.id]:
+        if item.track_id is not None and item.file_key is not None:
+            await hold(session, item.file_key.rsplit("/", 1)[0])
+        if item.seller_id is not None and item.product_id is not None:
+            await notifications.notify(
+                session,
+                item.seller_id,
+                order.buyer_id,
+                notifications.SALE,
+                "product",
+                item.product_id,
+            )
 
 
 async def mark_failed(session: AsyncSession, order_id: uuid.UUID) -> bool:
