@@ -16,6 +16,7 @@ from sqlalchemy import update
 from tests.factories import admin, member
 from tests.helpers import API
 from tests.marketplace.support import AUDIO, ORDERS, error, new_product, order, seller, sold_track
+from veza.kit import events
 from veza.kit.files import SWEEP_FILES
 from veza.kit.jobs import run_task
 from veza.marketplace.admin import settle_order
@@ -167,3 +168,26 @@ async def test_a_track_on_sale_is_downloaded_from_playback_only_by_its_buyers(
     assert (
         await client.get(f"{API}/tracks/{free.id}/download", headers=listener.headers)
     ).status_code == 200
+
+
+async def test_order_paid_is_published_once_per_paid_order(
+    app: FastAPI, client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    published: list[uuid.UUID] = []
+
+    async def count(session: object, *, order_id: uuid.UUID, **_: object) -> None:
+        published.append(order_id)
+
+    monkeypatch.setitem(
+        events._subscribers, events.ORDER_PAID, [*events.subscribers_of(events.ORDER_PAID), count]
+    )
+    _, product = await _beat(app, client)
+    paid_at_once = (await order(client, await member(app), str(product["id"]))).json()
+    app.state.settings.marketplace.sandbox_auto_pay = False
+    pending = (await order(client, await member(app), str(product["id"]))).json()
+    assert published == [uuid.UUID(paid_at_once["id"])]
+    settings = app.state.settings.marketplace
+    await settle_order(app.state.db, uuid.UUID(pending["id"]), "pay", settings)
+    with pytest.raises(ValueError):
+        await settle_order(app.state.db, uuid.UUID(pending["id"]), "pay", settings)
+    assert published == [uuid.UUID(paid_at_once["id"]), uuid.UUID(pending["id"])]
