@@ -10,6 +10,7 @@ from sqlalchemy import select
 from tests.factories import admin, member
 from tests.helpers import notifications
 from tests.marketplace.support import ORDERS, error, new_product, order, seller, update
+from veza.marketplace.promotions import create_promo_code
 from veza.models import AuditLog
 
 
@@ -125,3 +126,16 @@ async def test_a_free_order_is_paid_without_a_provider(
         0,
     )
     assert "payment_intent" not in paid
+
+
+async def test_a_sellers_promo_code_discounts_only_that_sellers_items(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    maker, rival, buyer = await seller(app), await seller(app), await member(app)
+    own = await new_product(client, maker, price=10.01)
+    theirs = await new_product(client, rival, price=30)
+    async with app.state.db.writer() as session, session.begin():
+        await create_promo_code(session, "maker10", kind="percent", value=10, seller_id=maker.id)
+    paid = (await order(client, buyer, own["id"], theirs["id"], promo_code="maker10")).json()
+    # 10 % of 10.01 is 1.001: rounded down to the cent.
+    assert (paid["discount_amount_cents"], paid["total_amount"]) == (100, 39.01)
