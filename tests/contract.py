@@ -57,6 +57,20 @@ DOCUMENTED_EXTRA_STATUSES: dict[str, dict[int, str]] = {
         404: "the seed track does not exist or is hidden from the caller",
     },
     "GET /api/v1/users/{id}/likes": {404: "the user does not exist or is hidden by a block"},
+    "GET /api/v1/marketplace/products": {
+        400: "an unknown status or type, a malformed seller_id, a bad price, page or limit",
+        401: "a bad or expired token (auth is optional)",
+    },
+    "POST /api/v1/marketplace/products": {
+        403: "the caller is neither a creator nor an administrator (upgrade-creator first)",
+    },
+    "POST /api/v1/marketplace/orders": {
+        409: "the Idempotency-Key was used before with another request body",
+    },
+    "GET /api/v1/marketplace/download/{product_id}": {
+        400: "a malformed product id",
+        401: "no or a bad token",
+    },
     "GET /api/v1/users/{id}/reposts": {
         401: "a bad or expired token (auth is optional)",
         404: "the user does not exist or is hidden by a block",

@@ -201,6 +201,20 @@ class CommentSettings(BaseModel):
     posts_per_user: str = "20 per minute"
 
 
+class MarketplaceSettings(BaseModel):
+    """The marketplace (VEZA_MARKETPLACE__...)."""
+
+    # ISO 4217 code of every price and order (amounts are integer cents of it).
+    currency: str = Field(default="EUR", pattern=r"^[A-Z]{3}$")
+    # The built-in sandbox provider pays an order as soon as it is made; false leaves orders
+    # pending until `veza marketplace pay|fail` (or a test) moves them on.
+    sandbox_auto_pay: bool = True
+    # How long after payment a buyer may ask for a refund.
+    refund_window_days: int = Field(default=14, ge=0)
+    # Lifetime of a download URL (the signed local URL or the S3 presigned one).
+    download_url_ttl_seconds: int = Field(default=300, ge=10, le=86400)
+
+
 class SmtpSettings(BaseModel):
     """Outgoing mail (VEZA_SMTP__HOST, VEZA_SMTP__PORT, ...). Without a host, mails are written
     as .eml files to <data_dir>/mail, except in production, where they are not delivered."""
@@ -266,6 +280,7 @@ class Settings(BaseSettings):
     jobs: JobSettings = Field(default_factory=JobSettings)
     social: SocialSettings = Field(default_factory=SocialSettings)
     comments: CommentSettings = Field(default_factory=CommentSettings)
+    marketplace: MarketplaceSettings = Field(default_factory=MarketplaceSettings)
     # Flat aliases for the settings people set most often.
     database_url: str = Field(
         default="", validation_alias=AliasChoices("VEZA_DATABASE_URL", "database_url")

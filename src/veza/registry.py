@@ -16,6 +16,8 @@ from veza.comments import subscribers as comments_subscribers
 from veza.engagement import subscribers as engagement_subscribers
 from veza.engagement import tasks as engagement_tasks
 from veza.kit import files as kit_files
+from veza.marketplace import subscribers as marketplace_subscribers
+from veza.marketplace import tasks as marketplace_tasks
 from veza.media import subscribers as media_subscribers
 from veza.media import tasks as media_tasks
 from veza.notifications import subscribers as notifications_subscribers
@@ -38,6 +40,8 @@ MODULES: tuple[ModuleType, ...] = (
     media_subscribers,
     media_tasks,
     playback_subscribers,
+    marketplace_subscribers,
+    marketplace_tasks,
 )
 
 

@@ -8,6 +8,12 @@ loses a file, and a committed one never leaves an orphan for longer than a sweep
 With ``remove_after_commit=storage`` the files also go right after the commit, for callers
 that want the space back at once (the row stays as the safety net).
 
+``hold(session, key)`` keeps a key (or a prefix) for good: the sweep drops an outbox row that
+is, lies under or contains a held key, and removes nothing (a sold track's audio stays for its
+buyers after the seller deletes the track; marketplace/payments.py holds it when an order is
+paid). ``remove_after_commit`` does not look at holds: it is for files nobody can have bought
+(an upload's parts).
+
 ``files.sweep_staging`` clears the local staging folder of what stopped processes left there
 (a killed upload's partial file, an interrupted job's work folder; kit/staging.py), at start-up
 and at the same interval, once it is older than ``VEZA_MEDIA__STAGING_MAX_AGE_SECONDS``.
@@ -24,8 +30,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from veza.kit.db import after_commit
 from veza.kit.jobs import JobContext, on_startup, periodic, task
+from veza.kit.queries import insert_ignoring_duplicates
 from veza.kit.storage import Storage
-from veza.models.files import StorageDeletion
+from veza.models.files import StorageDeletion, StorageHold
 
 log = structlog.get_logger("veza.files")
 
@@ -54,6 +61,22 @@ def forget(
     after_commit(session, _remove)
 
 
+async def hold(session: AsyncSession, key: str) -> None:
+    """Keep ``key`` (a file or a prefix) for good: the sweep never removes it, nor anything
+    under it, whatever forgets it later (a sold track's audio stays for its buyers)."""
+    await session.execute(
+        insert_ignoring_duplicates(session, StorageHold, id=uuid.uuid4(), key=key)
+    )
+
+
+def _overlaps(key: str, held: str) -> bool:
+    return key == held or key.startswith(held + "/") or held.startswith(key + "/")
+
+
+async def _held_keys(session: AsyncSession) -> list[str]:
+    return list(await session.scalars(select(StorageHold.key)))
+
+
 async def _delete(storage: Storage, key: str, *, prefix: bool) -> None:
     if prefix:
         await storage.delete_prefix(key)
@@ -66,8 +89,12 @@ async def sweep_forgotten(ctx: JobContext) -> int:
     removed now keeps its row for the next sweep."""
     async with ctx.db.reader() as session:
         pending = (await session.scalars(select(StorageDeletion).limit(SWEEP_BATCH))).all()
+        held = await _held_keys(session) if pending else []
     done: list[uuid.UUID] = []
     for item in pending:
+        if any(_overlaps(item.key, key) for key in held):
+            done.append(item.id)  # kept: its row goes, its files stay
+            continue
         try:
             await _delete(ctx.storage, item.key, prefix=item.is_prefix)
         except Exception:

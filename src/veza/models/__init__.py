@@ -11,7 +11,16 @@ from veza.models.auth import (
 from veza.models.base import Base, Timestamps, UTCDateTime, UUIDPrimaryKey, utcnow
 from veza.models.comment import Comment
 from veza.models.engagement import PlayMark, TrackLike, TrackPlay, TrackRepost, TrackShare
-from veza.models.files import StorageDeletion
+from veza.models.files import StorageDeletion, StorageHold
+from veza.models.marketplace import (
+    ExclusiveClaim,
+    IdempotencyKey,
+    Order,
+    OrderItem,
+    Product,
+    ProductLicense,
+    PromoCode,
+)
 from veza.models.notification import Notification, NotificationActor
 from veza.models.playlist import Playlist, PlaylistCollaborator, PlaylistShare, PlaylistTrack
 from veza.models.social import Block, Follow
@@ -31,18 +40,26 @@ __all__ = [
     "Base",
     "Block",
     "Comment",
+    "ExclusiveClaim",
     "Follow",
+    "IdempotencyKey",
     "Notification",
     "NotificationActor",
     "OneTimeToken",
+    "Order",
+    "OrderItem",
     "PlayMark",
     "Playlist",
     "PlaylistCollaborator",
     "PlaylistShare",
     "PlaylistTrack",
     "PrivacyPreference",
+    "Product",
+    "ProductLicense",
+    "PromoCode",
     "RefreshToken",
     "StorageDeletion",
+    "StorageHold",
     "Timestamps",
     "Track",
     "TrackHistory",

@@ -23,3 +23,14 @@ class StorageDeletion(UUIDPrimaryKey, Base):
     key: Mapped[str] = mapped_column(String(1024))
     is_prefix: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class StorageHold(UUIDPrimaryKey, Base):
+    """Files that must outlive what referenced them (a sold track's audio stays for its
+    buyers): the sweep drops an outbox row whose key is, lies under or contains a held key,
+    without removing anything."""
+
+    __tablename__ = "storage_holds"
+
+    key: Mapped[str] = mapped_column(String(1024), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

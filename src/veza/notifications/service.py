@@ -32,6 +32,7 @@ LIKE = "like"
 REPOST = "repost"
 COMMENT = "comment"
 REPLY = "reply"
+SALE = "sale"  # a buyer paid for one of the recipient's products
 
 DEFAULT_GROUP_WINDOW = timedelta(hours=24)
 SHOWN_ACTORS = 3
@@ -42,6 +43,7 @@ _PHRASES = {
     REPOST: "reposted your {object}",
     COMMENT: "commented on your {object}",
     REPLY: "replied to your {object}",
+    SALE: "bought your {object}",
 }
 
 

@@ -16,6 +16,7 @@ from starlette.responses import Response
 
 from veza.kit.db import after_commit, write_transaction
 from veza.kit.storage import ObjectInfo, ObjectNotFound, Storage, content_disposition
+from veza.marketplace.downloads import track_download_granted
 from veza.models import Track, User
 from veza.playback.cache import PlayableFile
 from veza.playback.delivery import deliver
@@ -28,9 +29,9 @@ from veza.tracks.sharing import track_opened_by
 
 
 async def _check_download_license(session: AsyncSession, track: Track, viewer: User | None) -> None:
-    """LicenseRequired unless ``viewer`` may download ``track`` as far as sales go. No track is
-    sold as a product yet, so every track anyone may open may be downloaded; a track on sale
-    will need a license its buyer holds (its creator and administrators never do)."""
+    """LicenseRequired unless ``viewer`` may download ``track`` as far as sales go: a track on
+    sale needs a purchase its buyer holds (marketplace/downloads.py; its creator and
+    administrators never do)."""
     if not await download_license_granted(session, track, viewer):
         raise LicenseRequired()
 
@@ -38,7 +39,7 @@ async def _check_download_license(session: AsyncSession, track: Track, viewer: U
 async def download_license_granted(
     session: AsyncSession, track: Track, viewer: User | None
 ) -> bool:
-    return True
+    return await track_download_granted(session, track, viewer)
 
 
 async def opened_track(
