@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from veza.kit.errors import Conflict, NotFound
+from veza.kit.errors import BadRequest, NotFound
 
 
 class WebhookNotFound(NotFound):
@@ -15,6 +15,6 @@ class DeliveryNotFound(NotFound):
     message = "Delivery attempt not found"
 
 
-class TooManyWebhooks(Conflict):
+class TooManyWebhooks(BadRequest):
     code = "TOO_MANY_WEBHOOKS"
     message = "You have registered as many webhooks as allowed"
