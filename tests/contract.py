@@ -57,6 +57,7 @@ DOCUMENTED_EXTRA_STATUSES: dict[str, dict[int, str]] = {
         404: "the seed track does not exist or is hidden from the caller",
     },
     "GET /api/v1/users/{id}/likes": {404: "the user does not exist or is hidden by a block"},
+    "GET /api/v1/dashboard": {400: "a stats_period other than 7d, 30d, 90d or all"},
     "GET /api/v1/users/{id}/reposts": {
         401: "a bad or expired token (auth is optional)",
         404: "the user does not exist or is hidden by a block",
