@@ -3,9 +3,11 @@ due at once, and a short timeout."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 
 from tests.conftest import make_settings
 from veza.config import Settings, WebhookSettings
@@ -29,3 +31,10 @@ def settings(tmp_path: Path, db_backend: object, webhook_settings: WebhookSettin
         db_backend.url_for_test(tmp_path),  # type: ignore[attr-defined]
         webhooks=webhook_settings,
     )
+
+
+@pytest.fixture(autouse=True)
+async def _drain_jobs_at_teardown(app: FastAPI) -> AsyncIterator[None]:
+    """No delivery job may outlive its test (the database goes away with the test)."""
+    yield
+    await app.state.jobs.drain()

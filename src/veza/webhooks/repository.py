@@ -8,13 +8,25 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy import ColumnElement, Uuid, bindparam, delete, func, or_, select, text, update
+from sqlalchemy import (
+    ColumnElement,
+    Uuid,
+    bindparam,
+    case,
+    delete,
+    func,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from veza.kit.queries import rowcount
 from veza.models import Playlist, Webhook, WebhookAttempt, WebhookDelivery
 from veza.models.webhook import DELIVERY_FAILED, DELIVERY_PENDING
+from veza.users.repository import author_is_readable
 
 log = structlog.get_logger("veza.webhooks")
 
@@ -50,9 +62,18 @@ async def subscribed(session: AsyncSession, user_ids: list[uuid.UUID], event: st
     if not user_ids:
         return []
     rows = await session.scalars(
-        select(Webhook).where(Webhook.user_id.in_(user_ids), Webhook.is_active.is_(True))
+        select(Webhook).where(
+            Webhook.user_id.in_(user_ids),
+            Webhook.is_active.is_(True),
+            # A banned, deactivated or deleted owner's webhooks receive nothing.
+            author_is_readable(Webhook.user_id),
+        )
     )
     return [hook for hook in rows if event in (hook.events or [])]
+
+
+async def delete_all_of(session: AsyncSession, user_id: uuid.UUID) -> None:
+    await session.execute(delete(Webhook).where(Webhook.user_id == user_id))
 
 
 async def delete_owned(session: AsyncSession, webhook_id: uuid.UUID, user_id: uuid.UUID) -> bool:
@@ -218,26 +239,87 @@ async def attempt_of(
     return found
 
 
-async def attempt_rows_since(
+# Latency percentiles are taken over each webhook's latest attempts, so the stats cost the
+# same however busy a webhook is.
+LATENCY_SAMPLE = 1000
+
+
+async def attempt_counts(
     session: AsyncSession, webhook_ids: list[uuid.UUID], since: datetime
-) -> list[Any]:
-    """(webhook_id, succeeded, latency_ms, error, attempted_at) of every attempt in the window,
-    newest first: one query for the stats of all of a user's webhooks."""
+) -> dict[uuid.UUID, tuple[int, int, datetime | None]]:
+    """(attempts, successes, last attempt) per webhook in the window."""
     if not webhook_ids:
-        return []
+        return {}
     rows = await session.execute(
         select(
             WebhookAttempt.webhook_id,
-            WebhookAttempt.succeeded,
-            WebhookAttempt.latency_ms,
-            WebhookAttempt.error,
-            WebhookAttempt.status_code,
-            WebhookAttempt.attempted_at,
+            func.count(),
+            func.count(case((WebhookAttempt.succeeded.is_(True), 1))),
+            func.max(WebhookAttempt.attempted_at),
         )
         .where(WebhookAttempt.webhook_id.in_(webhook_ids), WebhookAttempt.attempted_at >= since)
-        .order_by(WebhookAttempt.attempted_at.desc())
+        .group_by(WebhookAttempt.webhook_id)
     )
-    return list(rows)
+    return {hook: (int(total), int(ok), last) for hook, total, ok, last in rows}
+
+
+async def latest_latencies(
+    session: AsyncSession, webhook_ids: list[uuid.UUID], since: datetime
+) -> dict[uuid.UUID, list[int]]:
+    if not webhook_ids:
+        return {}
+    ranked = (
+        select(
+            WebhookAttempt.webhook_id,
+            WebhookAttempt.latency_ms,
+            func.row_number()
+            .over(
+                partition_by=WebhookAttempt.webhook_id,
+                order_by=WebhookAttempt.attempted_at.desc(),
+            )
+            .label("rank"),
+        )
+        .where(WebhookAttempt.webhook_id.in_(webhook_ids), WebhookAttempt.attempted_at >= since)
+        .subquery()
+    )
+    rows = await session.execute(
+        select(ranked.c.webhook_id, ranked.c.latency_ms).where(ranked.c.rank <= LATENCY_SAMPLE)
+    )
+    found: dict[uuid.UUID, list[int]] = {}
+    for hook, latency in rows:
+        found.setdefault(hook, []).append(int(latency))
+    return found
+
+
+async def last_errors(
+    session: AsyncSession, webhook_ids: list[uuid.UUID], since: datetime
+) -> dict[uuid.UUID, tuple[str | None, datetime]]:
+    """The newest failed attempt's reason and time, per webhook."""
+    if not webhook_ids:
+        return {}
+    ranked = (
+        select(
+            WebhookAttempt.webhook_id,
+            WebhookAttempt.error,
+            WebhookAttempt.attempted_at,
+            func.row_number()
+            .over(
+                partition_by=WebhookAttempt.webhook_id,
+                order_by=WebhookAttempt.attempted_at.desc(),
+            )
+            .label("rank"),
+        )
+        .where(
+            WebhookAttempt.webhook_id.in_(webhook_ids),
+            WebhookAttempt.attempted_at >= since,
+            WebhookAttempt.succeeded.is_(False),
+        )
+        .subquery()
+    )
+    rows = await session.execute(
+        select(ranked.c.webhook_id, ranked.c.error, ranked.c.attempted_at).where(ranked.c.rank == 1)
+    )
+    return {hook: (error, at) for hook, error, at in rows}
 
 
 async def pending_counts(

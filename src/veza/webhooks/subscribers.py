@@ -99,3 +99,9 @@ async def order_paid(session: AsyncSession, *, order_id: uuid.UUID, **_: Any) ->
     if buyer is None:
         return
     await enqueue_event(session, [buyer], catalogue.ORDER_PAID, _ids(order_id=order_id))
+
+
+@events.subscriber(events.USER_DELETED)
+async def user_deleted(session: AsyncSession, *, user_id: uuid.UUID, **_: Any) -> None:
+    """A deleted account's webhooks go with it (its row stays, anonymised)."""
+    await repository.delete_all_of(session, user_id)
