@@ -4,7 +4,9 @@ stopped by deletion, and what the receiver said kept (capped)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -18,7 +20,7 @@ from tests.factories import member
 from tests.helpers import API, data, follow
 from tests.webhooks.support import Reply, listening, register, run_jobs, sweep
 from veza.config import WebhookSettings
-from veza.models import Notification, WebhookDelivery
+from veza.models import Notification, Webhook, WebhookDelivery, utcnow
 from veza.webhooks.delivery import next_attempt_at
 
 
@@ -251,3 +253,29 @@ async def test_redelivery_of_one_attempt_and_of_every_failure_since(
         assert data(replayed)["redelivered"] == 1
         await run_jobs(app)
         assert len(listener.requests) == 5
+
+
+async def test_two_senders_of_one_message_send_it_once(
+    app: FastAPI, client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The claim is atomic: of concurrent senders (two workers, a sweep and a restart) one
+    sends; and no log line carries the signing key."""
+    from veza.webhooks import delivery
+
+    alice, bob = await member(app), await member(app)
+    async with listening() as listener:
+        hook = await register(client, alice, listener.url)
+        listener.replies.append(Reply(delay=0.3))
+        async with app.state.db.writer() as session, session.begin():
+            webhook = await session.get(Webhook, uuid.UUID(hook["id"]))
+            assert webhook is not None
+            message = delivery.new_delivery(
+                webhook, "user.followed", {"user_id": str(bob.id)}, utcnow()
+            )
+            session.add(message)
+        await asyncio.gather(
+            *(delivery.attempt(app.state.db, app.state.settings, message.id) for _ in range(4))
+        )
+        assert listener.connections == 1
+    raw = hook["api_key"].removeprefix("whsec_")
+    assert all(raw not in record.getMessage() for record in caplog.records)
