@@ -174,6 +174,16 @@ async def test_track_and_account_changes_leave_rows_with_before_and_after(
     assert (
         await client.put(f"{API}/users/{alice.id}", headers=headers, json={"bio": "hello"})
     ).status_code == 200
+    lyrics = await client.put(
+        f"{API}/tracks/{track.id}/lyrics", headers=headers, json={"content": "la la"}
+    )
+    assert lyrics.status_code == 200
+    shared = await client.post(
+        f"{API}/tracks/{track.id}/share", headers=headers, json={"permissions": "read"}
+    )
+    assert shared.status_code in (200, 201), shared.text
+    upgraded = await client.post(f"{API}/users/me/upgrade-creator", headers=headers)
+    assert upgraded.status_code == 200
     assert (await client.delete(f"{API}/tracks/{track.id}", headers=headers)).status_code == 200
     rows = data(await client.get(f"{API}/audit/logs", headers=alice.headers))["logs"]
     by_action = {row["action"]: row for row in rows}
@@ -183,3 +193,7 @@ async def test_track_and_account_changes_leave_rows_with_before_and_after(
     assert update["user_agent"] == "studio/2" and update["ip_address"]
     assert by_action["user.update"]["details"]["after"] == {"bio": "hello"}
     assert by_action["track.delete"]["resource_id"] == str(track.id)
+    assert by_action["track.lyrics_updated"]["resource_id"] == str(track.id)
+    share_token = shared.json()["data"]["share"]["token"]
+    assert share_token not in str(by_action["track.share_created"]["details"])
+    assert by_action["user.upgrade_creator"]["details"]["after"] == {"role": "creator"}

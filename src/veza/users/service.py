@@ -333,6 +333,14 @@ async def upgrade_to_creator(session: AsyncSession, user: User) -> UpgradeResult
     upgraded = bool(result.rowcount)  # type: ignore[attr-defined]
     if upgraded:
         await session.refresh(user)
+        await record(
+            session,
+            "user.upgrade_creator",
+            user_id=user.id,
+            resource="user",
+            resource_id=user.id,
+            details={"before": {"role": "user"}, "after": {"role": "creator"}},
+        )
     profile = await build_profile(session, user, user)
     assert isinstance(profile, OwnerProfile)
     message = "You are now a creator" if upgraded else "Nothing to change"
