@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import uuid
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -279,3 +282,25 @@ async def test_two_senders_of_one_message_send_it_once(
         assert listener.connections == 1
     raw = hook["api_key"].removeprefix("whsec_")
     assert all(raw not in record.getMessage() for record in caplog.records)
+
+
+def _guide_verifier() -> Any:
+    """The library-free verifier of docs/WEBHOOKS.md, run as the guide prints it."""
+    guide = (Path(__file__).resolve().parents[2] / "docs" / "WEBHOOKS.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)```", guide, re.S)
+    namespace: dict[str, Any] = {}
+    exec(next(b for b in blocks if "def verify(" in b), namespace)  # noqa: S102 - our own doc
+    return namespace["verify"]
+
+
+async def test_the_receivers_guide_verifies_what_we_send(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    alice = await member(app)
+    verify = _guide_verifier()
+    async with listening() as listener:
+        hook = await register(client, alice, listener.url)
+        await client.post(f"{API}/webhooks/{hook['id']}/test", headers=alice.headers)
+        received = listener.requests[0]
+    assert verify(hook["api_key"], received.body, received.headers) is True
+    assert verify(hook["api_key"], received.body + b" ", received.headers) is False
