@@ -22,7 +22,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     TRACK_COMMENTED: ("the track's creator", "track_id, comment_id, user_id (the author)"),
     USER_FOLLOWED: ("the followed user", "user_id (the follower), followed_id"),
     PLAYLIST_UPDATED: ("the playlist's owner", "playlist_id, actor_id"),
-    ORDER_PAID: ("the buyer", "order_id"),
+    ORDER_PAID: ("the buyer and the sellers of its items", "order_id"),
     WEBHOOK_TEST: ("the webhook tested (POST /webhooks/{id}/test)", "webhook_id, message"),
 }
 

@@ -361,20 +361,25 @@ async def playlist_owner(session: AsyncSession, playlist_id: uuid.UUID) -> uuid.
     return owner
 
 
-_BUYER = (
-    text("SELECT buyer_id FROM orders WHERE id = :id")
+_ORDER_PARTIES = (
+    text(
+        "SELECT buyer_id AS user_id FROM marketplace_orders WHERE id = :id"
+        " UNION SELECT seller_id FROM marketplace_order_items"
+        " WHERE order_id = :id AND seller_id IS NOT NULL"
+    )
     .bindparams(bindparam("id", type_=Uuid()))
-    .columns(buyer_id=Uuid())
+    .columns(user_id=Uuid())
 )
 
 
-async def order_buyer(session: AsyncSession, order_id: uuid.UUID) -> uuid.UUID | None:
-    """The order's buyer, read without the marketplace's models (this domain does not depend
-    on them); inside a savepoint, so a schema without orders leaves the transaction usable."""
+async def order_parties(session: AsyncSession, order_id: uuid.UUID) -> list[uuid.UUID]:
+    """The order's buyer and the sellers of its items, read without the marketplace's models
+    (this domain does not depend on them); inside a savepoint, so a schema without the
+    marketplace's tables leaves the transaction usable."""
     try:
         async with session.begin_nested():
-            buyer: uuid.UUID | None = await session.scalar(_BUYER, {"id": order_id})
+            parties = list(await session.scalars(_ORDER_PARTIES, {"id": order_id}))
     except DBAPIError:
-        log.warning("order_buyer_unknown", order_id=str(order_id))
-        return None
-    return buyer
+        log.warning("order_parties_unknown", order_id=str(order_id))
+        return []
+    return parties

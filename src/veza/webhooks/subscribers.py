@@ -95,10 +95,9 @@ async def playlist_updated(
 
 @events.subscriber(events.ORDER_PAID)
 async def order_paid(session: AsyncSession, *, order_id: uuid.UUID, **_: Any) -> None:
-    buyer = await repository.order_buyer(session, order_id)
-    if buyer is None:
-        return
-    await enqueue_event(session, [buyer], catalogue.ORDER_PAID, _ids(order_id=order_id))
+    parties = await repository.order_parties(session, order_id)
+    if parties:
+        await enqueue_event(session, parties, catalogue.ORDER_PAID, _ids(order_id=order_id))
 
 
 @events.subscriber(events.USER_DELETED)
