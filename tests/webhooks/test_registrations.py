@@ -3,6 +3,7 @@ the catalogue enforced, the key sealed at rest."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 import httpx
@@ -103,13 +104,35 @@ async def test_deleting_and_regenerating_are_audited(
 
 
 async def test_a_user_may_register_only_so_many(app: FastAPI, client: httpx.AsyncClient) -> None:
+    """Also when the registrations arrive at once."""
     app.state.settings.webhooks.max_per_user = 2
     alice = await member(app)
-    for _ in range(2):
-        await register(client, alice, "http://127.0.0.1:9/hook")
+
+    async def attempt() -> int:
+        response = await client.post(
+            f"{API}/webhooks",
+            headers=alice.headers,
+            json={"url": "http://127.0.0.1:9/", "events": ["webhook.test"]},
+        )
+        return response.status_code
+
+    statuses = await asyncio.gather(*(attempt() for _ in range(5)))
+    assert sorted(statuses) == [201, 201, 400, 400, 400]
     refused = await client.post(
         f"{API}/webhooks",
         headers=alice.headers,
         json={"url": "http://127.0.0.1:9/", "events": ["webhook.test"]},
     )
     assert error_code(refused, 400) == "TOO_MANY_WEBHOOKS"
+
+
+async def test_redelivery_needs_a_time_with_its_zone(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    alice = await member(app)
+    hook = await register(client, alice, "http://127.0.0.1:9/hook")
+    for since in ("2026-01-01T00:00:00", "yesterday", None):
+        response = await client.post(
+            f"{API}/webhooks/{hook['id']}/redeliver", headers=alice.headers, json={"since": since}
+        )
+        assert error_code(response, 400) == "VALIDATION_ERROR", since

@@ -24,7 +24,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from veza.kit.queries import rowcount
-from veza.models import Playlist, Webhook, WebhookAttempt, WebhookDelivery
+from veza.models import Playlist, User, Webhook, WebhookAttempt, WebhookDelivery
 from veza.models.webhook import DELIVERY_FAILED, DELIVERY_PENDING
 from veza.users.repository import author_is_readable
 
@@ -52,7 +52,11 @@ async def list_owned(session: AsyncSession, user_id: uuid.UUID) -> list[Webhook]
     return list(rows)
 
 
-async def count_owned(session: AsyncSession, user_id: uuid.UUID) -> int:
+async def count_owned_locked(session: AsyncSession, user_id: uuid.UUID) -> int:
+    """How many webhooks the user has, with their account row locked until the transaction
+    ends (PostgreSQL; SQLite's write lock already serializes), so two registrations at once
+    cannot both pass the cap."""
+    await session.execute(select(User.id).where(User.id == user_id).with_for_update())
     return int(await session.scalar(select(func.count()).where(owned_by(user_id))) or 0)
 
 

@@ -6,7 +6,7 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import Path
-from pydantic import BaseModel, Field, field_validator
+from pydantic import AwareDatetime, BaseModel, Field, field_validator
 
 from veza.kit.outbound import OutboundRefused, parse_url
 from veza.kit.pagination import Pagination
@@ -47,7 +47,9 @@ class CreateWebhookRequest(RequestModel):
 
 
 class RedeliverRequest(RequestModel):
-    since: UTCTimestamp = Field(..., description="Failed deliveries created at or after this time")
+    since: AwareDatetime = Field(
+        ..., description="Failed deliveries created at or after this time (RFC 3339 with a zone)"
+    )
 
 
 class WebhookResponse(BaseModel):

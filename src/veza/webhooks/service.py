@@ -69,8 +69,11 @@ async def list_webhooks(session: AsyncSession, user: User) -> schemas.WebhookLis
 async def create_webhook(
     session: AsyncSession, user: User, body: schemas.CreateWebhookRequest, *, settings: Settings
 ) -> schemas.WebhookCreated:
+    """The address is checked with no transaction open (authentication's reads are committed
+    first, docs/ARCHITECTURE.md): a slow DNS answer must not hold SQLite's write lock."""
+    await session.commit()
     await _check_target(body.url, settings)
-    if await repository.count_owned(session, user.id) >= settings.webhooks.max_per_user:
+    if await repository.count_owned_locked(session, user.id) >= settings.webhooks.max_per_user:
         raise TooManyWebhooks()
     now = utcnow()
     hook_id = uuid.uuid4()
