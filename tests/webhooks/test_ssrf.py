@@ -9,10 +9,11 @@ import socket
 import httpx
 import pytest
 from fastapi import FastAPI
+from standardwebhooks.webhooks import Webhook as Verifier
 
 from tests.factories import create_webhook, member
 from tests.helpers import API, data, error_code, follow
-from tests.webhooks.support import Listener, listening, register, run_jobs
+from tests.webhooks.support import Listener, Reply, listening, register, run_jobs, sweep
 from veza.config import WebhookSettings
 from veza.kit import outbound
 
@@ -95,6 +96,28 @@ async def test_inward_urls_are_refused_at_registration_and_at_delivery(
         await follow(client, bob, alice)  # an event for every one of them
         await run_jobs(app)
         assert listener.connections == 0
+
+        # The same listener, once loopback is allowed: a signed delivery, a retry after a 500,
+        # and nothing once the webhook is deleted.
+        app.state.settings.webhooks.allow_loopback = True
+        app.state.settings.webhooks.retry_schedule_seconds = [0]
+        for hook_id in hooks:
+            await client.delete(f"{API}/webhooks/{hook_id}", headers=alice.headers)
+        hook = await register(client, alice, listener.url)
+        listener.replies.append(Reply(status=500))
+        carol, dave = await member(app), await member(app)
+        await follow(client, carol, alice)
+        await run_jobs(app)
+        await sweep(app)
+        assert listener.connections == 2
+        first, retry = listener.requests
+        assert first.headers["webhook-id"] == retry.headers["webhook-id"]
+        Verifier(hook["api_key"]).verify(retry.body, retry.headers)
+        await client.delete(f"{API}/webhooks/{hook['id']}", headers=alice.headers)
+        await follow(client, dave, alice)
+        await run_jobs(app)
+        await sweep(app)
+        assert listener.connections == 2
 
 
 async def test_every_refused_address_is_refused_by_the_check_itself() -> None:
