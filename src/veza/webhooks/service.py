@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -41,6 +42,11 @@ def webhook_response(hook: Webhook) -> schemas.WebhookResponse:
         created_at=hook.created_at,
         updated_at=hook.updated_at,
     )
+
+
+def _shown_url(url: str) -> str:
+    """The URL as an audit row keeps it: without its query, where receivers often put a token."""
+    return urlsplit(url)._replace(query="", fragment="").geturl()
 
 
 async def _owned(session: AsyncSession, user: User, webhook_id: uuid.UUID) -> Webhook:
@@ -98,7 +104,7 @@ async def create_webhook(
         user_id=user.id,
         resource=RESOURCE,
         resource_id=hook.id,
-        details={"after": {"url": hook.url, "events": hook.events}},
+        details={"after": {"url": _shown_url(hook.url), "events": hook.events}},
     )
     shown = webhook_response(hook).model_dump()
     return schemas.WebhookCreated(
@@ -117,7 +123,7 @@ async def delete_webhook(
         user_id=user.id,
         resource=RESOURCE,
         resource_id=hook.id,
-        details={"before": {"url": hook.url, "events": hook.events}},
+        details={"before": {"url": _shown_url(hook.url), "events": hook.events}},
     )
     return schemas.Message(message="Webhook deleted")
 
