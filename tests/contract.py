@@ -71,6 +71,7 @@ DOCUMENTED_EXTRA_STATUSES: dict[str, dict[int, str]] = {
         400: "a malformed product id",
         401: "no or a bad token",
     },
+    "GET /api/v1/dashboard": {400: "a stats_period other than 7d, 30d, 90d or all"},
     "GET /api/v1/users/{id}/reposts": {
         401: "a bad or expired token (auth is optional)",
         404: "the user does not exist or is hidden by a block",

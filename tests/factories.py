@@ -18,7 +18,7 @@ from fastapi import FastAPI
 from sqlalchemy import select, update
 
 from veza.kit.tokens import ACCESS_TOKEN_TYPE
-from veza.models import AuthSession, Comment, Notification, Track, User
+from veza.models import AuthSession, Comment, Notification, Track, User, Webhook
 from veza.models.track import TRACK_COMPLETED
 
 _counter = itertools.count(1)
@@ -180,6 +180,29 @@ async def create_comment(
 
 
 # Notifications ---------------------------------------------------------------------------------
+
+
+async def create_webhook(
+    app: FastAPI, owner: Member | User, url: str = "http://127.0.0.1:9/hook", **fields: Any
+) -> Webhook:
+    """A webhook of ``owner`` written straight to the database (its key sealed as the API
+    seals it, though nobody knows it): ``url`` is not checked."""
+    from veza.webhooks import signing
+
+    hook_id = uuid.uuid4()
+    box = signing.key_box(app.state.settings)
+    values: dict[str, Any] = {
+        "id": hook_id,
+        "user_id": owner.id,
+        "url": url,
+        "events": ["user.followed", "webhook.test"],
+        "sealed_key": signing.seal_key(box, hook_id, signing.new_key()),
+    }
+    values.update(fields)
+    webhook = Webhook(**values)
+    async with app.state.db.writer() as session, session.begin():
+        session.add(webhook)
+    return webhook
 
 
 async def age_notifications(app: FastAPI, recipient_id: uuid.UUID, created_at: datetime) -> None:

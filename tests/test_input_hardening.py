@@ -24,7 +24,7 @@ from pydantic import SecretStr
 
 from tests.conftest import make_settings
 from tests.contract import HTTP_METHODS
-from tests.factories import admin, create_comment, create_track
+from tests.factories import admin, create_comment, create_track, create_webhook
 from veza.config import Settings
 from veza.kit.routing import stub_operation_ids
 from veza.kit.schemas import SURROGATE_REFUSAL
@@ -243,7 +243,8 @@ async def test_every_paged_operation_serves_huge_windows_and_refuses_bad_ones(
 
     track = await create_track(app, caller)
     comment = await create_comment(app, caller, track.id)
-    rows = {"users": caller.id, "tracks": track.id, "comments": comment.id}
+    webhook = await create_webhook(app, caller)
+    rows = {"users": caller.id, "tracks": track.id, "comments": comment.id, "webhooks": webhook.id}
     operations = paged_operations(app)
     assert len(operations) >= 8, "the served schema lost its paged operations"
     problems = []

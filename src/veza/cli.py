@@ -1,4 +1,4 @@
-"""The `veza` command: serve, worker, migrate, create-admin, copy-db, openapi.
+"""The `veza` command: serve, worker, migrate, create-admin, copy-db, openapi, audit verify.
 
 Every command reads the settings once, before it runs, and says which data folder it uses
 (`serve` and `worker` in their start-up log line, the others on stderr). The folder is
@@ -464,3 +464,46 @@ def openapi() -> None:
     from veza.app import create_app
 
     typer.echo(json.dumps(create_app(_settings()).openapi(), indent=2))
+
+
+audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
+
+
+@audit_app.command("verify")
+def audit_verify(
+    seal: bool = typer.Option(
+        True, "--seal/--no-seal", help="Chain the rows not sealed yet before checking"
+    ),
+) -> None:
+    """Check the audit log's hash chain and report the first broken link (exit status 1)."""
+    from veza.audit import chain
+
+    settings = _settings()
+
+    async def run() -> chain.Verification:
+        database = Database.from_settings(settings)
+        try:
+            if seal:
+                await chain.seal_pending(database)
+            async with database.reader() as session:
+                return await chain.verify(session)
+        finally:
+            await database.dispose()
+
+    try:
+        report = asyncio.run(run())
+    except (OSError, SQLAlchemyError) as exc:
+        _fail(f"cannot read the audit log: {_first_line(exc)}")
+    span = f"rows {report.first_seq}..{report.last_seq}" if report.first_seq else "no rows"
+    if not report.intact:
+        typer.echo(
+            f"audit chain BROKEN at seq {report.broken_seq}"
+            + (f" (row {report.broken_id})" if report.broken_id else "")
+            + f": {report.reason}; {report.checked} rows verified before it"
+        )
+        raise typer.Exit(1)
+    typer.echo(
+        f"audit chain intact: {report.checked} rows verified ({span}), "
+        f"{report.unsealed} not sealed yet"
+    )

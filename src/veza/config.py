@@ -213,6 +213,47 @@ class MarketplaceSettings(BaseModel):
     refund_window_days: int = Field(default=14, ge=0)
     # Lifetime of a download URL (the signed local URL or the S3 presigned one).
     download_url_ttl_seconds: int = Field(default=300, ge=10, le=86400)
+class WebhookSettings(BaseModel):
+    """Outgoing webhooks (VEZA_WEBHOOKS__*): Standard Webhooks deliveries through the job queue."""
+
+    # Key that encrypts the signing keys at rest (any long random string). Empty means a key
+    # derived from the JWT secret; set this one before ever rotating the JWT secret, or the
+    # stored signing keys can no longer be opened (keys sealed with the derived one still are).
+    encryption_key: SecretStr = SecretStr("")
+    # Seconds a delivery may take in all (resolving, connecting, sending, reading the answer).
+    timeout_seconds: float = 10.0
+    # Bytes of a receiver's answer kept in the delivery log.
+    response_capture_bytes: int = 1024
+    # Waits before each retry, in seconds (the first attempt is immediate): after the last one
+    # fails the delivery is given up. Standard Webhooks' and Svix's schedule by default.
+    retry_schedule_seconds: list[int] = Field(
+        default_factory=lambda: [5, 300, 1800, 7200, 18000, 36000, 36000]
+    )
+    # How often due retries are looked for, in seconds.
+    retry_sweep_seconds: int = 30
+    # A webhook whose deliveries have failed without a success for this long, and at least
+    # disable_after_failures times in a row, is disabled and its owner notified.
+    disable_after_seconds: int = 5 * 24 * 3600
+    disable_after_failures: int = 10
+    # Days the delivery log (every attempt, its answer) is kept.
+    log_retention_days: int = 30
+    # Webhooks one user may register.
+    max_per_user: int = 20
+    # Allow targets on loopback addresses (127.0.0.0/8, ::1): development and tests only.
+    # Private, link-local, metadata and other inward addresses are refused whatever this says.
+    allow_loopback: bool = False
+
+
+class AuditSettings(BaseModel):
+    """The audit trail (VEZA_AUDIT__*)."""
+
+    # Days audit rows are kept; the periodic sweep deletes older ones (0 keeps them forever).
+    retention_days: int = 365
+    # How often the sweep runs, in seconds.
+    sweep_interval_seconds: int = 24 * 3600
+    # How often rows not yet chained are sealed into the hash chain, in seconds (rows are
+    # also sealed right after the transaction that wrote them commits).
+    seal_interval_seconds: int = 60
 
 
 class SmtpSettings(BaseModel):
@@ -281,6 +322,8 @@ class Settings(BaseSettings):
     social: SocialSettings = Field(default_factory=SocialSettings)
     comments: CommentSettings = Field(default_factory=CommentSettings)
     marketplace: MarketplaceSettings = Field(default_factory=MarketplaceSettings)
+    webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
+    audit: AuditSettings = Field(default_factory=AuditSettings)
     # Flat aliases for the settings people set most often.
     database_url: str = Field(
         default="", validation_alias=AliasChoices("VEZA_DATABASE_URL", "database_url")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
+from veza.audit import tasks as audit_tasks
 from veza.comments import subscribers as comments_subscribers
 from veza.engagement import subscribers as engagement_subscribers
 from veza.engagement import tasks as engagement_tasks
@@ -26,6 +27,8 @@ from veza.tracks import subscribers as tracks_subscribers
 from veza.uploads import subscribers as uploads_subscribers
 from veza.uploads import tasks as uploads_tasks
 from veza.users import subscribers as users_subscribers
+from veza.webhooks import subscribers as webhooks_subscribers
+from veza.webhooks import tasks as webhooks_tasks
 
 MODULES: tuple[ModuleType, ...] = (
     kit_files,
@@ -42,6 +45,9 @@ MODULES: tuple[ModuleType, ...] = (
     playback_subscribers,
     marketplace_subscribers,
     marketplace_tasks,
+    webhooks_subscribers,
+    webhooks_tasks,
+    audit_tasks,
 )
 
 

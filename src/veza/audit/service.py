@@ -1,5 +1,6 @@
-"""Writing the audit trail. Domains call ``record`` inside their transaction; the audit API
-(its own issue) reads the rows back."""
+"""Writing the audit trail. Domains call ``record`` inside their transaction; the rows commit
+or roll back with the change they describe, and the sealing step (``audit.chain``) links them
+into the hash chain shortly after."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from veza.kit.origin import current_origin
 from veza.models import AuditLog
 
 _MAX_USER_AGENT = 512
@@ -24,11 +26,18 @@ async def record(
     ip_address: str | None = None,
     user_agent: str | None = None,
     details: dict[str, Any] | None = None,
+    origin: bool = True,
 ) -> AuditLog:
     """Add one audit row to the session; it commits (or rolls back) with the request.
 
-    ``details`` must hold no secret: it is shown to administrators as it is.
+    Without ``ip_address`` and ``user_agent``, the current request's are taken (kit.origin);
+    ``origin=False`` for rows the system writes on its own (a job disabling a webhook).
+    ``details`` must hold no secret: it is shown to administrators and the actor as it is;
+    for a change, ``{"before": {...}, "after": {...}}`` of the fields that changed.
     """
+    if origin and ip_address is None and user_agent is None:
+        here = current_origin()
+        ip_address, user_agent = here.ip_address, here.user_agent
     entry = AuditLog(
         user_id=user_id,
         action=action,
@@ -40,3 +49,24 @@ async def record(
     )
     session.add(entry)
     return entry
+
+
+def changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any] | None:
+    """``{"before": ..., "after": ...}`` of the fields whose value differs, or None."""
+    changed = [name for name in after if before.get(name) != after[name]]
+    if not changed:
+        return None
+    return {
+        "before": {name: _plain(before.get(name)) for name in changed},
+        "after": {name: _plain(after[name]) for name in changed},
+    }
+
+
+def _plain(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    return str(value)

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from veza.comments import repository, schemas
 from veza.comments.dependencies import CommentLimits
 from veza.comments.repository import CommentRow
+from veza.kit import events
 from veza.kit.errors import Forbidden, NotFound, ValidationFailed
 from veza.kit.pagination import PageParams, pagination
 from veza.models import Comment, Track, User, utcnow
@@ -160,6 +161,14 @@ async def create_comment(
     repository.add(session, comment)
     await session.flush()
     await _notify(session, track, parent, user)
+    await events.publish(
+        session,
+        events.TRACK_COMMENTED,
+        track_id=track.id,
+        creator_id=track.creator_id,
+        comment_id=comment.id,
+        user_id=user.id,
+    )
     return schemas.CommentData(comment=comment_response(CommentRow(comment, user, 0)))
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from veza.comments.repository import comment_counts
 from veza.engagement import repository, schemas
+from veza.kit import events
 from veza.kit.pagination import OffsetParams
 from veza.models import User, utcnow
 from veza.models.engagement import PLAY_DEDUP_WINDOW, TrackLike, TrackPlay, TrackRepost
@@ -38,6 +39,13 @@ async def like(session: AsyncSession, user: User, track_id: uuid.UUID) -> schema
         await add_to_counter(session, track.id, "like_count", 1)
         await notifications.notify(
             session, track.creator_id, user.id, notifications.LIKE, TRACK, track.id
+        )
+        await events.publish(
+            session,
+            events.TRACK_LIKED,
+            track_id=track.id,
+            creator_id=track.creator_id,
+            user_id=user.id,
         )
     return schemas.LikeResult(message="Track liked", is_liked=True)
 

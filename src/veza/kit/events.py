@@ -33,6 +33,14 @@ TRACK_AUDIO_CHANGED = "track.audio_changed"  # track_id: UUID, generation: int
 PLAYLIST_UPDATED = "playlist.updated"  # playlist_id: UUID, actor_id: UUID | None
 # An order was paid (once: a provider's repeated confirmation publishes nothing).
 ORDER_PAID = "order.paid"  # order_id: UUID
+# A new track was uploaded (single or chunked), before its processing.
+TRACK_UPLOADED = "track.uploaded"  # track_id: UUID, creator_id: UUID
+# A track's processing finished: completed, or failed with a message.
+TRACK_PROCESSED = "track.processed"  # track_id: UUID, creator_id: UUID
+TRACK_FAILED = "track.failed"  # track_id: UUID, creator_id: UUID, message: str
+# A new like (a repeated like publishes nothing) and a new comment or reply on a track.
+TRACK_LIKED = "track.liked"  # track_id: UUID, creator_id: UUID, user_id: UUID
+TRACK_COMMENTED = "track.commented"  # track_id, creator_id, comment_id, user_id: UUID
 
 
 def subscribe(event: str, subscriber: Subscriber) -> Subscriber:

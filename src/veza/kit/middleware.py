@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from veza.kit import metrics
 from veza.kit.envelope import error_body
 from veza.kit.errors import BadRequest, PayloadTooLarge, VezaError
+from veza.kit.origin import enter_request, leave_request
 from veza.kit.schemas import unreadable_text
 
 access_log = structlog.get_logger("veza.access")
@@ -131,6 +132,13 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send)
             return
 
+        origin = enter_request(scope)
+        try:
+            await self._serve(scope, receive, send)
+        finally:
+            leave_request(origin)
+
+    async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
         request_id = self.observer.begin(scope)
         path: str = scope["path"]
         limit = self.max_upload_bytes if path in self.upload_paths else self.max_body_bytes

@@ -19,6 +19,8 @@ from typing import Any
 
 import structlog
 
+from veza.kit import events
+from veza.kit.db import write_transaction
 from veza.kit.files import forget
 from veza.kit.jobs import JobContext
 from veza.kit.storage import ObjectNotFound
@@ -90,9 +92,27 @@ async def _fail(ctx: JobContext, job: _Job, message: str) -> None:
     except Exception:  # the failure must be recorded; the cover is counted again next time
         log.exception("cover_size_unknown", track_id=str(job.track_id))
         cover_bytes = 0
-    await _set(
-        ctx,
-        job,
+    # write_transaction: the outbox rows the event writes are sent once it commits.
+    async with write_transaction(ctx.db) as session:
+        failed = await repository.update_if_current(
+            session,
+            job.track_id,
+            job.generation,
+            **_failed_values(message, hls=hls, cover_bytes=cover_bytes),
+        )
+        if failed:
+            await events.publish(
+                session,
+                events.TRACK_FAILED,
+                track_id=job.track_id,
+                creator_id=job.creator_id,
+                message=message[:1000],
+            )
+    log.warning("track_processing_failed", track_id=str(job.track_id), reason=message)
+
+
+def _failed_values(message: str, *, hls: bool, cover_bytes: int) -> dict[str, Any]:
+    return dict(
         status=TRACK_FAILED,
         status_message=message[:1000],
         processing_stage=None,
@@ -102,7 +122,6 @@ async def _fail(ctx: JobContext, job: _Job, message: str) -> None:
         # Nothing was made from this audio: only the cover it already had stays counted.
         derived_bytes=cover_bytes,
     )
-    log.warning("track_processing_failed", track_id=str(job.track_id), reason=message)
 
 
 async def _claim(ctx: JobContext, track_id: uuid.UUID, generation: int) -> _Job | None:
@@ -293,7 +312,7 @@ async def _store_outputs(
 async def _complete(
     ctx: JobContext, job: _Job, info: AudioInfo, tags: Tags, stored: _Stored, md5: str
 ) -> None:
-    async with ctx.db.writer() as session, session.begin():
+    async with write_transaction(ctx.db) as session:
         track = await repository.get_for_update(session, job.track_id)
         if track is None or track.processing_generation != job.generation:
             # The audio changed while we worked: what we made is for nobody.
@@ -328,6 +347,9 @@ async def _complete(
                 version.md5 = version.md5 or md5
         if filled:
             add_history(session, track.id, "metadata_from_tags", user_id=None, changes=filled)
+        await events.publish(
+            session, events.TRACK_PROCESSED, track_id=track.id, creator_id=track.creator_id
+        )
     log.info("track_processed", track_id=str(job.track_id), duration=info.duration)
 
 

@@ -1,6 +1,6 @@
 """All ORM models. Importing this package registers every table on ``Base.metadata``."""
 
-from veza.models.audit import AuditLog
+from veza.models.audit import AuditChainHead, AuditLog
 from veza.models.auth import (
     AuthSession,
     OneTimeToken,
@@ -33,8 +33,10 @@ from veza.models.track import (
     UploadSession,
 )
 from veza.models.user import User
+from veza.models.webhook import Webhook, WebhookAttempt, WebhookDelivery
 
 __all__ = [
+    "AuditChainHead",
     "AuditLog",
     "AuthSession",
     "Base",
@@ -75,5 +77,8 @@ __all__ = [
     "UploadChunk",
     "UploadSession",
     "User",
+    "Webhook",
+    "WebhookAttempt",
+    "WebhookDelivery",
     "utcnow",
 ]

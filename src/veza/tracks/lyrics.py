@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from veza.audit.service import record
 from veza.models import User, utcnow
 from veza.models.track import TrackLyrics
 from veza.tracks import repository, schemas
@@ -92,6 +93,13 @@ async def put_lyrics(
         if current is not None:
             await repository.delete_lyrics(session, track.id)
             repository.add_history(session, track.id, "lyrics_removed", user_id=user.id)
+            await record(
+                session,
+                "track.lyrics_removed",
+                user_id=user.id,
+                resource="track",
+                resource_id=track.id,
+            )
             await session.flush()
         return _lyrics_view(track.id, None)
     lines = [{"time": line.time, "text": line.text} for line in parse_lrc(content)]
@@ -108,6 +116,14 @@ async def put_lyrics(
     current.updated_at = now
     repository.add_history(
         session, track.id, "lyrics_updated", user_id=user.id, changes={"synced": bool(lines)}
+    )
+    await record(
+        session,
+        "track.lyrics_updated",
+        user_id=user.id,
+        resource="track",
+        resource_id=track.id,
+        details={"after": {"synced": bool(lines)}},
     )
     await session.flush()
     return _lyrics_view(track.id, current)

@@ -16,6 +16,8 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from veza.audit.service import changes as audit_changes
+from veza.audit.service import record
 from veza.kit import events
 from veza.kit.errors import ValidationFailed, VezaError
 from veza.kit.files import forget
@@ -187,7 +189,19 @@ def _apply_update(
 
 
 async def _update(session: AsyncSession, track: Track, changes: dict[str, Any], user: User) -> None:
-    if "is_public" in _apply_update(session, track, changes, user, "metadata_updated"):
+    changed = _apply_update(session, track, changes, user, "metadata_updated")
+    if changed:
+        before = {field: values[0] for field, values in changed.items()}
+        after = {field: values[1] for field, values in changed.items()}
+        await record(
+            session,
+            "track.update",
+            user_id=user.id,
+            resource="track",
+            resource_id=track.id,
+            details=audit_changes(before, after),
+        )
+    if "is_public" in changed:
         await events.publish(session, events.TRACK_CHANGED, track_id=track.id)
 
 
@@ -213,6 +227,14 @@ async def _delete(session: AsyncSession, track: Track, user: User) -> None:
         raise TrackNotFound()
     forget_files_of(session, track)
     repository.add_history(session, track.id, "deleted", user_id=user.id)
+    await record(
+        session,
+        "track.delete",
+        user_id=user.id,
+        resource="track",
+        resource_id=track.id,
+        details={"before": {"title": track.title, "creator_id": str(track.creator_id)}},
+    )
     await events.publish(session, events.TRACK_CHANGED, track_id=track.id)
 
 

@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from veza.audit.service import record
 from veza.kit.errors import ValidationFailed
 from veza.kit.opaque_tokens import digest, new_opaque_token
 from veza.models import Track, User, utcnow
@@ -125,6 +126,14 @@ async def create_share(
     )
     repository.add_share(session, share)
     await session.flush()
+    await record(  # the share's id only: the token is a secret
+        session,
+        "track.share_created",
+        user_id=user.id,
+        resource="track",
+        resource_id=track.id,
+        details={"after": {"share_id": str(share.id), "permissions": share.permissions}},
+    )
     url = share_page_url(token, public_url=public_url, web_app_url=web_app_url)
     return schemas.ShareData(share=_view(share, url, token))
 
@@ -147,4 +156,12 @@ async def revoke(session: AsyncSession, user: User, share_id: uuid.UUID) -> sche
     if share.created_by != user.id and not user.is_administrator:
         raise NotShareIssuer()
     await repository.revoke_share(session, share.id, utcnow())
+    await record(
+        session,
+        "track.share_revoked",
+        user_id=user.id,
+        resource="track",
+        resource_id=share.track_id,
+        details={"before": {"share_id": str(share.id)}},
+    )
     return schemas.MessageResponse(message="Share link revoked")

@@ -12,6 +12,7 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from veza.audit.service import record
 from veza.kit import events
 from veza.kit.files import forget
 from veza.models import User
@@ -86,6 +87,17 @@ async def switch_to_version(
             "version_id": str(version.id),
             "version_number": version.version_number,
             "previous_version_id": str(previous) if previous else None,
+        },
+    )
+    await record(
+        session,
+        f"track.{action}",
+        user_id=user.id,
+        resource="track",
+        resource_id=track.id,
+        details={
+            "before": {"version_id": str(previous) if previous else None},
+            "after": {"version_id": str(version.id), "version_number": version.version_number},
         },
     )
     await session.flush()

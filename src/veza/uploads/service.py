@@ -18,7 +18,9 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from veza.audit.service import record
 from veza.config import MediaSettings
+from veza.kit import events
 from veza.kit.errors import ValidationFailed
 from veza.kit.handlers import validation_details
 from veza.media.audio import AudioInfo, UnsupportedAudio, check_duration, probe, sniff_format
@@ -147,6 +149,15 @@ async def create_track(
             changes={"version_id": str(version.id), "file_size": version.file_size},
         )
         await session.flush()
+        await record(
+            session,
+            "track.create",
+            user_id=user.id,
+            resource="track",
+            resource_id=track.id,
+            details={"after": {"title": track.title, "is_public": track.is_public}},
+        )
+        await events.publish(session, events.TRACK_UPLOADED, track_id=track.id, creator_id=user.id)
     except BaseException:
         await tools.storage.delete(version.file_path)
         raise

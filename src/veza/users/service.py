@@ -10,6 +10,8 @@ from typing import Any, TypeVar
 from sqlalchemy import ColumnElement, case, func, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from veza.audit.service import changes as audit_changes
+from veza.audit.service import record
 from veza.auth.account import delete_account
 from veza.auth.context import AuthContext
 from veza.auth.repository import bump_token_version
@@ -187,6 +189,7 @@ async def update_profile(
     if user is None:
         raise UserNotFound()
     changes = request.model_dump(exclude_unset=True)
+    before = _audited_fields(user, changes)
     if "username" in changes:
         await _change_username(session, actor, user, changes["username"], settings)
     for name in _PROFILE_FIELDS:
@@ -201,7 +204,22 @@ async def update_profile(
         await _apply_admin_fields(session, user, changes)
     user.updated_at = utcnow()
     await session.flush()
+    changed = audit_changes(before, _audited_fields(user, changes))
+    if changed:
+        await record(
+            session,
+            "user.update",
+            user_id=actor.id,
+            resource="user",
+            resource_id=user.id,
+            details=changed,
+        )
     return ProfileData(profile=await build_profile(session, actor, user))
+
+
+def _audited_fields(user: User, changes: dict[str, object]) -> dict[str, object]:
+    """The account's values of the fields a profile update names (none of them a secret)."""
+    return {name: getattr(user, name) for name in changes if hasattr(user, name)}
 
 
 async def _change_username(
@@ -315,6 +333,14 @@ async def upgrade_to_creator(session: AsyncSession, user: User) -> UpgradeResult
     upgraded = bool(result.rowcount)  # type: ignore[attr-defined]
     if upgraded:
         await session.refresh(user)
+        await record(
+            session,
+            "user.upgrade_creator",
+            user_id=user.id,
+            resource="user",
+            resource_id=user.id,
+            details={"before": {"role": "user"}, "after": {"role": "creator"}},
+        )
     profile = await build_profile(session, user, user)
     assert isinstance(profile, OwnerProfile)
     message = "You are now a creator" if upgraded else "Nothing to change"
