@@ -213,6 +213,8 @@ class MarketplaceSettings(BaseModel):
     refund_window_days: int = Field(default=14, ge=0)
     # Lifetime of a download URL (the signed local URL or the S3 presigned one).
     download_url_ttl_seconds: int = Field(default=300, ge=10, le=86400)
+
+
 class WebhookSettings(BaseModel):
     """Outgoing webhooks (VEZA_WEBHOOKS__*): Standard Webhooks deliveries through the job queue."""
 
