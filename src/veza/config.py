@@ -201,6 +201,13 @@ class CommentSettings(BaseModel):
     posts_per_user: str = "20 per minute"
 
 
+class PlaylistSettings(BaseModel):
+    """Playlists."""
+
+    # Most entries one playlist may hold (adds, imports and duplicates beyond it are refused).
+    max_tracks: int = Field(default=10_000, ge=1)
+
+
 class SmtpSettings(BaseModel):
     """Outgoing mail (VEZA_SMTP__HOST, VEZA_SMTP__PORT, ...). Without a host, mails are written
     as .eml files to <data_dir>/mail, except in production, where they are not delivered."""
@@ -266,6 +273,7 @@ class Settings(BaseSettings):
     jobs: JobSettings = Field(default_factory=JobSettings)
     social: SocialSettings = Field(default_factory=SocialSettings)
     comments: CommentSettings = Field(default_factory=CommentSettings)
+    playlists: PlaylistSettings = Field(default_factory=PlaylistSettings)
     # Flat aliases for the settings people set most often.
     database_url: str = Field(
         default="", validation_alias=AliasChoices("VEZA_DATABASE_URL", "database_url")

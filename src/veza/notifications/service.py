@@ -32,6 +32,7 @@ LIKE = "like"
 REPOST = "repost"
 COMMENT = "comment"
 REPLY = "reply"
+PLAYLIST_COLLABORATOR = "playlist_collaborator"
 
 DEFAULT_GROUP_WINDOW = timedelta(hours=24)
 SHOWN_ACTORS = 3
@@ -42,6 +43,7 @@ _PHRASES = {
     REPOST: "reposted your {object}",
     COMMENT: "commented on your {object}",
     REPLY: "replied to your {object}",
+    PLAYLIST_COLLABORATOR: "added you as a collaborator on a {object}",
 }
 
 
