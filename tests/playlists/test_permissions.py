@@ -180,7 +180,9 @@ async def test_a_blocked_user_sees_no_public_playlist_of_the_blocker(
 ) -> None:
     people = await cast(app)
     playlist, _ = await shared_playlist(app, people, public=True)
-    blocked = await client.post(f"{API}/users/{people.other.id}/block", headers=people.owner.headers)
+    blocked = await client.post(
+        f"{API}/users/{people.other.id}/block", headers=people.owner.headers
+    )
     assert blocked.status_code == 200
     for who in (people.other,):
         response = await client.get(f"{API}/playlists/{playlist.id}", headers=who.headers)
