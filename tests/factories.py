@@ -216,7 +216,9 @@ async def create_playlist(
             )
         for user_id, permission in (collaborators or {}).items():
             session.add(
-                PlaylistCollaborator(playlist_id=playlist.id, user_id=user_id, permission=permission)
+                PlaylistCollaborator(
+                    playlist_id=playlist.id, user_id=user_id, permission=permission
+                )
             )
     return playlist
 

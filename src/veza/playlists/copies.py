@@ -145,7 +145,7 @@ def _skip(candidate: _Candidate, reason: str) -> schemas.SkippedItem:
         id=candidate.id_text,
         title=candidate.title,
         creator=candidate.creator,
-        reason=reason,  # type: ignore[arg-type]
+        reason=reason,
     )
 
 

@@ -43,7 +43,7 @@ def collaborator_response(
         id=collaborator.id,
         playlist_id=collaborator.playlist_id,
         user_id=collaborator.user_id,
-        permission=collaborator.permission,  # type: ignore[arg-type]
+        permission=collaborator.permission,
         user=card,
         created_at=collaborator.created_at,
         updated_at=collaborator.updated_at,

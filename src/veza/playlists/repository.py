@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, delete, exists, func, or_, select, update
+from sqlalchemy import and_, delete, exists, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -249,20 +249,16 @@ def holding_genres(genres: Sequence[str]) -> ColumnElement[bool]:
 # Entries -------------------------------------------------------------------------------------
 
 
-def _entries_of(playlist_id: uuid.UUID, viewer: User | None) -> Select[tuple[PlaylistTrack, Track]]:
-    return (
+async def shown_entries(
+    session: AsyncSession, playlist_id: uuid.UUID, viewer: User | None
+) -> list[tuple[PlaylistTrack, Track]]:
+    """The entries ``viewer`` is shown and their tracks, in order: one query."""
+    result = await session.execute(
         select(PlaylistTrack, Track)
         .join(Track, Track.id == PlaylistTrack.track_id)
         .where(PlaylistTrack.playlist_id == playlist_id, listed_for(viewer))
         .order_by(PlaylistTrack.position)
     )
-
-
-async def shown_entries(
-    session: AsyncSession, playlist_id: uuid.UUID, viewer: User | None
-) -> list[tuple[PlaylistTrack, Track]]:
-    """The entries ``viewer`` is shown and their tracks, in order: one query."""
-    result = await session.execute(_entries_of(playlist_id, viewer))
     return [(row[0], row[1]) for row in result]
 
 
@@ -329,7 +325,7 @@ async def insert_entry(
 
 async def insert_entries(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
     if rows:
-        await session.execute(PlaylistTrack.__table__.insert(), list(rows))
+        await session.execute(insert(PlaylistTrack), list(rows))
 
 
 async def delete_entry(
@@ -355,13 +351,11 @@ async def delete_entry(
 
 
 async def set_positions(session: AsyncSession, moves: dict[uuid.UUID, int]) -> None:
-    """Give each entry (by id) its new position: one executemany."""
+    """Give each entry (by id) its new position: one executemany (bulk UPDATE by key)."""
     if moves:
         await session.execute(
-            update(PlaylistTrack.__table__)
-            .where(PlaylistTrack.__table__.c.id == bindparam("entry_id"))
-            .values(position=bindparam("new_position")),
-            [{"entry_id": k, "new_position": v} for k, v in moves.items()],
+            update(PlaylistTrack),
+            [{"id": entry_id, "position": position} for entry_id, position in moves.items()],
         )
 
 
