@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, cast
 from xml.etree import ElementTree
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -107,7 +107,8 @@ async def export_playlist(
         raise ValidationFailed.field("format", f"must be one of {', '.join(FORMATS)}", format)
     access = await readable_playlist(session, playlist_id, user)
     playlist = access.playlist
-    tracks = [track for _, track in await repository.shown_entries(session, playlist.id, user)]
+    # Rows holding the tracks' columns under the Track's names.
+    tracks = cast(list[Track], await repository.shown_entries(session, playlist.id, user))
     owner = await session.get(User, playlist.user_id)
     creator = owner.username if owner is not None else ""
     if kind == "m3u8":

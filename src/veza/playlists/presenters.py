@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
+from typing import Any, cast
+
+from sqlalchemy import Row
 
 from veza.models import PlaylistCollaborator, User
-from veza.models.playlist import Playlist, PlaylistTrack
+from veza.models.playlist import Playlist
 from veza.models.track import Track
 from veza.playlists import schemas
 from veza.tracks.presenters import track_response
@@ -51,20 +55,21 @@ def collaborator_response(
 
 
 def entry_responses(
-    entries: Sequence[tuple[PlaylistTrack, Track]], public_url: str, viewer: User | None
+    playlist_id: uuid.UUID, rows: Sequence[Row[Any]], public_url: str, viewer: User | None
 ) -> list[schemas.PlaylistTrackResponse]:
-    """The entries shown, numbered 0..n-1 as the viewer sees them."""
+    """The entries shown (``repository.shown_entries``), numbered 0..n-1 as the viewer sees
+    them; each row carries the track's columns under the Track's names."""
     return [
         schemas.PlaylistTrackResponse(
-            id=entry.id,
-            playlist_id=entry.playlist_id,
-            track_id=entry.track_id,
+            id=row.entry_id,
+            playlist_id=playlist_id,
+            track_id=row.id,
             position=index,
-            added_by=entry.added_by,
-            added_at=entry.added_at,
-            track=track_response(track, public_url, viewer),
+            added_by=row.entry_added_by,
+            added_at=row.entry_added_at,
+            track=track_response(cast(Track, row), public_url, viewer),
         )
-        for index, (entry, track) in enumerate(entries)
+        for index, row in enumerate(rows)
     ]
 
 

@@ -55,7 +55,7 @@ async def full_response(
     return playlist_response(
         playlist,
         track_count=len(entries),
-        tracks=entry_responses(entries, public_url, viewer),
+        tracks=entry_responses(playlist.id, entries, public_url, viewer),
         collaborators=[collaborator_response(c, u) for c, u in collaborators],
     )
 
