@@ -206,3 +206,48 @@ async def test_each_viewer_sees_only_the_tracks_they_may_read(
         str(by_blocker.id),
         str(public.id),
     ]
+
+
+async def test_the_playlist_page_is_the_same_json_as_every_other_playlist_answer(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    """GET /playlists/{id} encodes its tracks in one pass; PUT answers through the models:
+    both must say the same thing, to the owner (who sees play counts) and to others."""
+    owner, listener, admin_collaborator = await member(app), await member(app), await member(app)
+    tracks = [
+        await create_track(
+            app,
+            owner,
+            genres=["jazz", "ambient"],
+            tags=["late night"],
+            waveform_path="waveforms/a.json",
+            hls_path="hls/a",
+            play_count=12,
+            artist=None,
+        ),
+        await create_track(app, listener, album="Kind of Blue", bpm=120, musical_key="Am"),
+    ]
+    playlist = await create_playlist(
+        app,
+        owner,
+        tracks=tracks,
+        is_public=True,
+        description="Both paths",
+        collaborators={admin_collaborator.id: "admin"},
+    )
+    for viewer in (owner, listener, admin_collaborator):
+        page = (await get_playlist(client, viewer, playlist.id)).json()
+        if viewer is admin_collaborator:
+            models = await client.put(
+                f"{API}/playlists/{playlist.id}", headers=viewer.headers, json={}
+            )
+            assert models.json() == page
+        assert page["data"]["playlist"]["collaborators"][0]["user_id"] == str(admin_collaborator.id)
+    owner_page = (await get_playlist(client, owner, playlist.id)).json()["data"]["playlist"]
+    first = owner_page["tracks"][0]["track"]
+    assert first["play_count"] == 12 and first["genres"] == ["jazz", "ambient"]
+    assert first["stream_manifest_url"].endswith(f"/hls/{tracks[0].id}/master.m3u8")
+    assert "artist" not in first
+    theirs = (await get_playlist(client, listener, playlist.id)).json()["data"]["playlist"]
+    assert "play_count" not in theirs["tracks"][0]["track"]
+    assert theirs["tracks"][1]["track"]["play_count"] == 0  # the listener's own track

@@ -140,18 +140,16 @@ async def delete_playlists_id(
     "/playlists/{id}",
     tags=["Playlist"],
     summary="Get Playlist by ID",
+    response_model=Envelope[schemas.PlaylistData],
     response_model_exclude_none=True,
 )
 async def get_playlists_id(
-    user: CurrentUser,
-    session: DbSession,
-    tools: Tools,
-    response: Response,
-    playlist_id: PlaylistId,
-) -> Envelope[schemas.PlaylistData]:
-    data = await service.get_playlist(session, user, playlist_id, tools=tools)
-    _with_etag(response, data.playlist.snapshot_id)
-    return ok(data)
+    user: CurrentUser, session: DbSession, tools: Tools, playlist_id: PlaylistId
+) -> Response:
+    page = await service.get_playlist(session, user, playlist_id, tools=tools)
+    return Response(
+        page.content, media_type="application/json", headers={"ETag": etag(page.version)}
+    )
 
 
 @router.put(

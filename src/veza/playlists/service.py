@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -29,6 +30,7 @@ from veza.playlists.items import expected_version, locked
 from veza.playlists.presenters import (
     collaborator_response,
     entry_responses,
+    playlist_page_json,
     playlist_response,
 )
 
@@ -92,13 +94,29 @@ async def list_playlists(
     )
 
 
+@dataclass(frozen=True)
+class PlaylistPage:
+    """GET /playlists/{id}: the encoded envelope and the version it shows (its ETag)."""
+
+    content: bytes
+    version: int
+
+
 async def get_playlist(
     session: AsyncSession, user: User, playlist_id: uuid.UUID, *, tools: PlaylistTools
-) -> schemas.PlaylistData:
-    access = await readable_playlist(session, playlist_id, user)
-    return schemas.PlaylistData(
-        playlist=await full_response(session, access.playlist, user, tools.public_url)
+) -> PlaylistPage:
+    """The playlist with the tracks and collaborators the caller is shown, encoded in one pass
+    (``presenters.playlist_page_json``: the same JSON as ``full_response``)."""
+    playlist = (await readable_playlist(session, playlist_id, user)).playlist
+    entries = await repository.shown_entries_raw_ids(session, playlist.id, user)
+    collaborators = await repository.collaborators(session, [playlist.id], user)
+    head = playlist_response(
+        playlist,
+        track_count=len(entries),
+        collaborators=[collaborator_response(c, u) for c, u in collaborators],
     )
+    content = playlist_page_json(head, playlist.id, entries, tools.public_url, user)
+    return PlaylistPage(content, playlist.version)
 
 
 # Writing -------------------------------------------------------------------------------------
