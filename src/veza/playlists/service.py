@@ -25,7 +25,7 @@ from veza.playlists.access import (
 )
 from veza.playlists.changes import CREATED, DELETED, UPDATED, changed
 from veza.playlists.dependencies import PlaylistTools
-from veza.playlists.errors import FavoritesNotShared, FavoritesStayPrivate
+from veza.playlists.errors import FavoritesNotShared, FavoritesStayPrivate, StaleSnapshot
 from veza.playlists.items import expected_version, locked
 from veza.playlists.presenters import (
     collaborator_response,
@@ -166,8 +166,11 @@ async def update_playlist(
     if body.is_public and playlist.is_default_favorites:
         raise FavoritesNotShared()
     changes = _changes(playlist, body)
+    expected = expected_version(if_match)
+    if not changes and expected is not None and expected != playlist.version:
+        raise StaleSnapshot()
     if changes:
-        await locked(session, playlist.id, expected_version(if_match))
+        await locked(session, playlist.id, expected)
         for name, value in changes.items():
             setattr(playlist, name, value)
         await session.flush()
