@@ -11,7 +11,8 @@ from fastapi import FastAPI
 
 from tests.factories import Member, admin, create_playlist, create_track, member
 from tests.helpers import API
-from veza.models import Playlist, Track
+from veza.kit.opaque_tokens import digest
+from veza.models import Playlist, PlaylistShare, Track
 
 ROLES = ("owner", "admin_collab", "write_collab", "read_collab", "other", "site_admin")
 
@@ -68,6 +69,16 @@ async def shared_playlist(
         **fields,
     )
     return playlist, made
+
+
+async def create_share(app: FastAPI, playlist: Playlist, by: Member) -> PlaylistShare:
+    """A live share link of ``playlist`` (its token is not kept: tests of revocation only)."""
+    share = PlaylistShare(
+        playlist_id=playlist.id, token_hash=digest(uuid.uuid4().hex), created_by=by.id
+    )
+    async with app.state.db.writer() as session, session.begin():
+        session.add(share)
+    return share
 
 
 async def get_playlist(client: httpx.AsyncClient, who: Member | None, playlist_id: Any) -> Any:

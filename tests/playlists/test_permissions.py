@@ -14,8 +14,8 @@ import pytest
 from fastapi import FastAPI
 
 from tests.factories import create_track
-from tests.helpers import API
-from tests.playlists.support import ROLES, Cast, cast, shared_playlist
+from tests.helpers import API, follow
+from tests.playlists.support import ROLES, Cast, cast, create_share, shared_playlist
 from veza.models import Playlist, Track
 
 Call = Callable[[httpx.AsyncClient, dict[str, str], Playlist, list[Track], Cast], Awaitable[Any]]
@@ -111,12 +111,26 @@ OPERATIONS: dict[str, Rule] = {
         lambda c, h, p, t, people: c.get(f"{API}/playlists/{p.id}/analytics", headers=h),
         READERS,
     ),
+    "DELETE /playlists/{id}/shares/{shareId}": Rule(
+        lambda c, h, p, t, people: c.delete(
+            f"{API}/playlists/{p.id}/shares/{_share_of(p)}", headers=h
+        ),
+        MANAGERS,
+    ),
     "GET /playlists/{id}/export": Rule(
         lambda c, h, p, t, people: c.get(f"{API}/playlists/{p.id}/export", headers=h),
         READERS,
         readable_by_all=True,
     ),
 }
+
+
+# The share link ``_fresh`` makes for each playlist, by playlist id.
+_SHARES: dict[object, object] = {}
+
+
+def _share_of(playlist: Playlist) -> object:
+    return _SHARES[playlist.id]
 
 
 def _expected(rule: Rule, role: str, public: bool) -> int:
@@ -130,6 +144,7 @@ def _expected(rule: Rule, role: str, public: bool) -> int:
 
 async def _fresh(app: FastAPI, people: Cast, public: bool) -> tuple[Playlist, list[Track]]:
     playlist, tracks = await shared_playlist(app, people, public=public)
+    _SHARES[playlist.id] = (await create_share(app, playlist, people.owner)).id
     # A third track, not in the playlist, for the add.
     return playlist, [*tracks, await create_track(app, people.owner)]
 
