@@ -190,19 +190,23 @@ async def test_an_admin_collaborator_cannot_grant_admin_nor_change_permissions(
     assert change.json()["error"]["code"] == "NOT_PLAYLIST_OWNER"
 
 
-async def test_a_blocked_user_sees_no_public_playlist_of_the_blocker(
-    app: FastAPI, client: httpx.AsyncClient
+@pytest.mark.parametrize("blocker", ["owner", "other"])
+async def test_a_block_either_way_hides_public_playlists(
+    app: FastAPI, client: httpx.AsyncClient, blocker: str
 ) -> None:
     people = await cast(app)
     playlist, _ = await shared_playlist(app, people, public=True)
-    blocked = await client.post(
-        f"{API}/users/{people.other.id}/block", headers=people.owner.headers
+    blocked = "other" if blocker == "owner" else "owner"
+    await follow(client, people.other, people.owner)
+    done = await client.post(
+        f"{API}/users/{people.role(blocked).id}/block", headers=people.role(blocker).headers
     )
-    assert blocked.status_code == 200
-    for who in (people.other,):
-        response = await client.get(f"{API}/playlists/{playlist.id}", headers=who.headers)
-        assert response.status_code == 404
-        listed = await client.get(
-            f"{API}/playlists", headers=who.headers, params={"user_id": str(people.owner.id)}
-        )
-        assert listed.json()["data"]["playlists"] == []
+    assert done.status_code == 200
+    response = await client.get(f"{API}/playlists/{playlist.id}", headers=people.other.headers)
+    assert response.status_code == 404
+    listed = await client.get(
+        f"{API}/playlists", headers=people.other.headers, params={"user_id": str(people.owner.id)}
+    )
+    assert listed.json()["data"]["playlists"] == []
+    recommended = await client.get(f"{API}/playlists/recommendations", headers=people.other.headers)
+    assert recommended.json()["data"]["playlists"] == []
