@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from veza.kit.errors import ValidationFailed
 from veza.models import User, utcnow
 from veza.models.playlist import Playlist
-from veza.playlists import repository, schemas
+from veza.playlists import entry_queries, repository, schemas
 from veza.playlists.access import readable_playlist
 from veza.playlists.changes import DUPLICATED, IMPORTED, changed
 from veza.playlists.dependencies import PlaylistTools
@@ -62,7 +62,7 @@ async def _fill(
     playlist.entry_count = len(rows)
     repository.add(session, playlist)
     await session.flush()
-    await repository.insert_entries(session, rows)
+    await entry_queries.insert_entries(session, rows)
 
 
 async def duplicate(
@@ -71,7 +71,9 @@ async def duplicate(
     """Whoever may read the source: its title with a suffix, description, cover and the tracks
     the caller may read, in order, into a new private playlist of the caller."""
     source = (await readable_playlist(session, playlist_id, user)).playlist
-    track_ids = (await repository.copyable_track_ids(session, source.id, user))[: tools.max_tracks]
+    track_ids = (await entry_queries.copyable_track_ids(session, source.id, user))[
+        : tools.max_tracks
+    ]
     title = source.title[: schemas.MAX_TITLE_LENGTH - len(COPY_SUFFIX)] + COPY_SUFFIX
     copy = _new_playlist(user, title, source.description, utcnow())
     copy.cover_path = source.cover_path
@@ -128,7 +130,7 @@ async def _from_jspf(
         candidate = _Candidate(index, named, title=item.title, creator=item.creator)
         if named is None:
             candidate.track_id = (
-                await repository.match_by_title(session, user, item.title, item.creator)
+                await entry_queries.match_by_title(session, user, item.title, item.creator)
                 if item.title and item.title.strip()
                 else None
             )
@@ -152,7 +154,7 @@ def _skip(candidate: _Candidate, reason: str) -> schemas.SkippedItem:
 async def _choose(
     session: AsyncSession, user: User, candidates: list[_Candidate], max_tracks: int
 ) -> tuple[list[uuid.UUID], list[schemas.SkippedItem]]:
-    listed = await repository.listed_track_ids(
+    listed = await entry_queries.listed_track_ids(
         session, [c.track_id for c in candidates if c.track_id is not None], user
     )
     chosen: list[uuid.UUID] = []

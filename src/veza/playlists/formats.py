@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from veza.kit.errors import ValidationFailed
 from veza.models import User
 from veza.models.track import Track
-from veza.playlists import repository
+from veza.playlists import entry_queries
 from veza.playlists.access import readable_playlist
 from veza.playlists.dependencies import PlaylistTools
 
@@ -108,7 +108,7 @@ async def export_playlist(
     access = await readable_playlist(session, playlist_id, user)
     playlist = access.playlist
     # Rows holding the tracks' columns under the Track's names.
-    tracks = cast(list[Track], await repository.shown_entries(session, playlist.id, user))
+    tracks = cast(list[Track], await entry_queries.shown_entries(session, playlist.id, user))
     owner = await session.get(User, playlist.user_id)
     creator = owner.username if owner is not None else ""
     if kind == "m3u8":

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from veza.kit.errors import ValidationFailed
 from veza.models import User, utcnow
-from veza.playlists import repository, schemas
+from veza.playlists import entry_queries, repository, schemas
 from veza.playlists.access import track_editor
 from veza.playlists.changes import TRACK_ADDED, TRACK_REMOVED, TRACKS_REORDERED, changed
 from veza.playlists.dependencies import PlaylistTools
@@ -97,7 +97,7 @@ async def add_track(
         max_entries=tools.max_tracks,
     )
     position = bumped.entry_count - 1
-    if not await repository.insert_entry(
+    if not await entry_queries.insert_entry(
         session, access.playlist.id, track.id, position, user.id, utcnow()
     ):
         raise TrackAlreadyInPlaylist()
@@ -119,7 +119,7 @@ async def remove_track(
     """Owner, administrators, admin and write collaborators; 404 when the track is not in it."""
     access = await track_editor(session, playlist_id, user)
     bumped = await locked(session, access.playlist.id, expected_version(if_match))
-    if await repository.delete_entry(session, access.playlist.id, track_id) is None:
+    if await entry_queries.delete_entry(session, access.playlist.id, track_id) is None:
         raise TrackNotInPlaylist()
     await repository.count_removed(session, access.playlist.id)
     await changed(
@@ -143,7 +143,7 @@ async def reorder_tracks(
     the order given."""
     access = await track_editor(session, playlist_id, user)
     bumped = await locked(session, access.playlist.id, expected_version(if_match))
-    slots = await repository.slots(session, access.playlist.id, user)
+    slots = await entry_queries.slots(session, access.playlist.id, user)
     shown = [slot for slot in slots if slot.shown]
     _check_full_list(body.track_ids, [slot.track_id for slot in shown])
     entry_of = {slot.track_id: slot.entry_id for slot in shown}
@@ -154,7 +154,7 @@ async def reorder_tracks(
         for track_id, place in zip(body.track_ids, places, strict=True)
         if old[entry_of[track_id]] != place
     }
-    await repository.set_positions(session, moves)
+    await entry_queries.set_positions(session, moves)
     await changed(session, tools, user, access.playlist.id, TRACKS_REORDERED, {"moved": len(moves)})
     return _result("Tracks reordered", bumped.version)
 

@@ -61,7 +61,7 @@ def collaborator_response(
 def entry_responses(
     playlist_id: uuid.UUID, rows: Sequence[Row[Any]], public_url: str, viewer: User | None
 ) -> list[schemas.PlaylistTrackResponse]:
-    """The entries shown (``repository.shown_entries``), numbered 0..n-1 as the viewer sees
+    """The entries shown (``entry_queries.shown_entries``), numbered 0..n-1 as the viewer sees
     them; each row carries the track's columns under the Track's names."""
     return [
         schemas.PlaylistTrackResponse(
@@ -116,7 +116,7 @@ _TRACK_FIELDS = tuple(TrackResponse.model_fields)
 _NULLABLE = tuple(
     name for name, field in TrackResponse.model_fields.items() if not field.is_required()
 )
-# The entry's own columns in a row of repository.shown_entries.
+# The entry's own columns in a row of entry_queries.shown_entries.
 ENTRY_COLUMNS = ("entry_id", "entry_added_by", "entry_added_at")
 _ALWAYS_LISTS = ("genres", "tags")
 
@@ -185,7 +185,7 @@ def playlist_page_json(
     viewer: User | None,
 ) -> bytes:
     """``{"success": true, "data": {"playlist": ...}}`` of ``playlist`` (built without its
-    tracks) with the entry ``rows`` (``repository.shown_entries_raw_ids``) as its tracks."""
+    tracks) with the entry ``rows`` (``entry_queries.shown_entries_raw_ids``) as its tracks."""
     body = playlist.model_dump(mode="json", exclude_none=True)
     body["tracks"] = tracks = []
     if not rows:

@@ -15,7 +15,7 @@ from veza.kit.errors import ValidationFailed
 from veza.kit.pagination import PageParams, checked_limit, pagination
 from veza.models import User, utcnow
 from veza.models.playlist import Playlist
-from veza.playlists import repository, schemas
+from veza.playlists import entry_queries, repository, schemas
 from veza.playlists.access import (
     PlaylistAccess,
     analytics_viewer,
@@ -44,7 +44,7 @@ async def listed_responses(
     session: AsyncSession, playlists: Sequence[Playlist], viewer: User | None
 ) -> list[schemas.PlaylistResponse]:
     """Playlists in a list: their track_count for the viewer, no tracks."""
-    counts = await repository.shown_counts(session, [p.id for p in playlists], viewer)
+    counts = await entry_queries.shown_counts(session, [p.id for p in playlists], viewer)
     return [playlist_response(p, track_count=counts[p.id]) for p in playlists]
 
 
@@ -52,7 +52,7 @@ async def full_response(
     session: AsyncSession, playlist: Playlist, viewer: User | None, public_url: str
 ) -> schemas.PlaylistResponse:
     """The playlist with the tracks and collaborators the viewer is shown."""
-    entries = await repository.shown_entries(session, playlist.id, viewer)
+    entries = await entry_queries.shown_entries(session, playlist.id, viewer)
     collaborators = await repository.collaborators(session, [playlist.id], viewer)
     return playlist_response(
         playlist,
@@ -108,7 +108,7 @@ async def get_playlist(
     """The playlist with the tracks and collaborators the caller is shown, encoded in one pass
     (``presenters.playlist_page_json``: the same JSON as ``full_response``)."""
     playlist = (await readable_playlist(session, playlist_id, user)).playlist
-    entries = await repository.shown_entries_raw_ids(session, playlist.id, user)
+    entries = await entry_queries.shown_entries_raw_ids(session, playlist.id, user)
     collaborators = await repository.collaborators(session, [playlist.id], user)
     head = playlist_response(
         playlist,
@@ -255,7 +255,7 @@ async def analytics(
 ) -> schemas.PlaylistAnalytics:
     access: PlaylistAccess = await analytics_viewer(session, playlist_id, user)
     playlist = access.playlist
-    figures = await repository.track_figures(session, playlist.id, user)
+    figures = await entry_queries.track_figures(session, playlist.id, user)
     links, opens = await repository.share_figures(session, playlist.id)
     return schemas.PlaylistAnalytics(
         stats=schemas.PlaylistStats(
