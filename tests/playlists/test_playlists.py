@@ -59,6 +59,14 @@ async def test_create_list_update_and_delete(app: FastAPI, client: httpx.AsyncCl
         f"{API}/playlists/{created['id']}", headers=owner.headers, json={"title": "   "}
     )
     assert error_code(blank, 400) == "VALIDATION_ERROR"
+    for body in (
+        {},
+        {"title": ""},
+        {"title": "x" * 201},
+        {"title": "ok", "description": "x" * 1001},
+    ):
+        refused = await client.post(f"{API}/playlists", headers=owner.headers, json=body)
+        assert error_code(refused, 400) == "VALIDATION_ERROR", body
     deleted = await client.delete(f"{API}/playlists/{created['id']}", headers=owner.headers)
     assert data(deleted)["message"] == "Playlist deleted"
     gone = await client.get(f"{API}/playlists/{created['id']}", headers=owner.headers)

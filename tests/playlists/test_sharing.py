@@ -60,8 +60,9 @@ async def test_unknown_revoked_and_expired_links_are_404(
 ) -> None:
     owner, stranger = await member(app), await member(app)
     playlist = await create_playlist(app, owner)
-    unknown = await client.get(f"{API}/playlists/shared/{'x' * 43}")
-    assert error_code(unknown, 404) == "SHARE_NOT_FOUND"
+    for token in ("x" * 43, "y" * 500):
+        unknown = await client.get(f"{API}/playlists/shared/{token}")
+        assert error_code(unknown, 404) == "SHARE_NOT_FOUND"
     revoked = await _share(client, owner, playlist.id)
     url = f"{API}/playlists/{playlist.id}/shares/{revoked['id']}"
     assert (await client.delete(url, headers=stranger.headers)).status_code == 404
