@@ -210,3 +210,16 @@ async def test_a_block_either_way_hides_public_playlists(
     assert listed.json()["data"]["playlists"] == []
     recommended = await client.get(f"{API}/playlists/recommendations", headers=people.other.headers)
     assert recommended.json()["data"]["playlists"] == []
+
+
+async def test_a_block_between_owner_and_collaborator_cuts_the_collaborator_off(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    people = await cast(app)
+    playlist, _ = await shared_playlist(app, people, public=False)
+    url = f"{API}/playlists/{playlist.id}"
+    assert (await client.get(url, headers=people.write_collab.headers)).status_code == 200
+    await client.post(f"{API}/users/{people.owner.id}/block", headers=people.write_collab.headers)
+    assert (await client.get(url, headers=people.write_collab.headers)).status_code == 404
+    listed = await client.get(f"{API}/playlists", headers=people.write_collab.headers)
+    assert listed.json()["data"]["playlists"] == []

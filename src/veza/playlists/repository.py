@@ -2,7 +2,9 @@
 
 ``readable_by(viewer)``: a public playlist of a readable account (not deleted, banned or
 deactivated) is readable by everyone, except across a block (either way); a private one by its
-owner, its collaborators (any permission) and administrators. Administrators read everything.
+owner, its collaborators (any permission) and administrators. A block between the owner and a
+collaborator (either way) hides the playlist from that collaborator too. Administrators read
+everything.
 The playlists API, the share links' owner check, search and the dashboard use it.
 
 Inside a playlist, the entries a viewer is shown are those whose track the catalog lists for
@@ -60,8 +62,10 @@ def readable_by(viewer: User | None) -> ColumnElement[bool]:
         return Playlist.id.is_not(None)
     return or_(
         Playlist.user_id == viewer.id,
-        collaborates(viewer),
-        and_(public, not_hidden_from(Playlist.user_id, viewer.id)),
+        and_(
+            or_(collaborates(viewer), public),
+            not_hidden_from(Playlist.user_id, viewer.id),
+        ),
     )
 
 
@@ -203,7 +207,8 @@ async def page_of(
 
 
 def own_or_collaborative(viewer: User) -> ColumnElement[bool]:
-    return or_(Playlist.user_id == viewer.id, collaborates(viewer))
+    """The viewer's playlists and those they collaborate on (and may still read)."""
+    return and_(or_(Playlist.user_id == viewer.id, collaborates(viewer)), readable_by(viewer))
 
 
 def of_user_for(user_id: uuid.UUID, viewer: User) -> ColumnElement[bool]:
