@@ -73,6 +73,8 @@ bench: $(STAMP_BENCH)
 	$(BIN)/python bench/bench_upload.py
 	$(BIN)/python bench/bench_processing.py
 	$(BIN)/python bench/bench_webhooks.py
+	$(BIN)/python bench/bench_playlists.py
+	$(BIN)/python bench/bench_marketplace.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -76,6 +76,30 @@ DOCUMENTED_EXTRA_STATUSES: dict[str, dict[int, str]] = {
         401: "a bad or expired token (auth is optional)",
         404: "the user does not exist or is hidden by a block",
     },
+    "GET /api/v1/playlists": {
+        400: "page or limit below 1, or a user_id that is not a UUID",
+        401: "no or bad credentials on a secured operation",
+    },
+    "GET /api/v1/playlists/{id}": {401: "no or bad credentials on a secured operation"},
+    "PUT /api/v1/playlists/{id}": {412: "If-Match names a snapshot_id that is not current"},
+    "DELETE /api/v1/playlists/{id}": {400: "a malformed playlist id"},
+    "POST /api/v1/playlists/{id}/tracks": {
+        401: "no or bad credentials on a secured operation",
+        403: "the caller may read the playlist but not change its tracks",
+        412: "If-Match names a snapshot_id that is not current",
+    },
+    "DELETE /api/v1/playlists/{id}/tracks/{trackId}": {
+        400: "a malformed playlist or track id",
+        401: "no or bad credentials on a secured operation",
+        403: "the caller may read the playlist but not change its tracks",
+        412: "If-Match names a snapshot_id that is not current",
+    },
+    "PUT /api/v1/playlists/{id}/tracks/reorder": {
+        401: "no or bad credentials on a secured operation",
+        403: "the caller may read the playlist but not change its tracks",
+        404: "the playlist does not exist or the caller may not read it",
+        412: "If-Match names a snapshot_id that is not current",
+    },
 }
 
 

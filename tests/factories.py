@@ -18,7 +18,8 @@ from fastapi import FastAPI
 from sqlalchemy import select, update
 
 from veza.kit.tokens import ACCESS_TOKEN_TYPE
-from veza.models import AuthSession, Comment, Notification, Track, User, Webhook
+from veza.models import AuthSession, Comment, Notification, Playlist, Track, User, Webhook
+from veza.models.playlist import PlaylistCollaborator, PlaylistTrack
 from veza.models.track import TRACK_COMPLETED
 
 _counter = itertools.count(1)
@@ -177,6 +178,49 @@ async def create_comment(
     async with app.state.db.writer() as session, session.begin():
         session.add(comment)
     return comment
+
+
+# Playlists -------------------------------------------------------------------------------------
+
+
+async def create_playlist(
+    app: FastAPI,
+    owner: Member | User,
+    *,
+    tracks: list[Track] | None = None,
+    collaborators: dict[uuid.UUID, str] | None = None,
+    **fields: Any,
+) -> Playlist:
+    """A playlist of ``owner`` (private, "Playlist n" unless ``fields`` say otherwise), holding
+    ``tracks`` in order (added by the owner) and the ``collaborators`` {user id: permission}."""
+    entries = tracks or []
+    values: dict[str, Any] = {
+        "user_id": owner.id,
+        "title": f"Playlist {next(_titles)}",
+        "is_public": False,
+        "entry_count": len(entries),
+    }
+    values.update(fields)
+    playlist = Playlist(**values)
+    async with app.state.db.writer() as session, session.begin():
+        session.add(playlist)
+        await session.flush()
+        for position, track in enumerate(entries):
+            session.add(
+                PlaylistTrack(
+                    playlist_id=playlist.id,
+                    track_id=track.id,
+                    position=position,
+                    added_by=owner.id,
+                )
+            )
+        for user_id, permission in (collaborators or {}).items():
+            session.add(
+                PlaylistCollaborator(
+                    playlist_id=playlist.id, user_id=user_id, permission=permission
+                )
+            )
+    return playlist
 
 
 # Notifications ---------------------------------------------------------------------------------

@@ -258,6 +258,13 @@ class AuditSettings(BaseModel):
     seal_interval_seconds: int = 60
 
 
+class PlaylistSettings(BaseModel):
+    """Playlists."""
+
+    # Most entries one playlist may hold (adds, imports and duplicates beyond it are refused).
+    max_tracks: int = Field(default=10_000, ge=1)
+
+
 class SmtpSettings(BaseModel):
     """Outgoing mail (VEZA_SMTP__HOST, VEZA_SMTP__PORT, ...). Without a host, mails are written
     as .eml files to <data_dir>/mail, except in production, where they are not delivered."""
@@ -326,6 +333,7 @@ class Settings(BaseSettings):
     marketplace: MarketplaceSettings = Field(default_factory=MarketplaceSettings)
     webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
     audit: AuditSettings = Field(default_factory=AuditSettings)
+    playlists: PlaylistSettings = Field(default_factory=PlaylistSettings)
     # Flat aliases for the settings people set most often.
     database_url: str = Field(
         default="", validation_alias=AliasChoices("VEZA_DATABASE_URL", "database_url")

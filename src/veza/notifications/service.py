@@ -33,6 +33,7 @@ REPOST = "repost"
 COMMENT = "comment"
 REPLY = "reply"
 SALE = "sale"  # a buyer paid for one of the recipient's products
+PLAYLIST_COLLABORATOR = "playlist_collaborator"
 
 DEFAULT_GROUP_WINDOW = timedelta(hours=24)
 SHOWN_ACTORS = 3
@@ -44,6 +45,7 @@ _PHRASES = {
     COMMENT: "commented on your {object}",
     REPLY: "replied to your {object}",
     SALE: "bought your {object}",
+    PLAYLIST_COLLABORATOR: "added you as a collaborator on a {object}",
 }
 
 

@@ -2,18 +2,45 @@
 
 ``readable_by(viewer)``: a public playlist of a readable account (not deleted, banned or
 deactivated) is readable by everyone, except across a block (either way); a private one by its
-owner, its collaborators (any permission) and administrators. Administrators read everything.
+owner, its collaborators (any permission) and administrators. A block between the owner and a
+collaborator (either way) hides the playlist from that collaborator too. Administrators read
+everything.
 The playlists API, the share links' owner check, search and the dashboard use it.
+
+Inside a playlist, the entries a viewer is shown are those whose track the catalog lists for
+them (``tracks.repository.listed_for``; the queries are in entry_queries.py).
+
+Every edit of a playlist's entries starts with ``bump``: one UPDATE of the playlist row (its
+entry count and version), which takes the row's write lock on PostgreSQL (SQLite has a single
+writer), so concurrent edits of one playlist run one after the other and each sees the
+entries the previous one committed.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import and_, exists, or_, select
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import (
+    and_,
+    delete,
+    exists,
+    func,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
-from veza.models import PlaylistCollaborator, User
-from veza.models.playlist import Playlist
-from veza.users.repository import author_is_readable, not_hidden_from
+from veza.kit.queries import insert_ignoring_duplicates, page, rowcount
+from veza.models import Follow, PlaylistCollaborator, User
+from veza.models.playlist import Playlist, PlaylistShare, PlaylistTrack
+from veza.models.track import Track
+from veza.tracks.repository import genre_condition, listed_for
+from veza.users.repository import author_is_readable, not_hidden_from, user_is_readable
 
 
 def collaborates(viewer: User) -> ColumnElement[bool]:
@@ -35,6 +62,345 @@ def readable_by(viewer: User | None) -> ColumnElement[bool]:
         return Playlist.id.is_not(None)
     return or_(
         Playlist.user_id == viewer.id,
-        collaborates(viewer),
-        and_(public, not_hidden_from(Playlist.user_id, viewer.id)),
+        and_(
+            or_(collaborates(viewer), public),
+            not_hidden_from(Playlist.user_id, viewer.id),
+        ),
     )
+
+
+# Playlists -----------------------------------------------------------------------------------
+
+
+async def get_readable(
+    session: AsyncSession, playlist_id: uuid.UUID, viewer: User | None
+) -> Playlist | None:
+    playlist: Playlist | None = await session.scalar(
+        select(Playlist).where(Playlist.id == playlist_id, readable_by(viewer))
+    )
+    return playlist
+
+
+async def get_playlist(session: AsyncSession, playlist_id: uuid.UUID) -> Playlist | None:
+    """The row whatever its visibility (fresh from the database)."""
+    playlist: Playlist | None = await session.scalar(
+        select(Playlist).where(Playlist.id == playlist_id).execution_options(populate_existing=True)
+    )
+    return playlist
+
+
+async def get_readable_of_owner(session: AsyncSession, playlist_id: uuid.UUID) -> Playlist | None:
+    """The playlist if its owner is a readable account (what a share link may open)."""
+    playlist: Playlist | None = await session.scalar(
+        select(Playlist).where(Playlist.id == playlist_id, author_is_readable(Playlist.user_id))
+    )
+    return playlist
+
+
+def add(session: AsyncSession, playlist: Playlist) -> None:
+    session.add(playlist)
+
+
+async def delete_playlist(session: AsyncSession, playlist_id: uuid.UUID) -> None:
+    await session.execute(delete(Playlist).where(Playlist.id == playlist_id))
+
+
+async def permission_of(
+    session: AsyncSession, playlist_id: uuid.UUID, user_id: uuid.UUID
+) -> str | None:
+    permission: str | None = await session.scalar(
+        select(PlaylistCollaborator.permission).where(
+            PlaylistCollaborator.playlist_id == playlist_id,
+            PlaylistCollaborator.user_id == user_id,
+        )
+    )
+    return permission
+
+
+@dataclass(frozen=True)
+class Bumped:
+    entry_count: int
+    version: int
+
+
+async def bump(
+    session: AsyncSession,
+    playlist_id: uuid.UUID,
+    now: datetime,
+    *,
+    entries: int = 0,
+    expected_version: int | None = None,
+    max_entries: int | None = None,
+) -> Bumped | None:
+    """Add ``entries`` to the entry count and one to the version, in one UPDATE that locks the
+    row until the commit; None when ``expected_version`` is not the current one or the count
+    would pass ``max_entries``."""
+    conditions: list[ColumnElement[bool]] = [Playlist.id == playlist_id]
+    if expected_version is not None:
+        conditions.append(Playlist.version == expected_version)
+    if max_entries is not None and entries > 0:
+        conditions.append(Playlist.entry_count + entries <= max_entries)
+    result = await session.execute(
+        update(Playlist)
+        .where(*conditions)
+        .values(
+            entry_count=Playlist.entry_count + entries,
+            version=Playlist.version + 1,
+            updated_at=now,
+        )
+        .returning(Playlist.entry_count, Playlist.version)
+        .execution_options(synchronize_session=False)
+    )
+    row = result.first()
+    return Bumped(int(row[0]), int(row[1])) if row is not None else None
+
+
+async def count_removed(session: AsyncSession, playlist_id: uuid.UUID) -> None:
+    """One entry fewer (the row is already locked by ``bump``)."""
+    await session.execute(
+        update(Playlist)
+        .where(Playlist.id == playlist_id)
+        .values(entry_count=Playlist.entry_count - 1)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def favorites_of(session: AsyncSession, user_id: uuid.UUID) -> Playlist | None:
+    playlist: Playlist | None = await session.scalar(
+        select(Playlist)
+        .where(Playlist.user_id == user_id, Playlist.is_default_favorites.is_(True))
+        .execution_options(populate_existing=True)
+    )
+    return playlist
+
+
+async def create_favorites(
+    session: AsyncSession, user_id: uuid.UUID, title: str, now: datetime
+) -> None:
+    """Insert the user's favourites playlist unless one exists (the partial unique index makes
+    concurrent first calls write one row)."""
+    await session.execute(
+        insert_ignoring_duplicates(
+            session,
+            Playlist,
+            id=uuid.uuid4(),
+            user_id=user_id,
+            title=title,
+            is_public=False,
+            is_default_favorites=True,
+            is_editorial=False,
+            follower_count=0,
+            entry_count=0,
+            version=1,
+            created_at=now,
+            updated_at=now,
+        )
+    )
+
+
+async def page_of(
+    session: AsyncSession, condition: ColumnElement[bool], *, offset: int, limit: int
+) -> tuple[list[Playlist], int]:
+    statement = select(Playlist).where(condition)
+    order = [Playlist.created_at.desc(), Playlist.id.desc()]
+    return await page(session, statement, order, offset=offset, limit=limit)
+
+
+def own_or_collaborative(viewer: User) -> ColumnElement[bool]:
+    """The viewer's playlists and those they collaborate on (and may still read)."""
+    return and_(or_(Playlist.user_id == viewer.id, collaborates(viewer)), readable_by(viewer))
+
+
+def of_user_for(user_id: uuid.UUID, viewer: User) -> ColumnElement[bool]:
+    return and_(Playlist.user_id == user_id, readable_by(viewer))
+
+
+# Recommendations -----------------------------------------------------------------------------
+
+
+def _recommendable(viewer: User) -> list[ColumnElement[bool]]:
+    """Public playlists of readable accounts the viewer is not blocked from, never their own."""
+    return [readable_by(None), not_hidden_from(Playlist.user_id, viewer.id)]
+
+
+async def newest_public(
+    session: AsyncSession,
+    viewer: User,
+    condition: ColumnElement[bool],
+    *,
+    limit: int,
+    exclude: Iterable[uuid.UUID] = (),
+) -> list[Playlist]:
+    statement = select(Playlist).where(
+        *_recommendable(viewer), Playlist.user_id != viewer.id, condition
+    )
+    excluded = list(exclude)
+    if excluded:
+        statement = statement.where(Playlist.id.not_in(excluded))
+    rows = await session.scalars(
+        statement.order_by(Playlist.created_at.desc(), Playlist.id.desc()).limit(limit)
+    )
+    return list(rows)
+
+
+def by_followed_owners(viewer_id: uuid.UUID) -> ColumnElement[bool]:
+    return Playlist.user_id.in_(select(Follow.followed_id).where(Follow.follower_id == viewer_id))
+
+
+def holding_genres(genres: Sequence[str]) -> ColumnElement[bool]:
+    """The playlist holds a public track of one of ``genres``."""
+    public_tracks = select(Track.id).where(listed_for(None), genre_condition(genres))
+    return exists(
+        select(PlaylistTrack.id).where(
+            PlaylistTrack.playlist_id == Playlist.id, PlaylistTrack.track_id.in_(public_tracks)
+        )
+    )
+
+
+# Collaborators -------------------------------------------------------------------------------
+
+
+def _shown_collaborator(viewer: User | None) -> list[ColumnElement[bool]]:
+    if viewer is not None and viewer.is_administrator:
+        return []
+    return [user_is_readable(), not_hidden_from(User.id, viewer.id if viewer else None)]
+
+
+async def collaborators(
+    session: AsyncSession, playlist_ids: Iterable[uuid.UUID], viewer: User | None
+) -> list[tuple[PlaylistCollaborator, User]]:
+    """The collaborators of the playlists as ``viewer`` may see them (readable accounts, none
+    across a block), oldest first."""
+    ids = list(set(playlist_ids))
+    if not ids:
+        return []
+    result = await session.execute(
+        select(PlaylistCollaborator, User)
+        .join(User, User.id == PlaylistCollaborator.user_id)
+        .where(PlaylistCollaborator.playlist_id.in_(ids), *_shown_collaborator(viewer))
+        .order_by(PlaylistCollaborator.created_at, PlaylistCollaborator.id)
+    )
+    return [(row[0], row[1]) for row in result]
+
+
+async def collaborator_count(session: AsyncSession, playlist_id: uuid.UUID) -> int:
+    count = await session.scalar(
+        select(func.count()).where(PlaylistCollaborator.playlist_id == playlist_id)
+    )
+    return int(count or 0)
+
+
+async def get_collaborator(
+    session: AsyncSession, playlist_id: uuid.UUID, user_id: uuid.UUID
+) -> PlaylistCollaborator | None:
+    row: PlaylistCollaborator | None = await session.scalar(
+        select(PlaylistCollaborator)
+        .where(
+            PlaylistCollaborator.playlist_id == playlist_id,
+            PlaylistCollaborator.user_id == user_id,
+        )
+        .execution_options(populate_existing=True)
+    )
+    return row
+
+
+async def add_collaborator(
+    session: AsyncSession,
+    playlist_id: uuid.UUID,
+    user_id: uuid.UUID,
+    permission: str,
+    now: datetime,
+) -> bool:
+    """False when the user already collaborates (concurrent adds write one row)."""
+    result = await session.execute(
+        insert_ignoring_duplicates(
+            session,
+            PlaylistCollaborator,
+            id=uuid.uuid4(),
+            playlist_id=playlist_id,
+            user_id=user_id,
+            permission=permission,
+            created_at=now,
+            updated_at=now,
+        )
+    )
+    return rowcount(result) > 0
+
+
+async def set_permission(
+    session: AsyncSession, collaborator_id: uuid.UUID, permission: str, now: datetime
+) -> None:
+    await session.execute(
+        update(PlaylistCollaborator)
+        .where(PlaylistCollaborator.id == collaborator_id)
+        .values(permission=permission, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def remove_collaborator(
+    session: AsyncSession, playlist_id: uuid.UUID, user_id: uuid.UUID
+) -> bool:
+    result = await session.execute(
+        delete(PlaylistCollaborator).where(
+            PlaylistCollaborator.playlist_id == playlist_id,
+            PlaylistCollaborator.user_id == user_id,
+        )
+    )
+    return rowcount(result) > 0
+
+
+# Share links ---------------------------------------------------------------------------------
+
+
+def add_share(session: AsyncSession, share: PlaylistShare) -> None:
+    session.add(share)
+
+
+async def share_by_token_hash(session: AsyncSession, token_hash: str) -> PlaylistShare | None:
+    share: PlaylistShare | None = await session.scalar(
+        select(PlaylistShare).where(PlaylistShare.token_hash == token_hash)
+    )
+    return share
+
+
+async def get_share(
+    session: AsyncSession, playlist_id: uuid.UUID, share_id: uuid.UUID
+) -> PlaylistShare | None:
+    share: PlaylistShare | None = await session.scalar(
+        select(PlaylistShare).where(
+            PlaylistShare.id == share_id, PlaylistShare.playlist_id == playlist_id
+        )
+    )
+    return share
+
+
+async def revoke_share(session: AsyncSession, share_id: uuid.UUID, now: datetime) -> None:
+    await session.execute(
+        update(PlaylistShare)
+        .where(PlaylistShare.id == share_id, PlaylistShare.revoked_at.is_(None))
+        .values(revoked_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def count_open(session: AsyncSession, share_id: uuid.UUID) -> None:
+    """``open_count = open_count + 1``, by atomic SQL."""
+    await session.execute(
+        update(PlaylistShare)
+        .where(PlaylistShare.id == share_id)
+        .values(open_count=PlaylistShare.open_count + 1)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def share_figures(session: AsyncSession, playlist_id: uuid.UUID) -> tuple[int, int]:
+    """(links issued, times they were opened) of the playlist."""
+    row = (
+        await session.execute(
+            select(func.count(), func.coalesce(func.sum(PlaylistShare.open_count), 0)).where(
+                PlaylistShare.playlist_id == playlist_id
+            )
+        )
+    ).one()
+    return int(row[0] or 0), int(row[1] or 0)

@@ -1,0 +1,223 @@
+"""A playlist as a given viewer may see it: the one place its response is built."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from operator import itemgetter
+from types import SimpleNamespace
+from typing import Any, cast
+
+import orjson
+from sqlalchemy import Row
+
+from veza.models import PlaylistCollaborator, User
+from veza.models.playlist import Playlist
+from veza.models.track import Track
+from veza.playlists import schemas
+from veza.tracks.presenters import sees_counts, stream_manifest_url, track_response, waveform_url
+from veza.tracks.schemas import TrackResponse
+
+
+def snapshot_id(version: int) -> str:
+    return str(version)
+
+
+def etag(version: int) -> str:
+    """The playlist's ETag: its version, quoted (a strong validator)."""
+    return f'"{snapshot_id(version)}"'
+
+
+def collaborator_response(
+    collaborator: PlaylistCollaborator, user: User | None
+) -> schemas.CollaboratorResponse:
+    card = (
+        schemas.CollaboratorUser(
+            id=user.id,
+            username=user.username,
+            slug=user.slug,
+            first_name=user.first_name,
+            last_name=user.last_name,
+            avatar=user.avatar,
+            role=user.role,
+            is_verified=user.is_verified,
+            is_public=user.is_public,
+            created_at=user.created_at,
+        )
+        if user is not None
+        else None
+    )
+    return schemas.CollaboratorResponse(
+        id=collaborator.id,
+        playlist_id=collaborator.playlist_id,
+        user_id=collaborator.user_id,
+        permission=collaborator.permission,
+        user=card,
+        created_at=collaborator.created_at,
+        updated_at=collaborator.updated_at,
+    )
+
+
+def entry_responses(
+    playlist_id: uuid.UUID, rows: Sequence[Row[Any]], public_url: str, viewer: User | None
+) -> list[schemas.PlaylistTrackResponse]:
+    """The entries shown (``entry_queries.shown_entries``), numbered 0..n-1 as the viewer sees
+    them; each row carries the track's columns under the Track's names."""
+    return [
+        schemas.PlaylistTrackResponse(
+            id=row.entry_id,
+            playlist_id=playlist_id,
+            track_id=row.id,
+            position=index,
+            added_by=row.entry_added_by,
+            added_at=row.entry_added_at,
+            track=track_response(cast(Track, row), public_url, viewer),
+        )
+        for index, row in enumerate(rows)
+    ]
+
+
+def playlist_response(
+    playlist: Playlist,
+    *,
+    track_count: int,
+    tracks: list[schemas.PlaylistTrackResponse] | None = None,
+    collaborators: list[schemas.CollaboratorResponse] | None = None,
+) -> schemas.PlaylistResponse:
+    return schemas.PlaylistResponse(
+        id=playlist.id,
+        user_id=playlist.user_id,
+        title=playlist.title,
+        description=playlist.description,
+        is_public=playlist.is_public,
+        # Covers are storage keys; no playlist cover is served yet, so none is linked.
+        cover_url=None,
+        is_default_favorites=playlist.is_default_favorites,
+        is_editorial=playlist.is_editorial,
+        follower_count=playlist.follower_count,
+        track_count=track_count,
+        snapshot_id=snapshot_id(playlist.version),
+        tracks=tracks,
+        collaborators=collaborators,
+        created_at=playlist.created_at,
+        updated_at=playlist.updated_at,
+    )
+
+
+# The playlist page, encoded in one pass ----------------------------------------------------
+#
+# A playlist of thousands of tracks is the one response where building a pydantic model per
+# track costs more than the query (docs/PERFORMANCE.md). ``playlist_page_json`` writes the same
+# JSON as ``Envelope[PlaylistData]`` with ``exclude_none`` (a test holds the two equal), with
+# the catalog's own rules for what a viewer sees of a track (``sees_counts``, the links).
+
+_TRACK_FIELDS = tuple(TrackResponse.model_fields)
+# Fields a track may lack (None is left out of the response, as exclude_none does).
+_NULLABLE = tuple(
+    name for name, field in TrackResponse.model_fields.items() if not field.is_required()
+)
+# The entry's own columns in a row of entry_queries.shown_entries.
+ENTRY_COLUMNS = ("entry_id", "entry_added_by", "entry_added_at")
+_ALWAYS_LISTS = ("genres", "tags")
+
+
+def _uuid_text(value: Any) -> str | None:
+    """A UUID column's value as its canonical text (SQLite keeps 32 hex digits)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        if len(value) == 32:
+            return f"{value[:8]}-{value[8:12]}-{value[12:16]}-{value[16:20]}-{value[20:]}"
+        return value
+    return str(value)
+
+
+class _Creators(dict[Any, uuid.UUID]):
+    """Creator ids as UUIDs (for the catalog's rules), made once per creator."""
+
+    def __missing__(self, raw: Any) -> uuid.UUID:
+        made = uuid.UUID(_uuid_text(raw))
+        self[raw] = made
+        return made
+
+
+def _track_payload(
+    values: tuple[Any, ...],
+    fields: Sequence[str],
+    nullable: Sequence[str],
+    creators: _Creators,
+    public_url: str,
+    viewer: User | None,
+) -> dict[str, Any]:
+    payload = dict(zip(fields, values))  # noqa: B905 (the getter yields one value per field)
+    payload["id"] = _uuid_text(payload["id"])
+    creator_id = creators[payload["creator_id"]]
+    payload["creator_id"] = creator_id
+    payload["file_id"] = _uuid_text(payload.get("file_id"))
+    # What the catalog's link and privacy rules read of a track (plain attribute access).
+    track = cast(
+        Track,
+        SimpleNamespace(
+            id=payload["id"],
+            creator_id=creator_id,
+            waveform_path=payload.get("waveform_path"),
+            hls_path=payload.pop("hls_path", None),
+            stream_manifest_url=payload.get("stream_manifest_url"),
+        ),
+    )
+    payload["waveform_url"] = waveform_url(public_url, track)
+    payload["stream_manifest_url"] = stream_manifest_url(public_url, track)
+    if not sees_counts(track, viewer):
+        del payload["play_count"], payload["like_count"]
+    for name in nullable:
+        if payload.get(name, 0) is None:
+            del payload[name]
+    for name in _ALWAYS_LISTS:
+        payload[name] = payload.get(name) or []
+    return payload
+
+
+def playlist_page_json(
+    playlist: schemas.PlaylistResponse,
+    playlist_id: uuid.UUID,
+    rows: Sequence[Row[Any]],
+    public_url: str,
+    viewer: User | None,
+) -> bytes:
+    """``{"success": true, "data": {"playlist": ...}}`` of ``playlist`` (built without its
+    tracks) with the entry ``rows`` (``entry_queries.shown_entries_raw_ids``) as its tracks."""
+    body = playlist.model_dump(mode="json", exclude_none=True)
+    body["tracks"] = tracks = []
+    if not rows:
+        return orjson.dumps({"success": True, "data": {"playlist": body}})
+    names = list(rows[0]._fields)
+    # The track's fields and the entry's columns by their places in a row, looked up once.
+    fields = [name for name in (*_TRACK_FIELDS, "hls_path") if name in names]
+    nullable = [*_NULLABLE, "waveform_url", "stream_manifest_url"]
+    track_values = itemgetter(*(names.index(name) for name in fields))
+    entry_values = itemgetter(*(names.index(name) for name in ENTRY_COLUMNS))
+    creators = _Creators()
+    for index, row in enumerate(rows):
+        entry_id, added_by, added_at = entry_values(row)
+        track = _track_payload(track_values(row), fields, nullable, creators, public_url, viewer)
+        entry = {
+            "id": _uuid_text(entry_id),
+            "playlist_id": playlist_id,
+            "track_id": track["id"],
+            "position": index,
+            "added_at": added_at,
+            "track": track,
+        }
+        if added_by is not None:
+            entry["added_by"] = _uuid_text(added_by)
+        tracks.append(entry)
+    return orjson.dumps(
+        {"success": True, "data": {"playlist": body}}, option=orjson.OPT_UTC_Z, default=_text_of
+    )
+
+
+def _text_of(value: Any) -> str:
+    """What orjson does not encode itself: the PostgreSQL driver's UUID (a uuid.UUID subclass)."""
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON data")
