@@ -14,6 +14,7 @@ from sqlalchemy import select
 from tests.audio import AudioSamples
 from tests.factories import create_track, member
 from tests.helpers import API, Uploader, delete_own_account
+from tests.marketplace.support import new_product, order, seller
 from tests.webhooks.support import listening, register, run_jobs
 from veza.kit import events
 from veza.kit.db import write_transaction
@@ -81,9 +82,7 @@ async def test_likes_comments_and_failures_reach_the_tracks_creator(
     assert sent["track.failed"] == {"track_id": str(track.id), "message": "bad"}
 
 
-async def test_playlist_updates_reach_the_owner_and_orders_wait_for_their_table(
-    app: FastAPI, client: httpx.AsyncClient
-) -> None:
+async def test_playlist_updates_reach_the_owner(app: FastAPI, client: httpx.AsyncClient) -> None:
     owner, editor = await member(app), await member(app)
     playlist = Playlist(id=uuid.uuid4(), user_id=owner.id, title="Mix")
     async with app.state.db.writer() as session, session.begin():
@@ -94,12 +93,29 @@ async def test_playlist_updates_reach_the_owner_and_orders_wait_for_their_table(
             await events.publish(
                 session, events.PLAYLIST_UPDATED, playlist_id=playlist.id, actor_id=editor.id
             )
-            await events.publish(session, events.ORDER_PAID, order_id=uuid.uuid4())
             await events.publish(session, events.PLAYLIST_UPDATED, playlist_id=uuid.uuid4())
         await run_jobs(app)
         sent = bodies(listener)
     assert [body["type"] for body in sent] == ["playlist.updated"]
     assert sent[0]["data"] == {"playlist_id": str(playlist.id), "actor_id": str(editor.id)}
+
+
+async def test_a_paid_order_reaches_its_buyer_and_its_seller_once(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    maker, buyer, bystander = await seller(app), await member(app), await member(app)
+    product = await new_product(client, maker)
+    async with listening() as listener:
+        for who in (maker, buyer, bystander):
+            await register(client, who, listener.url, ALL)
+        placed = await order(client, buyer, product["id"])
+        assert placed.status_code == 201, placed.text
+        async with write_transaction(app.state.db) as session:
+            await events.publish(session, events.ORDER_PAID, order_id=uuid.uuid4())  # unknown
+        await run_jobs(app)
+        sent = bodies(listener)
+    assert [body["type"] for body in sent] == ["order.paid", "order.paid"]
+    assert {body["data"]["order_id"] for body in sent} == {placed.json()["id"]}
 
 
 async def test_a_deleted_accounts_webhooks_go_with_it(

@@ -17,7 +17,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, and_, delete, exists, false, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    delete,
+    exists,
+    false,
+    or_,
+    select,
+    union,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from veza.kit.queries import insert_ignoring_duplicates, page, rowcount
@@ -432,3 +443,12 @@ async def track_is_on_sale(session: AsyncSession, track_id: uuid.UUID) -> bool:
     claimed = exists().where(ExclusiveClaim.subject == f"track:{track_id}")
     found = await session.scalar(select(or_(listed, claimed)))
     return bool(found)
+
+
+async def order_parties(session: AsyncSession, order_id: uuid.UUID) -> list[uuid.UUID]:
+    """The order's buyer and the sellers of its items (whom an order's events concern)."""
+    buyer = select(Order.buyer_id).where(Order.id == order_id)
+    sellers = select(OrderItem.seller_id).where(
+        OrderItem.order_id == order_id, OrderItem.seller_id.is_not(None)
+    )
+    return [party for party in await session.scalars(union(buyer, sellers)) if party is not None]

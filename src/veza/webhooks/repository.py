@@ -10,17 +10,13 @@ from typing import Any
 import structlog
 from sqlalchemy import (
     ColumnElement,
-    Uuid,
-    bindparam,
     case,
     delete,
     func,
     or_,
     select,
-    text,
     update,
 )
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from veza.kit.queries import rowcount
@@ -363,27 +359,3 @@ async def playlist_owner(session: AsyncSession, playlist_id: uuid.UUID) -> uuid.
         select(Playlist.user_id).where(Playlist.id == playlist_id)
     )
     return owner
-
-
-_ORDER_PARTIES = (
-    text(
-        "SELECT buyer_id AS user_id FROM marketplace_orders WHERE id = :id"
-        " UNION SELECT seller_id FROM marketplace_order_items"
-        " WHERE order_id = :id AND seller_id IS NOT NULL"
-    )
-    .bindparams(bindparam("id", type_=Uuid()))
-    .columns(user_id=Uuid())
-)
-
-
-async def order_parties(session: AsyncSession, order_id: uuid.UUID) -> list[uuid.UUID]:
-    """The order's buyer and the sellers of its items, read without the marketplace's models
-    (this domain does not depend on them); inside a savepoint, so a schema without the
-    marketplace's tables leaves the transaction usable."""
-    try:
-        async with session.begin_nested():
-            parties = list(await session.scalars(_ORDER_PARTIES, {"id": order_id}))
-    except DBAPIError:
-        log.warning("order_parties_unknown", order_id=str(order_id))
-        return []
-    return parties

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from veza.kit import events
+from veza.marketplace import repository as marketplace_repository
 from veza.webhooks import catalogue, repository
 from veza.webhooks.delivery import enqueue_event
 
@@ -95,7 +96,7 @@ async def playlist_updated(
 
 @events.subscriber(events.ORDER_PAID)
 async def order_paid(session: AsyncSession, *, order_id: uuid.UUID, **_: Any) -> None:
-    parties = await repository.order_parties(session, order_id)
+    parties = await marketplace_repository.order_parties(session, order_id)
     if parties:
         await enqueue_event(session, parties, catalogue.ORDER_PAID, _ids(order_id=order_id))
 
