@@ -507,3 +507,40 @@ def audit_verify(
         f"audit chain intact: {report.checked} rows verified ({span}), "
         f"{report.unsealed} not sealed yet"
     )
+
+
+@app.command("import")
+def import_music(
+    path: Path = typer.Argument(..., help="The music folder (walked recursively)"),
+    user: str = typer.Option(..., "--user", help="The username the tracks belong to"),
+    public: bool = typer.Option(True, "--public/--private", help="Visibility of new tracks"),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Probe and report, store nothing"),
+) -> None:
+    """Import a folder of music through the upload pipeline; a rerun skips what is done."""
+    from veza.library import console
+    from veza.registry import register_all
+
+    if not path.is_dir():
+        raise typer.BadParameter("not a folder", param_hint="PATH")
+    settings = _settings()
+    _migrate(settings)
+    register_all()
+
+    async def run() -> Any:
+        database = Database.from_settings(settings)
+        try:
+            user_id = await console.find_user(database, user)
+        finally:
+            await database.dispose()
+        if user_id is None:
+            _fail(f"no user named {user}")
+        return await console.run_import(settings, path, user_id, public=public, dry_run=dry_run)
+
+    try:
+        report = asyncio.run(run())
+    except KeyboardInterrupt:
+        typer.echo("interrupted: rerun the same command to continue", err=True)
+        raise typer.Exit(130) from None
+    console.print_report(report)
+    if report.stopped_by_quota:
+        raise typer.Exit(2)

@@ -12,6 +12,7 @@ from veza.models.base import Base, Timestamps, UTCDateTime, UUIDPrimaryKey, utcn
 from veza.models.comment import Comment
 from veza.models.engagement import PlayMark, TrackLike, TrackPlay, TrackRepost, TrackShare
 from veza.models.files import StorageDeletion, StorageHold
+from veza.models.library import LibraryEntry, SubsonicApiKey, SubsonicCredential
 from veza.models.marketplace import (
     ExclusiveClaim,
     IdempotencyKey,
@@ -45,6 +46,7 @@ __all__ = [
     "ExclusiveClaim",
     "Follow",
     "IdempotencyKey",
+    "LibraryEntry",
     "Notification",
     "NotificationActor",
     "OneTimeToken",
@@ -62,6 +64,8 @@ __all__ = [
     "RefreshToken",
     "StorageDeletion",
     "StorageHold",
+    "SubsonicApiKey",
+    "SubsonicCredential",
     "Timestamps",
     "Track",
     "TrackHistory",

@@ -1,0 +1,1 @@
+"""Handlers of the OpenSubsonic API (docs/SUBSONIC.md)."""
