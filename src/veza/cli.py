@@ -544,3 +544,80 @@ def import_music(
     console.print_report(report)
     if report.stopped_by_quota:
         raise typer.Exit(2)
+
+
+subsonic_app = typer.Typer(
+    help="Subsonic access: a separate Subsonic password, API keys (docs/SUBSONIC.md).",
+    no_args_is_help=True,
+)
+app.add_typer(subsonic_app, name="subsonic")
+
+
+def _subsonic(work: Any) -> Any:
+    from veza.subsonic import service
+
+    settings = _settings()
+    _migrate(settings)
+
+    async def run() -> Any:
+        database = Database.from_settings(settings)
+        try:
+            return await work(service, database, settings)
+        except service.UnknownUser as exc:
+            _fail(f"no user named {exc}")
+        finally:
+            await database.dispose()
+
+    return asyncio.run(run())
+
+
+@subsonic_app.command("set-password")
+def subsonic_set_password(
+    user: str = typer.Option(..., "--user"),
+    generate: bool = typer.Option(False, "--generate", help="Make a random one and print it"),
+) -> None:
+    """Set the password Subsonic clients use (never the account password); 12+ characters."""
+    from veza.subsonic.credentials import generate_password
+
+    password = (
+        generate_password()
+        if generate
+        else typer.prompt("Subsonic password", hide_input=True, confirmation_prompt=True)
+    )
+
+    async def work(service: Any, database: Database, settings: Settings) -> None:
+        await service.set_password(database, service.box_for(settings), user, password)
+
+    try:
+        _subsonic(work)
+    except ValueError as exc:
+        _fail(str(exc))
+    typer.echo(f"Subsonic password set for {user}" + (f": {password}" if generate else ""))
+
+
+@subsonic_app.command("api-key")
+def subsonic_api_key(
+    user: str = typer.Option(..., "--user"),
+    name: str = typer.Option("subsonic client", "--name", help="What the key is for"),
+) -> None:
+    """Make an OpenSubsonic API key (printed once; the recommended way to sign in)."""
+
+    async def work(service: Any, database: Database, settings: Settings) -> str:
+        key: str = await service.new_api_key(database, user, name)
+        return key
+
+    typer.echo(_subsonic(work))
+
+
+@subsonic_app.command("revoke")
+def subsonic_revoke(user: str = typer.Option(..., "--user")) -> None:
+    """Remove the user's Subsonic password and every API key."""
+
+    async def work(service: Any, database: Database, settings: Settings) -> Any:
+        return await service.revoke(database, user)
+
+    revoked = _subsonic(work)
+    typer.echo(
+        f"Subsonic access revoked for {user}: password {'removed' if revoked.password else 'none'}"
+        f", {revoked.api_keys} API keys removed"
+    )

@@ -1,1 +1,59 @@
-"""Handlers of the OpenSubsonic API (docs/SUBSONIC.md)."""
+"""The OpenSubsonic API: every method at /rest/{method} and /rest/{method}.view, GET or POST
+(form bodies: the formPost extension). Outside the contract, so kept out of the served OpenAPI
+schema; docs/SUBSONIC.md documents it."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from veza import __version__
+from veza.playback.dependencies import get_playback_tools
+from veza.playlists.dependencies import get_playlist_tools
+from veza.subsonic.credentials import password_box
+from veza.subsonic.dispatch import Call, SubsonicTools, handle
+from veza.subsonic.media import MediaTools
+from veza.subsonic.params import Params
+
+router = APIRouter(include_in_schema=False)
+
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+async def _params(request: Request) -> Params:
+    values: dict[str, list[str]] = {}
+    for name, value in request.query_params.multi_items():
+        values.setdefault(name, []).append(value)
+    if request.method == "POST" and request.headers.get("content-type", "").startswith(_FORM_TYPES):
+        form = await request.form()
+        for name, item in form.multi_items():
+            if isinstance(item, str):
+                values.setdefault(name, []).append(item)
+    return Params(values)
+
+
+async def _tools(request: Request) -> SubsonicTools:
+    state = request.app.state
+    settings = state.settings
+    return SubsonicTools(
+        db=state.db,
+        box=password_box(settings.subsonic.encryption_key.get_secret_value(), state.tokens.secret),
+        media=MediaTools(
+            playback=await get_playback_tools(request),
+            transcodes=settings.data_dir / "cache" / "subsonic-transcodes",
+        ),
+        max_list_size=settings.subsonic.max_list_size,
+        server_version=__version__,
+        playlists=get_playlist_tools(request),
+    )
+
+
+@router.api_route("/rest/{method}", methods=["GET", "POST"])
+async def subsonic_method(method: str, request: Request) -> Response:
+    call = Call(
+        method=method,
+        params=await _params(request),
+        headers={k.lower(): v for k, v in request.headers.items()},
+        client_ip=request.client.host if request.client else None,
+    )
+    return await handle(call, await _tools(request))

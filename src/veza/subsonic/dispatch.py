@@ -1,0 +1,188 @@
+"""One Subsonic call: authenticate, run the method in a transaction (a writer one for the
+methods that change something, since Subsonic clients send everything as GET), render the
+answer or the error in the format asked (``f=json``, else XML)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.responses import Response
+
+from veza.kit.db import Database, run_after_commit
+from veza.kit.encryption import SecretBox
+from veza.kit.errors import BadRequest, Forbidden, NotFound, RangeNotSatisfiable, VezaError
+from veza.models import User
+from veza.playlists.dependencies import PlaylistTools
+from veza.subsonic import annotation, browsing, credentials, errors, media, playlists, rendering
+from veza.subsonic.params import Params
+
+log = structlog.get_logger("veza.subsonic")
+
+
+@dataclass(frozen=True)
+class Call:
+    method: str
+    params: Params
+    headers: dict[str, str]
+    client_ip: str | None
+
+
+@dataclass(frozen=True)
+class SubsonicTools:
+    db: Database
+    box: SecretBox
+    media: media.MediaTools
+    max_list_size: int
+    server_version: str
+    playlists: PlaylistTools
+
+
+Handler = Callable[[AsyncSession, User, Call, SubsonicTools], Awaitable[Any]]
+
+
+def _simple(function: Callable[[AsyncSession, User, Params], Awaitable[Any]]) -> Handler:
+    async def run(session: AsyncSession, user: User, call: Call, tools: SubsonicTools) -> Any:
+        return await function(session, user, call.params)
+
+    return run
+
+
+def _sized(function: Callable[..., Awaitable[Any]]) -> Handler:
+    async def run(session: AsyncSession, user: User, call: Call, tools: SubsonicTools) -> Any:
+        return await function(session, user, call.params, max_size=tools.max_list_size)
+
+    return run
+
+
+def _served(function: Callable[..., Awaitable[Any]]) -> Handler:
+    async def run(session: AsyncSession, user: User, call: Call, tools: SubsonicTools) -> Any:
+        return await function(session, user, call.params, call.headers, tools.media)
+
+    return run
+
+
+def _playlist(function: Callable[..., Awaitable[Any]]) -> Handler:
+    async def run(session: AsyncSession, user: User, call: Call, tools: SubsonicTools) -> Any:
+        return await function(session, user, call.params, tools.playlists)
+
+    return run
+
+
+async def _ping(session: AsyncSession, user: User, call: Call, tools: SubsonicTools) -> Any:
+    return browsing.ping()
+
+
+async def _license(session: AsyncSession, user: User, call: Call, tools: SubsonicTools) -> Any:
+    return browsing.license_()
+
+
+async def _folders(session: AsyncSession, user: User, call: Call, tools: SubsonicTools) -> Any:
+    return browsing.music_folders()
+
+
+async def _user(session: AsyncSession, user: User, call: Call, tools: SubsonicTools) -> Any:
+    return browsing.user_element(user)
+
+
+async def _cover(session: AsyncSession, user: User, call: Call, tools: SubsonicTools) -> Any:
+    return await media.cover_art(session, user, call.params, tools.media)
+
+
+async def _scrobble(session: AsyncSession, user: User, call: Call, tools: SubsonicTools) -> Any:
+    return await annotation.scrobble(session, user, call.params, call.client_ip)
+
+
+METHODS: dict[str, Handler] = {
+    "ping": _ping,
+    "getLicense": _license,
+    "getMusicFolders": _folders,
+    "getUser": _user,
+    "getIndexes": _simple(browsing.indexes),
+    "getArtists": _simple(browsing.artists),
+    "getArtist": _simple(browsing.artist),
+    "getAlbum": _simple(browsing.album),
+    "getAlbumList2": _sized(browsing.album_list2),
+    "getSong": _simple(browsing.song),
+    "getRandomSongs": _sized(browsing.random_songs),
+    "getCoverArt": _cover,
+    "stream": _served(media.stream),
+    "download": _served(media.download),
+    "star": _simple(annotation.star),
+    "unstar": _simple(annotation.unstar),
+    "getStarred2": _simple(annotation.starred2),
+    "scrobble": _scrobble,
+    "getLyricsBySongId": _simple(annotation.lyrics_by_song_id),
+    "getPlaylists": _playlist(playlists.get_playlists),
+    "getPlaylist": _playlist(playlists.get_playlist),
+    "createPlaylist": _playlist(playlists.create_playlist),
+    "updatePlaylist": _playlist(playlists.update_playlist),
+    "deletePlaylist": _playlist(playlists.delete_playlist),
+}
+WRITE_METHODS = frozenset(
+    {"star", "unstar", "scrobble", "createPlaylist", "updatePlaylist", "deletePlaylist"}
+)
+NO_AUTH_METHODS = frozenset({"getOpenSubsonicExtensions"})
+
+
+def _render(
+    call: Call, payload: dict[str, Any], tools: SubsonicTools, *, failed: bool = False
+) -> Response:
+    body = rendering.envelope(payload, server_version=tools.server_version, failed=failed)
+    if (call.params.get("f") or "xml").lower() == "json":
+        return Response(
+            rendering.to_json(rendering.without_nones(body)), media_type="application/json"
+        )
+    return Response(rendering.to_xml(body), media_type="application/xml")
+
+
+def _error(call: Call, error: errors.SubsonicError, tools: SubsonicTools) -> Response:
+    payload = {"error": {"code": error.code, "message": error.message}}
+    return _render(call, payload, tools, failed=True)
+
+
+def _translated(exc: VezaError) -> errors.SubsonicError:
+    if isinstance(exc, NotFound):
+        return errors.SubsonicError(errors.NOT_FOUND, exc.message)
+    if isinstance(exc, Forbidden):
+        return errors.SubsonicError(errors.NOT_AUTHORIZED, exc.message)
+    if isinstance(exc, BadRequest):
+        details = "; ".join(
+            f"{d.get('field')}: {d.get('message')}"
+            for d in (exc.details or [])
+            if isinstance(d, dict)
+        )
+        return errors.SubsonicError(errors.GENERIC, details or exc.message)
+    return errors.SubsonicError(errors.GENERIC, exc.message)
+
+
+async def handle(call: Call, tools: SubsonicTools) -> Response:
+    method = call.method.removesuffix(".view")
+    if method in NO_AUTH_METHODS:
+        return _render(call, browsing.extensions(), tools)
+    handler = METHODS.get(method)
+    if handler is None:
+        return _error(call, errors.SubsonicError(errors.GENERIC, f"Unknown method {method}"), tools)
+    factory = tools.db.writer if method in WRITE_METHODS else tools.db.reader
+    try:
+        async with factory() as session:
+            try:
+                user = await credentials.authenticate(session, tools.box, call.params.first())
+                answer = await handler(session, user, call, tools)
+            except BaseException:
+                await session.rollback()
+                raise
+            await session.commit()
+        await run_after_commit(session)
+    except errors.SubsonicError as exc:
+        return _error(call, exc, tools)
+    except RangeNotSatisfiable:
+        raise  # a 416 with Content-Range, as for the REST stream
+    except VezaError as exc:
+        return _error(call, _translated(exc), tools)
+    if isinstance(answer, Response):
+        return answer
+    return _render(call, answer, tools)
