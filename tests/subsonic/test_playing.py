@@ -109,4 +109,4 @@ async def test_lyrics_by_song_id_synced_from_lrc(app: FastAPI, library: Library,
     ]
     root = await library.sub.xml("getLyricsBySongId", id=song["id"])
     lines = root.findall(".//{http://subsonic.org/restapi}line")
-    assert [(line.attrib["start"], line.text) for line in lines][0] == ("1500", "first line")
+    assert (lines[0].attrib["start"], lines[0].text) == ("1500", "first line")
