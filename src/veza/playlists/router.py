@@ -61,16 +61,6 @@ async def get_playlists_recommendations(
     raise NotImplementedYet()
 
 
-@router.get("/playlists/search", tags=["Playlist"], summary="Search playlists")
-@not_implemented
-async def get_playlists_search(
-    q: Annotated[str | None, Query(description="Full-text query")] = None,
-    page: Annotated[int | None, Query(description="Page number")] = None,
-    limit: Annotated[int | None, Query(description="Items per page (max 100)")] = None,
-) -> None:
-    raise NotImplementedYet()
-
-
 @router.get("/playlists/shared/{token}", tags=["Playlist"], summary="Get playlist by share token")
 @not_implemented
 async def get_playlists_shared_token(
