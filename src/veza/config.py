@@ -201,6 +201,15 @@ class CommentSettings(BaseModel):
     posts_per_user: str = "20 per minute"
 
 
+class SearchSettings(BaseModel):
+    """Search and discovery."""
+
+    # Trending hashtags count public content published in this window...
+    trending_window_hours: int = Field(default=168, ge=1)
+    # ...and are recomputed at most this often per process.
+    trending_cache_seconds: float = Field(default=60.0, ge=0)
+
+
 class SmtpSettings(BaseModel):
     """Outgoing mail (VEZA_SMTP__HOST, VEZA_SMTP__PORT, ...). Without a host, mails are written
     as .eml files to <data_dir>/mail, except in production, where they are not delivered."""
@@ -266,6 +275,7 @@ class Settings(BaseSettings):
     jobs: JobSettings = Field(default_factory=JobSettings)
     social: SocialSettings = Field(default_factory=SocialSettings)
     comments: CommentSettings = Field(default_factory=CommentSettings)
+    search: SearchSettings = Field(default_factory=SearchSettings)
     # Flat aliases for the settings people set most often.
     database_url: str = Field(
         default="", validation_alias=AliasChoices("VEZA_DATABASE_URL", "database_url")

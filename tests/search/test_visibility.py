@@ -11,8 +11,8 @@ from fastapi import FastAPI
 
 from tests.factories import Member, admin, create_track, member, set_track_fields
 from tests.helpers import block
-from veza.models.track import TRACK_PROCESSING
 from veza.models.playlist import Playlist
+from veza.models.track import TRACK_PROCESSING
 
 
 async def create_playlist(app: FastAPI, owner: Member, **fields: Any) -> Playlist:

@@ -63,7 +63,7 @@ class Match:
 
 
 def is_postgres(session: AsyncSession) -> bool:
-    return session.bind.dialect.name == "postgresql"
+    return session.get_bind().dialect.name == "postgresql"
 
 
 def side_key(kind: str) -> ColumnElement[Any]:
@@ -78,7 +78,7 @@ async def vocabulary_near(session: AsyncSession, word: str, kinds: Sequence[str]
     budget = max(allowed_typos(word), 1)
     shortest, longest = len(word) - budget, len(word) + budget
     if is_postgres(session):
-        statement = text(
+        words = text(
             "SELECT word FROM search_words WHERE word % :word "
             "OR (word LIKE :first AND length(word) BETWEEN :shortest AND :longest) "
             "OR word LIKE :prefix LIMIT :cap"
@@ -91,7 +91,7 @@ async def vocabulary_near(session: AsyncSession, word: str, kinds: Sequence[str]
             "longest": longest,
             "cap": _MAX_CANDIDATES,
         }
-        return list((await session.scalars(statement, params)).all())
+        return list((await session.scalars(words, params)).all())
     # fts5vocab answers a range on its term efficiently: the words sharing the first letter.
     low, high = word[0], chr(ord(word[0]) + 1)
     parts = [
@@ -103,8 +103,7 @@ async def vocabulary_near(session: AsyncSession, word: str, kinds: Sequence[str]
         )
         for kind in kinds
     ]
-    statement = union(*parts).limit(_MAX_CANDIDATES)
-    return list((await session.scalars(statement)).all())
+    return list((await session.scalars(union(*parts).limit(_MAX_CANDIDATES))).all())
 
 
 def select_terms(kind: str) -> Select[Any]:

@@ -144,7 +144,7 @@ def _sqlite_upgrade() -> None:
 
 
 def _sqlite_downgrade() -> None:
-    for kind, (base, _, _) in KINDS.items():
+    for kind in KINDS:
         for trigger in ("index_insert", "index_update", "index_delete"):
             op.execute(f"DROP TRIGGER IF EXISTS search_{kind}_{trigger}")
         op.execute(f"DROP TABLE IF EXISTS search_{kind}_terms")
@@ -155,7 +155,7 @@ def _sqlite_downgrade() -> None:
 
 # PostgreSQL ----------------------------------------------------------------------------------
 
-_PG_FUNCTIONS = r"""
+_PG_FUNCTIONS = """
 CREATE OR REPLACE FUNCTION search_unaccent(value text) RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 AS $$ SELECT public.unaccent('public.unaccent'::regdictionary, value) $$;
@@ -169,8 +169,8 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$
   SELECT CASE
     WHEN value IS NULL THEN ''
-    WHEN regexp_replace(value, '[./''’-]+', '', 'g') = value THEN search_fold(value)
-    ELSE search_fold(value) || ' ' || search_fold(regexp_replace(value, '[./''’-]+', '', 'g'))
+    WHEN regexp_replace(value, '[./''\u2019-]+', '', 'g') = value THEN search_fold(value)
+    ELSE search_fold(value) || ' ' || search_fold(regexp_replace(value, '[./''\u2019-]+', '', 'g'))
   END
 $$;
 
