@@ -6,7 +6,7 @@ reads the indexed vocabulary for typo tolerance and "did you mean".
 
 - SQLite: FTS5 ``MATCH`` with bm25 (field weights below), prefix queries on the prefix
   indexes, the vocabulary from fts5vocab.
-- PostgreSQL: ``@@`` over the stored weighted tsvector (GIN), ``ts_rank`` with the same field
+- PostgreSQL: ``@@`` over the stored weighted tsvector (GIN), ``ts_rank_cd`` with the same field
   weights, ``websearch_to_tsquery`` for quoted phrases and exclusions, the vocabulary in
   ``search_words`` with its pg_trgm index (trigram similarity for typos, LIKE for prefixes).
 """
@@ -38,7 +38,7 @@ KINDS = (TRACKS, USERS, PLAYLISTS)
 KEYS = {TRACKS: "track_id", USERS: "user_id", PLAYLISTS: "playlist_id"}
 # bm25 weights of the SQLite fields, in their order: title over artist/album over tags.
 SQLITE_WEIGHTS = {TRACKS: (10.0, 4.0, 2.0), USERS: (10.0, 4.0), PLAYLISTS: (10.0, 1.0)}
-# ts_rank weights {D, C, B, A}: the same order on PostgreSQL.
+# ts_rank_cd weights {D, C, B, A}: the same order on PostgreSQL.
 PG_WEIGHTS = "'{0.1, 0.2, 0.4, 1.0}'::float4[]"
 SIMPLE = "'simple'::regconfig"
 _MAX_CANDIDATES = 2000
@@ -241,5 +241,5 @@ def _pg_match(kind: str, base_id: Any, terms: Terms) -> Match:
             side.c.document.op("@@")(tsquery)
         )
 
-    score = func.ts_rank(literal_column(PG_WEIGHTS), side.c.document, tsquery)
+    score = func.ts_rank_cd(literal_column(PG_WEIGHTS), side.c.document, tsquery)
     return Match(apply=apply, score=score)
