@@ -56,9 +56,14 @@ class Terms:
 
 @dataclass(frozen=True)
 class Match:
-    """How a statement over a base table is narrowed to a query's matches and scored."""
+    """How a statement over a base table is narrowed to a query's matches and scored.
+
+    ``restrict`` keeps the matching rows by their ids (the index answers once, then the base
+    table is read by key): for counts, facets and orders other than relevance. ``apply``
+    joins the index, for the relevance order, whose score needs the index's row."""
 
     apply: Callable[[Select[Any]], Select[Any]]
+    restrict: ColumnElement[bool]
     score: ColumnElement[Any]  # higher is better
 
 
@@ -78,11 +83,8 @@ async def vocabulary_near(session: AsyncSession, word: str, kinds: Sequence[str]
     budget = max(allowed_typos(word), 1)
     shortest, longest = len(word) - budget, len(word) + budget
     if is_postgres(session):
-        words = text(
-            "SELECT word FROM search_words WHERE word % :word "
-            "OR (word LIKE :first AND length(word) BETWEEN :shortest AND :longest) "
-            "OR word LIKE :prefix LIMIT :cap"
-        )
+        # The btree prefix range first (the words sharing the first letter, as on SQLite);
+        # pg_trgm's similarity only when that finds nothing near (a typo in the first letter).
         params = {
             "word": word,
             "first": _like_prefix(word[0]),
@@ -91,7 +93,10 @@ async def vocabulary_near(session: AsyncSession, word: str, kinds: Sequence[str]
             "longest": longest,
             "cap": _MAX_CANDIDATES,
         }
-        return list((await session.scalars(words, params)).all())
+        near = list((await session.scalars(_PG_RANGE, params)).all())
+        if word in near or any(w.startswith(word) for w in near) or corrections(word, near):
+            return near
+        return near + list((await session.scalars(_PG_SIMILAR, params)).all())
     # fts5vocab answers a range on its term efficiently: the words sharing the first letter.
     low, high = word[0], chr(ord(word[0]) + 1)
     parts = [
@@ -104,6 +109,13 @@ async def vocabulary_near(session: AsyncSession, word: str, kinds: Sequence[str]
         for kind in kinds
     ]
     return list((await session.scalars(union(*parts).limit(_MAX_CANDIDATES))).all())
+
+
+_PG_RANGE = text(
+    "SELECT word FROM search_words WHERE word LIKE :first "
+    "AND (length(word) BETWEEN :shortest AND :longest OR word LIKE :prefix) LIMIT :cap"
+)
+_PG_SIMILAR = text("SELECT word FROM search_words WHERE word % :word LIMIT :cap")
 
 
 def select_terms(kind: str) -> Select[Any]:
@@ -202,10 +214,16 @@ def _sqlite_match(kind: str, base_id: Any, terms: Terms) -> Match:
             .where(literal_column(fts_name).op("MATCH")(literal(expression)))
         )
 
+    matching_keys = (
+        select(side.c[KEYS[kind]])
+        .select_from(fts)
+        .join(side, side.c.doc_id == fts.c.rowid)
+        .where(literal_column(fts_name).op("MATCH")(literal(expression)))
+    )
     weights = SQLITE_WEIGHTS[kind]
     # bm25 is lower for better matches.
     score = -func.bm25(literal_column(fts_name), *[literal_column(repr(w)) for w in weights])
-    return Match(apply=apply, score=score)
+    return Match(apply=apply, restrict=base_id.in_(matching_keys), score=score)
 
 
 def _pg_expression(terms: Terms) -> str:
@@ -241,5 +259,6 @@ def _pg_match(kind: str, base_id: Any, terms: Terms) -> Match:
             side.c.document.op("@@")(tsquery)
         )
 
+    matching_keys = select(side.c[KEYS[kind]]).where(side.c.document.op("@@")(tsquery))
     score = func.ts_rank_cd(literal_column(PG_WEIGHTS), side.c.document, tsquery)
-    return Match(apply=apply, score=score)
+    return Match(apply=apply, restrict=base_id.in_(matching_keys), score=score)

@@ -24,6 +24,7 @@ from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
+from veza.kit.pagination import MAX_OFFSET
 from veza.kit.queries import page
 from veza.models import Track, User
 from veza.models.playlist import Playlist
@@ -93,13 +94,17 @@ async def ranked_page(
     limit: int,
 ) -> tuple[list[Any], int]:
     """One page of the kind's matches, best first, and their total."""
-    return await page(
-        session,
-        matching(kind, viewer, match),
-        relevance(session, kind, match, query),
-        offset=offset,
-        limit=limit,
-    )
+    total = await count(session, readable(kind, viewer).where(match.restrict))
+    if total <= offset:
+        return [], total
+    statement = matching(kind, viewer, match).order_by(*relevance(session, kind, match, query))
+    rows = await session.scalars(statement.offset(min(offset, MAX_OFFSET)).limit(limit))
+    return list(rows), total
+
+
+async def count(session: AsyncSession, statement: Select[Any]) -> int:
+    total = await session.scalar(select(func.count()).select_from(statement.subquery()))
+    return int(total or 0)
 
 
 @dataclass(frozen=True)
@@ -172,7 +177,7 @@ def track_conditions(filters: TrackFilters) -> list[ColumnElement[bool]]:
 def filtered_tracks(viewer: User | None, match: Match | None, filters: TrackFilters) -> Select[Any]:
     statement = listed_tracks(viewer)
     if match is not None:
-        statement = match.apply(statement)
+        statement = statement.where(match.restrict)
     return statement.where(*track_conditions(filters))
 
 
@@ -191,5 +196,28 @@ async def facet_counts(session: AsyncSession, statement: Select[Any]) -> dict[st
 
 async def ordered_page(
     session: AsyncSession, statement: Select[Any], order_by: Sequence[Any], offset: int, limit: int
-) -> tuple[list[Track], int]:
+) -> tuple[list[Any], int]:
     return await page(session, statement, order_by, offset=offset, limit=limit)
+
+
+async def relevance_page(
+    session: AsyncSession,
+    viewer: User | None,
+    match: Match,
+    filters: TrackFilters,
+    query: str,
+    *,
+    offset: int,
+    limit: int,
+) -> tuple[list[Track], int]:
+    """Faceted tracks best first: counted by ids, the page read through the index's score."""
+    total = await count(session, filtered_tracks(viewer, match, filters))
+    if total <= offset:
+        return [], total
+    statement = (
+        match.apply(listed_tracks(viewer))
+        .where(*track_conditions(filters))
+        .order_by(*relevance(session, engine.TRACKS, match, query))
+    )
+    rows = await session.scalars(statement.offset(min(offset, MAX_OFFSET)).limit(limit))
+    return list(rows), total

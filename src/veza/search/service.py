@@ -102,8 +102,9 @@ async def search(
     if query.empty:
         return results
     more = False
+    terms = await engine.expand(session, query, kinds)
     for kind in kinds:
-        match = await prepared(session, kind, query, kinds)
+        match = engine.match(session, kind, repository.IDS[kind], terms)
         rows, total = await repository.ranked_page(
             session, kind, viewer, match, text, offset=offset, limit=size
         )
@@ -235,11 +236,7 @@ _SORT_COLUMNS: dict[str, Any] = {
 }
 
 
-def _track_order(
-    session: AsyncSession, sort_by: str, descending: bool, match: Match | None, text: str
-) -> list[Any]:
-    if sort_by == "relevance" and match is not None:
-        return repository.relevance(session, engine.TRACKS, match, text)
+def _track_order(sort_by: str, descending: bool) -> list[Any]:
     column = _SORT_COLUMNS["created_at" if sort_by == "relevance" else sort_by]
     ordered = column.desc() if descending else column.asc()
     tie = Track.id.desc() if descending else Track.id.asc()
@@ -271,13 +268,14 @@ async def track_search(
     paging = PageParams(page=checked_page(page), limit=checked_limit(limit))
     match = None if query.empty else await prepared(session, engine.TRACKS, query, engine.KINDS)
     statement = repository.filtered_tracks(viewer, match, filters)
-    tracks, total = await repository.ordered_page(
-        session,
-        statement,
-        _track_order(session, sort, order == "desc", match, text),
-        paging.offset,
-        paging.limit,
-    )
+    if sort == "relevance" and match is not None:
+        tracks, total = await repository.relevance_page(
+            session, viewer, match, filters, text, offset=paging.offset, limit=paging.limit
+        )
+    else:
+        tracks, total = await repository.ordered_page(
+            session, statement, _track_order(sort, order == "desc"), paging.offset, paging.limit
+        )
     results = schemas.TrackSearchResults(
         tracks=[track_response(track, public_url, viewer) for track in tracks],
         pagination=pagination(paging, total),

@@ -201,6 +201,8 @@ def _pg_upgrade() -> None:
         op.execute(statement)
     op.execute("CREATE TABLE search_words (word text PRIMARY KEY)")
     op.execute("CREATE INDEX search_words_trigram ON search_words USING gin (word gin_trgm_ops)")
+    # Prefix ranges ("m%", "metal%") whatever the database's collation.
+    op.execute("CREATE INDEX search_words_prefix ON search_words (word text_pattern_ops)")
     for kind, (base, key, watched) in KINDS.items():
         op.execute(
             f"CREATE TABLE search_{kind} ({key} uuid PRIMARY KEY "
