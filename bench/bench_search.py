@@ -1,4 +1,4 @@
-# ruff: noqa: S603, S608, ASYNC109, E501  (a benchmark harness: fixed local commands and names)
+# ruff: noqa: S603, E501  (a benchmark harness: fixed local commands)
 """Search latency: ``GET /api/v1/search`` and ``/search/suggestions`` against the raw SQL they run.
 
     PYTHONPATH=src python bench/bench_search.py --sizes 10000,100000 [--postgres postgresql+asyncpg://postgres@127.0.0.1:5432/postgres]
@@ -61,7 +61,7 @@ def suggestion_paths() -> list[str]:
 
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 def _settings(folder: Path, url: str) -> Settings:
