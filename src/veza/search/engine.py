@@ -19,14 +19,12 @@ from typing import Any
 
 from sqlalchemy import Select, column, func, literal, literal_column, select, table, text, union
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import ColumnClause, ColumnElement
 
 from veza.search.text import (
     TYPO_MIN_LENGTH,
     ParsedQuery,
-    allowed_typos,
     corrections,
-    typo_distance,
 )
 
 TRACKS = "tracks"
@@ -78,43 +76,71 @@ def side_key(kind: str) -> ColumnElement[Any]:
 # Vocabulary ----------------------------------------------------------------------------------
 
 
-async def vocabulary_near(session: AsyncSession, word: str, kinds: Sequence[str]) -> list[str]:
-    """Indexed words that could be ``word`` with typos or that start with it."""
-    budget = max(allowed_typos(word), 1)
-    shortest, longest = len(word) - budget, len(word) + budget
+async def is_indexed(
+    session: AsyncSession, word: str, kinds: Sequence[str], *, prefix: bool
+) -> bool:
+    """``word`` is an indexed word (or, with ``prefix``, starts one)."""
     if is_postgres(session):
-        # The btree prefix range first (the words sharing the first letter, as on SQLite);
-        # pg_trgm's similarity only when that finds nothing near (a typo in the first letter).
+        statement = _PG_STARTED if prefix else _PG_KNOWN
+        params = {"word": word, "prefix": _like_prefix(word)}
+        return (await session.scalar(statement, params)) is not None
+    term: ColumnClause[str] = column("term")
+    match = term.between(word, word + "\U0010ffff") if prefix else term == word
+    parts = [select_terms(kind).where(match).limit(1) for kind in kinds]
+    for part in parts:  # one seek each: fts5vocab reads a term's doclist only
+        if (await session.scalar(part)) is not None:
+            return True
+    return False
+
+
+def neighbours(word: str) -> list[str]:
+    """Every string one edit from ``word`` (deletion, swap of neighbours, substitution,
+    insertion of a letter or digit)."""
+    found: set[str] = set()
+    for i in range(len(word) + 1):
+        for letter in _ALPHABET:
+            found.add(word[:i] + letter + word[i:])
+    for i in range(len(word)):
+        found.add(word[:i] + word[i + 1 :])
+        for letter in _ALPHABET:
+            found.add(word[:i] + letter + word[i + 1 :])
+        if i + 1 < len(word):
+            found.add(word[:i] + word[i + 1] + word[i] + word[i + 2 :])
+    found.discard(word)
+    return sorted(found)
+
+
+async def near_words(session: AsyncSession, word: str, kinds: Sequence[str]) -> list[str]:
+    """Indexed words one typo from ``word``, nearest first.
+
+    SQLite: the indexed ones among the strings one edit away (fts5vocab answers equality
+    lookups without reading other terms). PostgreSQL: the words sharing the first letter and
+    within a letter of its length (a btree range), else pg_trgm's similarity (a trigram
+    index), so a typo in the first letter is corrected there too."""
+    if is_postgres(session):
         params = {
-            "word": word,
             "first": _like_prefix(word[0]),
-            "prefix": _like_prefix(word),
-            "shortest": shortest,
-            "longest": longest,
+            "word": word,
+            "shortest": len(word) - 1,
+            "longest": len(word) + 1,
             "cap": _MAX_CANDIDATES,
         }
-        near = list((await session.scalars(_PG_RANGE, params)).all())
-        if word in near or any(w.startswith(word) for w in near) or corrections(word, near):
+        near = corrections(word, list((await session.scalars(_PG_RANGE, params)).all()))
+        if near:
             return near
-        return near + list((await session.scalars(_PG_SIMILAR, params)).all())
-    # fts5vocab answers a range on its term efficiently: the words sharing the first letter.
-    low, high = word[0], chr(ord(word[0]) + 1)
-    parts = [
-        select_terms(kind).where(
-            column("term") >= low,
-            column("term") < high,
-            (func.length(column("term")).between(shortest, longest))
-            | (func.substr(column("term"), 1, len(word)) == word),
-        )
-        for kind in kinds
-    ]
-    return list((await session.scalars(union(*parts).limit(_MAX_CANDIDATES))).all())
+        return corrections(word, list((await session.scalars(_PG_SIMILAR, params)).all()))
+    candidates = neighbours(word)
+    parts = [select_terms(kind).where(column("term").in_(candidates)) for kind in kinds]
+    return corrections(word, list((await session.scalars(union(*parts))).all()))
 
 
+_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
 _PG_RANGE = text(
     "SELECT word FROM search_words WHERE word LIKE :first "
-    "AND (length(word) BETWEEN :shortest AND :longest OR word LIKE :prefix) LIMIT :cap"
+    "AND length(word) BETWEEN :shortest AND :longest LIMIT :cap"
 )
+_PG_KNOWN = text("SELECT 1 FROM search_words WHERE word = :word")
+_PG_STARTED = text("SELECT 1 FROM search_words WHERE word LIKE :prefix LIMIT 1")
 _PG_SIMILAR = text("SELECT word FROM search_words WHERE word % :word LIMIT :cap")
 
 
@@ -127,17 +153,17 @@ def _like_prefix(word: str) -> str:
 
 
 async def expand(session: AsyncSession, query: ParsedQuery, kinds: Sequence[str]) -> Terms:
-    """Each word's alternatives, from the indexed vocabulary of ``kinds``."""
+    """Each word's alternatives: a word of 5+ letters that is not indexed (nor, the last one,
+    the start of an indexed word) also matches the indexed words one typo away."""
     alternatives: list[list[str]] = []
     prefixes: list[bool] = []
     for index, word in enumerate(query.words):
         prefix = query.last_is_prefix and index == len(query.words) - 1
         options = [word]
-        if len(word) >= TYPO_MIN_LENGTH:
-            near = await vocabulary_near(session, word, kinds)
-            known = word in near or (prefix and any(w.startswith(word) for w in near))
-            if not known:
-                options.extend(corrections(word, near))
+        if len(word) >= TYPO_MIN_LENGTH and not await is_indexed(
+            session, word, kinds, prefix=prefix
+        ):
+            options.extend(await near_words(session, word, kinds))
         alternatives.append(options)
         prefixes.append(prefix)
     return Terms(query=query, alternatives=alternatives, prefixes=prefixes)
@@ -146,35 +172,18 @@ async def expand(session: AsyncSession, query: ParsedQuery, kinds: Sequence[str]
 async def did_you_mean(
     session: AsyncSession, query: ParsedQuery, kinds: Sequence[str]
 ) -> str | None:
-    """The query with each word that is not indexed replaced by its nearest indexed word, when
-    at least one such word was found."""
+    """The query with each word of 3+ letters that is not indexed replaced by the nearest
+    indexed word one typo away, when at least one such word was found."""
     changed = False
     result: list[str] = []
     for word in query.words:
-        if len(word) < 3:
-            result.append(word)
-            continue
-        near = await vocabulary_near(session, word, kinds)
-        if word in near:
-            result.append(word)
-            continue
-        best = _nearest(word, near)
-        if best is None:
-            result.append(word)
-        else:
-            result.append(best)
-            changed = True
+        best = None
+        if len(word) >= 3 and not await is_indexed(session, word, kinds, prefix=False):
+            near = await near_words(session, word, kinds)
+            best = near[0] if near else None
+        result.append(best or word)
+        changed = changed or best is not None
     return " ".join(result) if changed else None
-
-
-def _nearest(word: str, vocabulary: list[str]) -> str | None:
-    budget = 1 if len(word) < 6 else 2
-    scored = sorted(
-        (typo_distance(word, candidate), len(candidate), candidate)
-        for candidate in set(vocabulary)
-        if abs(len(candidate) - len(word)) <= budget
-    )
-    return scored[0][2] if scored and scored[0][0] <= budget else None
 
 
 # Matching ------------------------------------------------------------------------------------

@@ -19,9 +19,8 @@ _PHRASE = re.compile(r'"([^"]*)"')
 
 MAX_QUERY_LENGTH = 200
 MAX_WORDS = 8
-# Typo tolerance: words of this many letters may have one typo, of LONG_WORD two.
+# Typo tolerance: words of this many letters may have one typo.
 TYPO_MIN_LENGTH = 5
-LONG_WORD = 9
 
 
 def fold(text: str) -> str:
@@ -72,11 +71,7 @@ def parse(text: str) -> ParsedQuery:
 
 
 def allowed_typos(word: str) -> int:
-    if len(word) >= LONG_WORD:
-        return 2
-    if len(word) >= TYPO_MIN_LENGTH:
-        return 1
-    return 0
+    return 1 if len(word) >= TYPO_MIN_LENGTH else 0
 
 
 def typo_distance(word: str, candidate: str) -> int:
@@ -86,11 +81,9 @@ def typo_distance(word: str, candidate: str) -> int:
 
 
 def corrections(word: str, vocabulary: list[str], limit: int = 3) -> list[str]:
-    """The indexed words within the typos ``word`` may have, nearest first (then shorter,
-    then alphabetical: a declarative order)."""
-    budget = allowed_typos(word)
-    if budget == 0:
-        return []
+    """The words of ``vocabulary`` one typo from ``word``, nearest first (then shorter, then
+    alphabetical: a declarative order)."""
+    budget = 1
     scored = sorted(
         (typo_distance(word, candidate), len(candidate), candidate)
         for candidate in set(vocabulary)
