@@ -134,3 +134,15 @@ async def test_suggestions_mix_kinds_by_relevance(app: FastAPI, client: httpx.As
     assert len(suggestions) == 3
     exact = await client.get(f"{API}/search/suggestions", params={"q": "ocelot", "limit": 1})
     assert [s["text"] for s in exact.json()["data"]["suggestions"]] == ["ocelot"]
+
+
+async def test_totals_are_counted_up_to_the_cap(
+    app: FastAPI, client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("veza.search.repository.COUNT_CAP", 3)
+    artist = await member(app)
+    for n in range(5):
+        await create_track(app, artist, title=f"Dingo {n}")
+    body = (await client.get(f"{API}/search", params={"q": "dingo", "limit": 2})).json()["data"]
+    assert body["totals"]["tracks"] == 3
+    assert len(body["tracks"]) == 2 and body["next_cursor"]

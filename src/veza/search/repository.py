@@ -35,6 +35,10 @@ from veza.tracks import taxonomy
 from veza.tracks.repository import genre_condition, listed_tracks, tags_condition
 from veza.users.repository import listable_users
 
+# GET /search counts each kind's matches up to this many (the cost of an exact count grows
+# with the matches, and no one pages that far through a search box's results).
+COUNT_CAP = 1000
+
 # Columns that name each kind: the exactness check and the length tie-break read them.
 TITLES: dict[str, Any] = {
     engine.TRACKS: Track.title,
@@ -93,8 +97,9 @@ async def ranked_page(
     offset: int,
     limit: int,
 ) -> tuple[list[Any], int]:
-    """One page of the kind's matches, best first, and their total."""
-    total = await count(session, readable(kind, viewer).where(match.restrict))
+    """One page of the kind's matches, best first, and their total counted up to
+    ``COUNT_CAP`` (a total of COUNT_CAP means at least that many)."""
+    total = await count(session, readable(kind, viewer).where(match.restrict).limit(COUNT_CAP))
     if total <= offset:
         return [], total
     statement = matching(kind, viewer, match).order_by(*relevance(session, kind, match, query))

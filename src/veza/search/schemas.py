@@ -29,6 +29,8 @@ class PlaylistHit(ResponseModel):
 
 
 class SearchTotals(BaseModel):
+    """Matches of each type, counted up to 1,000 (1000 means at least that many)."""
+
     tracks: int = 0
     users: int = 0
     playlists: int = 0
