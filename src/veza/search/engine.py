@@ -34,6 +34,8 @@ KINDS = (TRACKS, USERS, PLAYLISTS)
 
 # Side table key column of each kind (migration 0012).
 KEYS = {TRACKS: "track_id", USERS: "user_id", PLAYLISTS: "playlist_id"}
+# The first field of each kind's SQLite index: its name.
+SQLITE_NAME_FIELDS = {TRACKS: "title", USERS: "handle", PLAYLISTS: "title"}
 # bm25 weights of the SQLite fields, in their order: title over artist/album over tags.
 SQLITE_WEIGHTS = {TRACKS: (10.0, 4.0, 2.0), USERS: (10.0, 4.0), PLAYLISTS: (10.0, 1.0)}
 # ts_rank_cd weights {D, C, B, A}: the same order on PostgreSQL.
@@ -45,11 +47,13 @@ _MAX_CANDIDATES = 2000
 @dataclass(frozen=True)
 class Terms:
     """A query with each word's alternatives: itself, its prefix when it is being typed, and
-    the indexed words one or two typos away when the word itself is not indexed."""
+    the indexed words one typo away when the word itself is not indexed. ``names_only``
+    matches the first field alone (title, username): autocomplete of one or two letters."""
 
     query: ParsedQuery
     alternatives: list[list[str]]  # per word: [word, corrections...]
     prefixes: list[bool]  # per word: also match words starting with it
+    names_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -215,6 +219,8 @@ def _sqlite_match(kind: str, base_id: Any, terms: Terms) -> Match:
     fts_name = f"search_{kind}_fts"
     fts = table(fts_name, column("rowid"))
     expression = _sqlite_expression(terms)
+    if terms.names_only:
+        expression = f"{{{SQLITE_NAME_FIELDS[kind]}}} : ({expression})"
 
     def apply(statement: Select[Any]) -> Select[Any]:
         return (
@@ -237,10 +243,11 @@ def _sqlite_match(kind: str, base_id: Any, terms: Terms) -> Match:
 
 def _pg_expression(terms: Terms) -> str:
     groups = []
+    weight = "A" if terms.names_only else ""  # the title (username) field's weight
     for options, prefix in zip(terms.alternatives, terms.prefixes, strict=True):
-        parts = [f"'{option}'" for option in options]
+        parts = [f"'{option}'" + (f":{weight}" if weight else "") for option in options]
         if prefix:
-            parts.insert(1, f"'{options[0]}':*")
+            parts.insert(1, f"'{options[0]}':*{weight}")
         groups.append("(" + " | ".join(parts) + ")")
     return " & ".join(groups)
 

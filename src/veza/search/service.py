@@ -5,6 +5,7 @@ rules' (repository.py)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -31,6 +32,7 @@ TYPE_KINDS = {"track": engine.TRACKS, "user": engine.USERS, "playlist": engine.P
 MAX_SEARCH_LIMIT = 50
 MAX_SUGGESTIONS = 20
 DEFAULT_SUGGESTIONS = 5
+SHORT_PREFIX = 2
 SORTS = ("relevance", "created_at", "play_count", "title", "bpm", "duration")
 
 
@@ -159,6 +161,10 @@ async def suggestions(
         return schemas.Suggestions(query=text, suggestions=[])
     kinds = list(engine.KINDS)
     terms = await engine.expand(session, query, kinds)
+    if len(query.words) == 1 and not query.phrases and len(query.words[0]) <= SHORT_PREFIX:
+        # One or two letters typed: names that have a word starting with them, not every
+        # field of every row (which would rank half the catalogue).
+        terms = replace(terms, names_only=True)
     scored: list[tuple[bool, float, int, schemas.Suggestion]] = []
     for order, kind in enumerate(kinds):
         match = engine.match(session, kind, repository.IDS[kind], terms)
