@@ -134,6 +134,11 @@ async def test_suggestions_mix_kinds_by_relevance(app: FastAPI, client: httpx.As
     assert len(suggestions) == 3
     exact = await client.get(f"{API}/search/suggestions", params={"q": "ocelot", "limit": 1})
     assert [s["text"] for s in exact.json()["data"]["suggestions"]] == ["ocelot"]
+    # One or two letters: names only (the artist field of "Plain" does not count).
+    await create_track(app, artist, title="Plain", artist="Ocelot")
+    short = await client.get(f"{API}/search/suggestions", params={"q": "oc", "limit": 10})
+    assert "Plain" not in [s["text"] for s in short.json()["data"]["suggestions"]]
+    assert len(short.json()["data"]["suggestions"]) == 3
 
 
 async def test_totals_are_counted_up_to_the_cap(
