@@ -73,10 +73,6 @@ def is_postgres(session: AsyncSession) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-def side_key(kind: str) -> ColumnElement[Any]:
-    return literal_column(f"search_{kind}.{KEYS[kind]}")
-
-
 # Vocabulary ----------------------------------------------------------------------------------
 
 

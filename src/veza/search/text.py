@@ -70,10 +70,6 @@ def parse(text: str) -> ParsedQuery:
     )
 
 
-def allowed_typos(word: str) -> int:
-    return 1 if len(word) >= TYPO_MIN_LENGTH else 0
-
-
 def typo_distance(word: str, candidate: str) -> int:
     """Edits between two words, a swap of neighbours counting as one ("metalica" ->
     "metallica" is 1, "paranoid" -> "praanoid" is 1)."""
