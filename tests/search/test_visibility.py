@@ -3,6 +3,7 @@ indexes follow every create, update, visibility change and delete in the same tr
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from typing import Any
 
@@ -118,3 +119,29 @@ async def test_the_index_follows_updates_visibility_and_deletes(
     response = await client.delete(f"/api/v1/tracks/{track.id}", headers=owner.headers)
     assert response.status_code in (200, 204), response.text
     assert await _found(client, "ibex", owner) == []
+
+
+async def test_concurrent_edits_sharing_new_words_all_reach_the_index(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    owners = [await member(app) for _ in range(4)]
+    tracks = [await create_track(app, owner, title=f"Plain {n}") for n, owner in enumerate(owners)]
+
+    async def rename(owner: Member, track_id: object, n: int) -> httpx.Response:
+        return await client.put(
+            f"/api/v1/tracks/{track_id}",
+            json={"title": f"Capybara {n}", "artist": "Shared Newword"},
+            headers=owner.headers,
+        )
+
+    responses = await asyncio.gather(
+        *(
+            rename(owner, track.id, n)
+            for n, (owner, track) in enumerate(zip(owners, tracks, strict=True))
+        )
+    )
+    assert [r.status_code for r in responses] == [200] * 4
+    assert sorted(await _found(client, "capybara newword", None)) == [
+        f"Capybara {n}" for n in range(4)
+    ]
+    assert await _found(client, "newwrod", None) != []  # the new word is in the vocabulary
