@@ -75,3 +75,15 @@ async def test_nothing_matches_suggests_an_indexed_word(client: httpx.AsyncClien
     body = response.json()["data"]
     assert body["totals"] == {"tracks": 0, "users": 0, "playlists": 0}
     assert body["did_you_mean"] == "sandman highway"
+
+
+@pytest.mark.usefixtures("catalogue")
+async def test_quoted_phrases_and_exclusions(client: httpx.AsyncClient) -> None:
+    assert await _titles(client, '"crazy in love"') == ["Crazy in Love"]
+    assert await _titles(client, '"love crazy"') == []
+    assert "Crazy in Love" not in await _titles(client, "love -crazy")
+    assert "Love Song" in await _titles(client, "love -crazy")
+    # Nothing to look for is not an error: no results.
+    response = await client.get("/api/v1/search", params={"q": "!!! ..."})
+    assert response.status_code == 200
+    assert response.json()["data"]["totals"] == {"tracks": 0, "users": 0, "playlists": 0}

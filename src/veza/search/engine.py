@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnClause, ColumnElement
 
 from veza.search.text import (
+    TYPO_MAX_LENGTH,
     TYPO_MIN_LENGTH,
     ParsedQuery,
     corrections,
@@ -160,7 +161,7 @@ async def expand(session: AsyncSession, query: ParsedQuery, kinds: Sequence[str]
     for index, word in enumerate(query.words):
         prefix = query.last_is_prefix and index == len(query.words) - 1
         options = [word]
-        if len(word) >= TYPO_MIN_LENGTH and not await is_indexed(
+        if TYPO_MIN_LENGTH <= len(word) <= TYPO_MAX_LENGTH and not await is_indexed(
             session, word, kinds, prefix=prefix
         ):
             options.extend(await near_words(session, word, kinds))
@@ -178,7 +179,9 @@ async def did_you_mean(
     result: list[str] = []
     for word in query.words:
         best = None
-        if len(word) >= 3 and not await is_indexed(session, word, kinds, prefix=False):
+        if 3 <= len(word) <= TYPO_MAX_LENGTH and not await is_indexed(
+            session, word, kinds, prefix=False
+        ):
             near = await near_words(session, word, kinds)
             best = near[0] if near else None
         result.append(best or word)

@@ -19,8 +19,10 @@ _PHRASE = re.compile(r'"([^"]*)"')
 
 MAX_QUERY_LENGTH = 200
 MAX_WORDS = 8
-# Typo tolerance: words of this many letters may have one typo.
+# Typo tolerance: words of this many letters may have one typo (up to TYPO_MAX_LENGTH: longer
+# strings are not words anyone misspells, and their one-edit neighbourhood grows with them).
 TYPO_MIN_LENGTH = 5
+TYPO_MAX_LENGTH = 30
 
 
 def fold(text: str) -> str:
