@@ -42,6 +42,7 @@ from veza.queue.router import router as queue_router
 from veza.registry import register_all
 from veza.search.router import router as search_router
 from veza.social.router import router as social_router
+from veza.social.service import TrendingCache
 from veza.subsonic.router import router as subsonic_router
 from veza.tracks.router import router as tracks_router
 from veza.uploads.router import router as uploads_router
@@ -114,6 +115,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     database.provide(JobQueue, app.state.jobs)
     database.provide(CursorCodec, CursorCodec.derived_from(app.state.tokens.secret))
     database.provide(PlaybackCache, app.state.playback_cache)
+    database.provide(TrendingCache, TrendingCache(settings.search.trending_cache_seconds))
 
     install_error_handlers(app)
     for router in DOMAIN_ROUTERS:

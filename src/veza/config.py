@@ -277,6 +277,15 @@ class PlaylistSettings(BaseModel):
     max_tracks: int = Field(default=10_000, ge=1)
 
 
+class SearchSettings(BaseModel):
+    """Search and discovery."""
+
+    # Trending hashtags count public content published in this window...
+    trending_window_hours: int = Field(default=168, ge=1)
+    # ...and are recomputed at most this often per process.
+    trending_cache_seconds: float = Field(default=60.0, ge=0)
+
+
 class SmtpSettings(BaseModel):
     """Outgoing mail (VEZA_SMTP__HOST, VEZA_SMTP__PORT, ...). Without a host, mails are written
     as .eml files to <data_dir>/mail, except in production, where they are not delivered."""
@@ -347,6 +356,7 @@ class Settings(BaseSettings):
     audit: AuditSettings = Field(default_factory=AuditSettings)
     playlists: PlaylistSettings = Field(default_factory=PlaylistSettings)
     subsonic: SubsonicSettings = Field(default_factory=SubsonicSettings)
+    search: SearchSettings = Field(default_factory=SearchSettings)
     # Flat aliases for the settings people set most often.
     database_url: str = Field(
         default="", validation_alias=AliasChoices("VEZA_DATABASE_URL", "database_url")
