@@ -17,7 +17,16 @@ from veza.kit.encryption import SecretBox
 from veza.kit.errors import BadRequest, Forbidden, NotFound, RangeNotSatisfiable, VezaError
 from veza.models import User
 from veza.playlists.dependencies import PlaylistTools
-from veza.subsonic import annotation, browsing, credentials, errors, media, playlists, rendering
+from veza.subsonic import (
+    annotation,
+    browsing,
+    credentials,
+    errors,
+    media,
+    playlists,
+    rendering,
+    searching,
+)
 from veza.subsonic.params import Params
 
 log = structlog.get_logger("veza.subsonic")
@@ -115,6 +124,7 @@ METHODS: dict[str, Handler] = {
     "unstar": _simple(annotation.unstar),
     "getStarred2": _simple(annotation.starred2),
     "scrobble": _scrobble,
+    "search3": _sized(searching.search3),
     "getLyricsBySongId": _simple(annotation.lyrics_by_song_id),
     "getPlaylists": _playlist(playlists.get_playlists),
     "getPlaylist": _playlist(playlists.get_playlist),
