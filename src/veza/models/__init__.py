@@ -14,6 +14,7 @@ from veza.models.engagement import PlayMark, TrackLike, TrackPlay, TrackRepost, 
 from veza.models.files import StorageDeletion
 from veza.models.notification import Notification, NotificationActor
 from veza.models.playlist import Playlist, PlaylistCollaborator, PlaylistShare, PlaylistTrack
+from veza.models.queue import ListeningSession, PlayQueue, QueueItem, SessionItem
 from veza.models.social import Block, Follow
 from veza.models.track import (
     Track,
@@ -32,16 +33,20 @@ __all__ = [
     "Block",
     "Comment",
     "Follow",
+    "ListeningSession",
     "Notification",
     "NotificationActor",
     "OneTimeToken",
     "PlayMark",
+    "PlayQueue",
     "Playlist",
     "PlaylistCollaborator",
     "PlaylistShare",
     "PlaylistTrack",
     "PrivacyPreference",
+    "QueueItem",
     "RefreshToken",
+    "SessionItem",
     "StorageDeletion",
     "Timestamps",
     "Track",
