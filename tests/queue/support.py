@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import uuid
 from typing import Any
 
 import httpx
+from websockets.asyncio.client import ClientConnection, connect
 
 from tests.factories import Member
 from tests.helpers import API
@@ -61,3 +64,31 @@ async def session(client: httpx.AsyncClient, token: str) -> dict[str, Any]:
     assert response.status_code == 200, response.text
     data: dict[str, Any] = response.json()["data"]
     return data
+
+
+# Live sockets ----------------------------------------------------------------------------------
+
+
+async def receive(socket: ClientConnection, within: float = 2.0) -> dict[str, Any]:
+    """The next message that is not a heartbeat."""
+    while True:
+        message: dict[str, Any] = json.loads(await asyncio.wait_for(socket.recv(), within))
+        if message["type"] != "ping":
+            return message
+
+
+def token_of(who: Member) -> str:
+    return who.headers["Authorization"].removeprefix("Bearer ")
+
+
+def queue_socket(server: str, who: Member | None, **options: Any) -> Any:
+    query = f"?token={token_of(who)}" if who is not None else ""
+    return connect(f"ws://{server}{API}/queue/live{query}", **options)
+
+
+def session_socket(server: str, token: str, who: Member, **options: Any) -> Any:
+    return connect(
+        f"ws://{server}{API}/queue/session/{token}/live",
+        additional_headers={"Authorization": f"Bearer {token_of(who)}"},
+        **options,
+    )
