@@ -61,6 +61,15 @@ DOCUMENTED_EXTRA_STATUSES: dict[str, dict[int, str]] = {
         401: "a bad or expired token (auth is optional)",
         404: "the user does not exist or is hidden by a block",
     },
+    "POST /api/v1/queue/items": {404: "the track does not exist or the caller may not read it"},
+    "POST /api/v1/queue/session/{token}/items": {
+        401: "no or a bad token (the operation is secured)",
+        429: "too many tracks added to sessions by the caller (Retry-After)",
+    },
+    "DELETE /api/v1/queue/session/{token}/items/{id}": {
+        401: "no or a bad token (the operation is secured)",
+        403: "neither the session's host nor the one who added the item",
+    },
 }
 
 

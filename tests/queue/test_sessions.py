@@ -9,7 +9,7 @@ import httpx
 from fastapi import FastAPI
 from sqlalchemy import select
 
-from tests.factories import create_track, member, set_track_fields
+from tests.factories import create_track, member, set_track_fields, set_user_fields
 from tests.helpers import API, error_code
 from tests.queue.support import new_session, session, session_add
 from veza.models import ListeningSession
@@ -224,3 +224,14 @@ async def test_the_host_sets_the_playback_state_others_may_not(
 
 async def test_creating_a_session_needs_a_signed_in_user(client: httpx.AsyncClient) -> None:
     assert (await client.post(f"{API}/queue/session")).status_code == 401
+
+
+async def test_a_session_ends_with_its_hosts_account(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    host = await member(app)
+    token = (await new_session(client, host))["share_token"]
+
+    await set_user_fields(app, host.id, is_banned=True)
+
+    assert error_code(await client.get(f"{API}/queue/session/{token}"), 404) == "SESSION_NOT_FOUND"

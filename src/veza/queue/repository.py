@@ -4,7 +4,8 @@
 - Its items are shown only while their track is listed for the owner (the catalog's
   ``listed_tracks``): an item whose track became private, blocked or deleted stays stored, in
   its place, but is left out of what the owner gets.
-- A listening session is found by the digest of its token. Its items are shown only while
+- A listening session is found by the digest of its token, while its host is a readable
+  account (not deleted, banned or deactivated: their sessions end with them). Its items are shown only while
   their track is listed for everyone (``listed_tracks(None)``): everyone in the session plays
   them.
 
@@ -27,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from veza.kit.queries import insert_ignoring_duplicates
 from veza.models import ListeningSession, PlayQueue, QueueItem, SessionItem, Track, User
 from veza.tracks.repository import listed_tracks
+from veza.users.repository import author_is_readable
 
 Parent = type[PlayQueue] | type[ListeningSession]
 Item = type[QueueItem] | type[SessionItem]
@@ -112,7 +114,9 @@ def add_session(session: AsyncSession, listening: ListeningSession) -> None:
 async def session_by_token_hash(
     session: AsyncSession, token_hash: str, *, for_update: bool = False
 ) -> ListeningSession | None:
-    statement = select(ListeningSession).where(ListeningSession.token_hash == token_hash)
+    statement = select(ListeningSession).where(
+        ListeningSession.token_hash == token_hash, author_is_readable(ListeningSession.host_id)
+    )
     if for_update:
         statement = statement.with_for_update()
     found: ListeningSession | None = await session.scalar(
