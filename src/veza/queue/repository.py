@@ -5,9 +5,9 @@
   ``listed_tracks``): an item whose track became private, blocked or deleted stays stored, in
   its place, but is left out of what the owner gets.
 - A listening session is found by the digest of its token, while its host is a readable
-  account (not deleted, banned or deactivated: their sessions end with them). Its items are shown only while
-  their track is listed for everyone (``listed_tracks(None)``): everyone in the session plays
-  them.
+  account (not deleted, banned or deactivated: their sessions end with them). Its items are
+  shown only while their track is listed for everyone (``listed_tracks(None)``): everyone in
+  the session plays them.
 
 Positions are dense (0..n-1 over every stored item, shown or not). Every change takes the
 parent row first (``locked_*``: a row lock on PostgreSQL; SQLite's writers are serialized by
