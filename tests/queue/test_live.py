@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import os
+import socket
 import time
 
 import httpx
@@ -10,7 +13,7 @@ import pytest
 from fastapi import FastAPI
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from tests.factories import create_track, member
+from tests.factories import Member, create_track, member
 from tests.helpers import API
 from tests.queue.support import (
     add,
@@ -20,6 +23,7 @@ from tests.queue.support import (
     receive,
     session_add,
     session_socket,
+    token_of,
 )
 from veza.queue.live import queue_channel
 
@@ -125,28 +129,70 @@ async def test_a_quiet_socket_gets_heartbeats(app: FastAPI, server: str) -> None
         assert '"ping"' in str(ping)
 
 
+async def _silent_client(server: str, who: Member) -> asyncio.StreamWriter:
+    """A WebSocket handshake over a plain socket with a tiny receive buffer, then no reading."""
+    host, port = server.split(":")
+    raw = socket.socket()
+    raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    raw.setblocking(False)
+    await asyncio.get_running_loop().sock_connect(raw, (host, int(port)))
+    reader, writer = await asyncio.open_connection(sock=raw)
+    key = base64.b64encode(os.urandom(16)).decode()
+    writer.write(
+        (
+            f"GET {API}/queue/live?token={token_of(who)} HTTP/1.1\r\nHost: {server}\r\n"
+            "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+            f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        ).encode()
+    )
+    await writer.drain()
+    assert b" 101 " in await reader.readuntil(b"\r\n\r\n")
+    return writer
+
+
 async def test_a_client_that_does_not_read_is_dropped(app: FastAPI, server: str) -> None:
     app.state.settings.queue.send_buffer_messages = 4
-    app.state.settings.queue.send_timeout_seconds = 0.5
+    app.state.settings.queue.send_timeout_seconds = 30  # the buffer, not the timeout, drops it
     listener = await member(app)
     broker = app.state.broker
     channel = queue_channel(listener.id)
-    big = '{"type": "state", "pad": "' + "x" * 256_000 + '"}'
+    writer = await _silent_client(server, listener)
+    for _ in range(100):
+        if broker.hub.count(channel) == 1:
+            break
+        await asyncio.sleep(0.02)
+    big = '{"type": "state", "pad": "' + "x" * 64_000 + '"}'
 
-    # max_queue=1: the client library stops reading from the socket once one frame waits.
-    async with queue_socket(server, listener, max_queue=1, max_size=None) as device:
-        await receive(device)
-        assert broker.hub.count(channel) == 1
-        for _ in range(200):
-            await broker.publish(channel, big)
-            await asyncio.sleep(0)
-            if broker.hub.count(channel) == 0:
-                break
-        for _ in range(100):
-            if broker.hub.count(channel) == 0:
-                break
-            await asyncio.sleep(0.05)
-        assert broker.hub.count(channel) == 0  # unsubscribed: its mailbox is gone
+    for _ in range(2000):
+        if broker.hub.count(channel) == 0:
+            break
+        await broker.publish(channel, big)
+        await asyncio.sleep(0.001)
+
+    assert broker.hub.count(channel) == 0  # dropped: its mailbox is gone, memory bounded
+    writer.close()
+
+
+async def test_a_client_slower_than_the_send_timeout_is_dropped(app: FastAPI, server: str) -> None:
+    app.state.settings.queue.send_timeout_seconds = 0.2
+    listener = await member(app)
+    broker = app.state.broker
+    channel = queue_channel(listener.id)
+    writer = await _silent_client(server, listener)
+    for _ in range(100):
+        if broker.hub.count(channel) == 1:
+            break
+        await asyncio.sleep(0.02)
+    big = '{"type": "state", "pad": "' + "x" * 64_000 + '"}'
+
+    for _ in range(400):
+        if broker.hub.count(channel) == 0:
+            break
+        await broker.publish(channel, big)
+        await asyncio.sleep(0.01)
+
+    assert broker.hub.count(channel) == 0
+    writer.close()
 
 
 async def test_every_listener_follows_the_hosts_playback_and_the_items(

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import defaultdict
+from collections.abc import Callable
 
 import structlog
 from redis.asyncio import Redis
@@ -34,19 +35,33 @@ class Subscription:
         self.channel = channel
         self._hub = hub
         self._mailbox: asyncio.Queue[str] = asyncio.Queue(capacity)
-        # Set when a message could not be queued: the subscriber is too slow and must go.
-        self.overflowed = asyncio.Event()
+        # True once a message could not be queued: the subscriber is too slow and must go.
+        self.overflowed = False
+        # Called once, on overflow (the socket handler stops its sender there).
+        self.on_overflow: Callable[[], object] | None = None
+        self.delivered = 0  # messages taken from the mailbox so far
 
     def offer(self, message: str) -> None:
-        if self.overflowed.is_set():
+        if self.overflowed:
             return
         try:
             self._mailbox.put_nowait(message)
         except asyncio.QueueFull:
-            self.overflowed.set()
+            self.overflowed = True
+            if self.on_overflow is not None:
+                self.on_overflow()
 
     async def next(self) -> str:
-        return await self._mailbox.get()
+        """The next message, without suspending when one is already waiting."""
+        self.delivered += 1
+        try:
+            return self._mailbox.get_nowait()
+        except asyncio.QueueEmpty:
+            return await self._mailbox.get()
+
+    @property
+    def waiting(self) -> int:
+        return self._mailbox.qsize()
 
     def close(self) -> None:
         self._hub.remove(self)

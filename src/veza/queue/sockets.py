@@ -100,35 +100,29 @@ async def _opened(websocket: WebSocket) -> User | None:
 
 
 async def _send_loop(websocket: WebSocket, subscription: Subscription, app: FastAPI) -> None:
-    settings = app.state.settings.queue
-    overflow = asyncio.ensure_future(subscription.overflowed.wait())
-    try:
-        while True:
-            following = asyncio.ensure_future(subscription.next())
-            done, _ = await asyncio.wait(
-                {following, overflow},
-                timeout=settings.heartbeat_seconds,
-                return_when=asyncio.FIRST_COMPLETED,
-            )
-            if overflow in done:
-                following.cancel()
-                await _close(websocket, CLOSE_TOO_SLOW, "client too slow")
-                return
-            if following not in done:
-                following.cancel()
-                message = live.encode(live.PING)
-            else:
-                message = following.result()
-            try:
-                await asyncio.wait_for(websocket.send_text(message), settings.send_timeout_seconds)
-            except TimeoutError:
-                await _close(websocket, CLOSE_TOO_SLOW, "client too slow")
-                return
-            if message.startswith(ENDED_PREFIX):
-                await _close(websocket, CLOSE_ENDED, "session ended")
-                return
-    finally:
-        overflow.cancel()
+    """Send what the channel carries, in order; stop after ``session_ended``. A message that
+    takes longer than the send timeout to be written drops the client."""
+    timeout = app.state.settings.queue.send_timeout_seconds
+    while True:
+        message = await subscription.next()
+        try:
+            async with asyncio.timeout(timeout):
+                await websocket.send_text(message)
+        except TimeoutError:
+            await _close(websocket, CLOSE_TOO_SLOW, "client too slow")
+            return
+        if message.startswith(ENDED_PREFIX):
+            await _close(websocket, CLOSE_ENDED, "session ended")
+            return
+
+
+async def _heartbeat(subscription: Subscription, seconds: float) -> None:
+    """A ping in the mailbox whenever a whole period went by with nothing waiting or sent."""
+    while True:
+        sent_before = subscription.delivered
+        await asyncio.sleep(seconds)
+        if subscription.delivered == sent_before and subscription.waiting == 0:
+            subscription.offer(live.encode(live.PING))
 
 
 async def _close(websocket: WebSocket, code: int, reason: str) -> None:
@@ -158,7 +152,8 @@ async def _follow(
 ) -> None:
     app: FastAPI = websocket.app
     broker: Broker = app.state.broker
-    subscription = await broker.subscribe(channel, app.state.settings.queue.send_buffer_messages)
+    settings = app.state.settings.queue
+    subscription = await broker.subscribe(channel, settings.send_buffer_messages)
     try:
         try:
             first = await snapshot()
@@ -166,9 +161,12 @@ async def _follow(
             await websocket.close(code=CLOSE_NOT_FOUND, reason="not found")
             return
         await websocket.send_text(live.encode(live.SNAPSHOT, **first))
+        sender = asyncio.ensure_future(_send_loop(websocket, subscription, app))
+        subscription.on_overflow = sender.cancel
         loops = {
-            asyncio.ensure_future(_send_loop(websocket, subscription, app)),
+            sender,
             asyncio.ensure_future(_receive_loop(websocket, handle)),
+            asyncio.ensure_future(_heartbeat(subscription, settings.heartbeat_seconds)),
         }
         done, pending = await asyncio.wait(loops, return_when=asyncio.FIRST_COMPLETED)
         for task in pending:
@@ -180,6 +178,8 @@ async def _follow(
         pass
     finally:
         subscription.close()
+        if subscription.overflowed:
+            await _close(websocket, CLOSE_TOO_SLOW, "client too slow")
         await _close(websocket, CLOSE_ENDED, "")
 
 
