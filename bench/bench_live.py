@@ -26,6 +26,7 @@ import argparse
 import asyncio
 import json
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -41,6 +42,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import free_port, server_env, wait_port
 
 ROOT = Path(__file__).resolve().parents[1]
+PROFILE = (
+    ["-m", "cProfile", "-o", os.environ["VEZA_BENCH_PROFILE"]]
+    if os.environ.get("VEZA_BENCH_PROFILE")
+    else []
+)
 
 BASELINE = """
 import asyncio, sys
@@ -64,7 +70,10 @@ async def main(port):
     async with serve(handler, "127.0.0.1", port, compression=None, max_queue=16):
         await asyncio.Future()
 
-uvloop.run(main(int(sys.argv[1])))
+try:
+    uvloop.run(main(int(sys.argv[1])))
+except KeyboardInterrupt:
+    pass
 """
 
 
@@ -106,8 +115,8 @@ def process(
         wait_port(port)
         yield running
     finally:
-        running.terminate()
-        running.wait(10)
+        running.send_signal(signal.SIGINT)  # a clean exit: cProfile (VEZA_BENCH_PROFILE) writes
+        running.wait(30)
 
 
 def rss_kib(pid: int) -> int:
@@ -233,7 +242,7 @@ async def run(args: argparse.Namespace) -> None:
         env = _env(data_dir)
         env["VEZA_QUEUE__SEND_BUFFER_MESSAGES"] = str(max(256, args.broadcasts * 2))
         veza_cmd = [
-            sys.executable, "-m", "uvicorn", "veza.app:create_app", "--factory",
+            sys.executable, *PROFILE, "-m", "uvicorn", "veza.app:create_app", "--factory",
             "--host", "127.0.0.1", "--port", str(veza_port), "--loop", "uvloop",
             "--http", "httptools", "--log-level", "warning", "--no-access-log",
         ]  # fmt: skip

@@ -40,9 +40,24 @@ class Subscription:
         # Called once, on overflow (the socket handler stops its sender there).
         self.on_overflow: Callable[[], object] | None = None
         self.delivered = 0  # messages taken from the mailbox so far
+        # Set by the socket handler while it writes a message, and when that took too long.
+        self.sending_since: float | None = None
+        self.too_slow = False
+        # A subscriber may take a message at once, in the publisher's turn of the event loop,
+        # when nothing is waiting before it and it is not writing another: ``direct`` then
+        # writes it (a broadcast costs no task switch per subscriber). Otherwise the message
+        # waits in the mailbox, in order.
+        self.direct: Callable[[str], object] | None = None
+        # The rest of a direct write that had to wait for the socket; the next write waits
+        # for it, so messages keep their order.
+        self.in_flight: asyncio.Future[None] | None = None
 
     def offer(self, message: str) -> None:
         if self.overflowed:
+            return
+        if self.direct is not None and self.sending_since is None and self._mailbox.empty():
+            self.delivered += 1
+            self.direct(message)
             return
         try:
             self._mailbox.put_nowait(message)

@@ -208,32 +208,25 @@ def _position_now(listening: ListeningSession, now: datetime) -> int:
     return min(listening.current_position + max(0, elapsed_ms), schemas.MAX_POSITION_MS)
 
 
-async def update_state(
-    session: AsyncSession,
-    user: User,
-    token: str,
-    body: schemas.UpdateSessionStateRequest,
-    *,
-    tools: QueueTools,
-) -> schemas.SessionData:
-    """The host's playback state (403 for others). A field left out is unchanged; a new track
-    starts at 0 unless a position is given; without a position, a pause or a resume keeps the
-    offset the host's playback had reached."""
+async def change_state(
+    session: AsyncSession, user: User, token: str, body: schemas.UpdateSessionStateRequest
+) -> schemas.SessionView:
+    """The host's playback state (403 for others), announced to every listener; the session
+    as it is now. A field left out is unchanged; a new track starts at 0 unless a position is
+    given; without a position, a pause or a resume keeps the offset the host's playback had
+    reached. The host's socket calls this directly (no items to read for it)."""
     listening = await hosted_session(session, token, user, for_update=True)
     given = body.model_fields_set
     track_id = body.current_track_id
-    if (
-        "current_track_id" in given
-        and track_id is not None
-        and not await _public(session, track_id)
-    ):
+    new_track = "current_track_id" in given
+    if new_track and track_id is not None and not await _public(session, track_id):
         raise ValidationFailed.field(
             "current_track_id", "must be a track everyone may play", str(track_id)
         )
     now = utcnow()
     changes: dict[str, object] = {"state_changed_at": now}
-    track_changed = "current_track_id" in given and track_id != listening.current_track_id
-    if "current_track_id" in given:
+    track_changed = new_track and track_id != listening.current_track_id
+    if new_track:
         changes["current_track_id"] = track_id
     if body.current_position is not None:
         changes["current_position"] = body.current_position
@@ -242,12 +235,33 @@ async def update_state(
     if body.is_playing is not None:
         changes["is_playing"] = body.is_playing
     version = await repository.bump(session, ListeningSession, listening.id, now, **changes)
-    data = await session_data(session, await _reloaded(session, token), tools.public_url)
+    view = session_view(await _reloaded(session, token), user)  # the host is the caller
+    current = view.current_track_id
+    # A track just checked above need not be checked again.
+    if current is not None and not new_track and not await _public(session, current):
+        view.current_track_id = None
     live.announce(
         session,
         live.session_channel(listening.id),
         live.STATE,
         version=version,
-        session=data.session.model_dump(mode="json"),
+        session=view.model_dump(mode="json"),
     )
-    return data
+    return view
+
+
+async def update_state(
+    session: AsyncSession,
+    user: User,
+    token: str,
+    body: schemas.UpdateSessionStateRequest,
+    *,
+    tools: QueueTools,
+) -> schemas.SessionData:
+    """PUT /queue/session/{token}: ``change_state``, answered with the session and its items."""
+    view = await change_state(session, user, token, body)
+    listening = await session_for_token(session, token)
+    rows = await repository.listed_session_items(session, listening.id)
+    return schemas.SessionData(
+        session=view, items=[item_view(item, track, tools.public_url) for item, track in rows]
+    )

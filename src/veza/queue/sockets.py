@@ -19,7 +19,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import Awaitable, Callable
+import time
+from collections.abc import Awaitable, Callable, Coroutine, Generator
 from typing import Any
 
 import structlog
@@ -99,30 +100,104 @@ async def _opened(websocket: WebSocket) -> User | None:
 # Following a channel -------------------------------------------------------------------------
 
 
-async def _send_loop(websocket: WebSocket, subscription: Subscription, app: FastAPI) -> None:
-    """Send what the channel carries, in order; stop after ``session_ended``. A message that
-    takes longer than the send timeout to be written drops the client."""
-    timeout = app.state.settings.queue.send_timeout_seconds
+async def _send_loop(websocket: WebSocket, subscription: Subscription) -> None:
+    """Send what waits in the mailbox, in order; stop after ``session_ended``."""
     while True:
         message = await subscription.next()
-        try:
-            async with asyncio.timeout(timeout):
-                await websocket.send_text(message)
-        except TimeoutError:
-            await _close(websocket, CLOSE_TOO_SLOW, "client too slow")
-            return
+        if subscription.in_flight is not None:
+            await asyncio.shield(subscription.in_flight)
+        subscription.sending_since = time.monotonic()
+        await websocket.send_text(message)
+        subscription.sending_since = None
         if message.startswith(ENDED_PREFIX):
             await _close(websocket, CLOSE_ENDED, "session ended")
             return
 
 
-async def _heartbeat(subscription: Subscription, seconds: float) -> None:
-    """A ping in the mailbox whenever a whole period went by with nothing waiting or sent."""
+class _Reyield:
+    """Hands a future that a coroutine yielded on to the task now running that coroutine."""
+
+    def __init__(self, future: object) -> None:
+        self.future = future
+
+    def __await__(self) -> Generator[object, None, None]:
+        yield self.future
+
+
+async def _resume(coroutine: Coroutine[object, None, None], future: object) -> None:
+    """Run the rest of a coroutine that suspended on ``future`` while driven by hand."""
     while True:
-        sent_before = subscription.delivered
-        await asyncio.sleep(seconds)
-        if subscription.delivered == sent_before and subscription.waiting == 0:
+        try:
+            await _Reyield(future)
+        except BaseException as exc:  # cancelled while waiting: the coroutine hears it
+            try:
+                future = coroutine.throw(exc)
+            except StopIteration:
+                return
+            continue
+        try:
+            future = coroutine.send(None)
+        except StopIteration:
+            return
+
+
+def _direct_sender(
+    websocket: WebSocket, subscription: Subscription, sender: asyncio.Future[None]
+) -> Callable[[str], None]:
+    """Write a message at once: the send runs in the publisher's turn, to its end when the
+    socket's buffer takes it (the usual case), else the rest runs in a task of its own while
+    later messages wait in the mailbox. ``session_ended`` goes through the sender, which
+    closes the socket after it."""
+
+    def send(message: str) -> None:
+        if message.startswith(ENDED_PREFIX):
+            subscription.direct = None
+            subscription.offer(message)
+            return
+        coroutine = websocket.send_text(message)
+        try:
+            future = coroutine.send(None)
+        except StopIteration:
+            return
+        except Exception:
+            sender.cancel()  # the socket is gone: the handler ends and cleans up
+            return
+        subscription.sending_since = time.monotonic()
+        rest = subscription.in_flight = asyncio.ensure_future(_resume(coroutine, future))
+
+        def finished(task: asyncio.Future[None]) -> None:
+            subscription.sending_since = None
+            subscription.in_flight = None
+            if task.cancelled() or task.exception() is not None:
+                sender.cancel()
+
+        rest.add_done_callback(finished)
+
+    return send
+
+
+async def _watch(
+    subscription: Subscription, sender: asyncio.Future[None], heartbeat: float, limit: float
+) -> None:
+    """A ping in the mailbox whenever a whole period went by with nothing waiting or sent, and
+    the sender stopped when one message takes longer than ``limit`` seconds to be written (a timer
+    here rather than one per message: the fan-out path stays short)."""
+    tick = min(heartbeat, limit) / 2
+    quiet_since = time.monotonic()
+    delivered = subscription.delivered
+    while True:
+        await asyncio.sleep(tick)
+        now = time.monotonic()
+        started = subscription.sending_since
+        if started is not None and now - started > limit:
+            subscription.too_slow = True
+            sender.cancel()
+            return
+        if subscription.delivered != delivered or subscription.waiting:
+            delivered, quiet_since = subscription.delivered, now
+        elif now - quiet_since >= heartbeat:
             subscription.offer(live.encode(live.PING))
+            quiet_since = now
 
 
 async def _close(websocket: WebSocket, code: int, reason: str) -> None:
@@ -161,12 +236,16 @@ async def _follow(
             await websocket.close(code=CLOSE_NOT_FOUND, reason="not found")
             return
         await websocket.send_text(live.encode(live.SNAPSHOT, **first))
-        sender = asyncio.ensure_future(_send_loop(websocket, subscription, app))
+        sender = asyncio.ensure_future(_send_loop(websocket, subscription))
         subscription.on_overflow = sender.cancel
+        subscription.direct = _direct_sender(websocket, subscription, sender)
+        watch = _watch(
+            subscription, sender, settings.heartbeat_seconds, settings.send_timeout_seconds
+        )
         loops = {
             sender,
             asyncio.ensure_future(_receive_loop(websocket, handle)),
-            asyncio.ensure_future(_heartbeat(subscription, settings.heartbeat_seconds)),
+            asyncio.ensure_future(watch),
         }
         done, pending = await asyncio.wait(loops, return_when=asyncio.FIRST_COMPLETED)
         for task in pending:
@@ -177,8 +256,11 @@ async def _follow(
     except WebSocketDisconnect:
         pass
     finally:
+        subscription.direct = None
+        if subscription.in_flight is not None:
+            subscription.in_flight.cancel()
         subscription.close()
-        if subscription.overflowed:
+        if subscription.overflowed or subscription.too_slow:
             await _close(websocket, CLOSE_TOO_SLOW, "client too slow")
         await _close(websocket, CLOSE_ENDED, "")
 
@@ -234,7 +316,7 @@ async def _host_state(
     try:
         body = schemas.UpdateSessionStateRequest.model_validate(fields)
         async with write_transaction(app.state.db) as session:
-            await sessions.update_state(session, user, token, body, tools=tools_for(app))
+            await sessions.change_state(session, user, token, body)
     except ValidationError as exc:
         await websocket.send_text(
             live.encode("error", code="VALIDATION_ERROR", message=str(exc.errors()[0]["msg"]))
