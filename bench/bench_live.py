@@ -276,28 +276,29 @@ async def run(args: argparse.Namespace) -> None:
                 return int(json.loads(raw)["sequence"])
 
             results: dict[str, list[dict[str, float]]] = {"bare": [], "veza": []}
+            bare_args = (
+                "bare websockets", bare.pid, f"ws://127.0.0.1:{bare_port}/listen",
+                f"ws://127.0.0.1:{bare_port}/host", {}, bare_trigger, bare_sequence,
+            )  # fmt: skip
+            veza_args = (
+                "veza", veza.pid, session_url, session_url, headers, veza_trigger, veza_sequence,
+            )  # fmt: skip
             for round_number in range(1, args.rounds + 1):
                 print(f"round {round_number}", flush=True)
-                results["bare"].append(
-                    await measure(
-                        "bare websockets", bare.pid, f"ws://127.0.0.1:{bare_port}/listen",
-                        f"ws://127.0.0.1:{bare_port}/host", {}, bare_trigger, bare_sequence,
-                        args.clients, args.broadcasts, False,
+                # Alternate which goes first: the machine's load drifts during a run.
+                order = [("bare", bare_args, False), ("veza", veza_args, True)]
+                for name, server_args, snapshot_first in order[:: 1 if round_number % 2 else -1]:
+                    results[name].append(
+                        await measure(*server_args, args.clients, args.broadcasts, snapshot_first)  # type: ignore[arg-type]
                     )
-                )  # fmt: skip
-                results["veza"].append(
-                    await measure(
-                        "veza", veza.pid, session_url, session_url, headers, veza_trigger,
-                        veza_sequence, args.clients, args.broadcasts, True,
-                    )
-                )  # fmt: skip
         ratios = [
             v["deliveries_per_s"] / b["deliveries_per_s"]
             for v, b in zip(results["veza"], results["bare"], strict=True)
         ]
-        print("\nmedians over rounds:")
+        print("\nmedians over rounds (memory: first round, when every connection is new):")
         for name, rows in results.items():
             medians = {key: round(statistics.median(r[key] for r in rows), 1) for key in rows[0]}
+            medians["kib_per_connection"] = round(rows[0]["kib_per_connection"], 1)
             print(f"  {name}: {json.dumps(medians)}")
         print(
             f"  veza / bare throughput: {statistics.median(ratios):.2f}x (rounds {', '.join(f'{r:.2f}' for r in ratios)})"

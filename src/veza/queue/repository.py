@@ -171,6 +171,21 @@ async def bump(
     return int(version or 0)
 
 
+async def change_session(
+    session: AsyncSession, session_id: uuid.UUID, now: datetime, **values: Any
+) -> ListeningSession:
+    """``bump`` for a session, returning the session as it is after the change."""
+    changed: ListeningSession | None = await session.scalar(
+        update(ListeningSession)
+        .where(ListeningSession.id == session_id)
+        .values(version=ListeningSession.version + 1, updated_at=now, **values)
+        .returning(ListeningSession)
+        .execution_options(populate_existing=True)
+    )
+    assert changed is not None  # locked by the caller
+    return changed
+
+
 async def reserve_slot(
     session: AsyncSession, parent: Parent, parent_id: uuid.UUID, cap: int, now: datetime
 ) -> tuple[int, int] | None:

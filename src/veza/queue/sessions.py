@@ -234,8 +234,8 @@ async def change_state(
         changes["current_position"] = 0 if track_changed else _position_now(listening, now)
     if body.is_playing is not None:
         changes["is_playing"] = body.is_playing
-    version = await repository.bump(session, ListeningSession, listening.id, now, **changes)
-    view = session_view(await _reloaded(session, token), user)  # the host is the caller
+    changed = await repository.change_session(session, listening.id, now, **changes)
+    view = session_view(changed, user)  # the host is the caller
     current = view.current_track_id
     # A track just checked above need not be checked again.
     if current is not None and not new_track and not await _public(session, current):
@@ -244,7 +244,7 @@ async def change_state(
         session,
         live.session_channel(listening.id),
         live.STATE,
-        version=version,
+        version=changed.version,
         session=view.model_dump(mode="json"),
     )
     return view
