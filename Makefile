@@ -72,6 +72,7 @@ bench: $(STAMP_BENCH)
 	$(BIN)/python bench/bench_stream.py
 	$(BIN)/python bench/bench_upload.py
 	$(BIN)/python bench/bench_processing.py
+	$(BIN)/python bench/bench_live.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis

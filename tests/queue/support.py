@@ -69,7 +69,7 @@ async def session(client: httpx.AsyncClient, token: str) -> dict[str, Any]:
 # Live sockets ----------------------------------------------------------------------------------
 
 
-async def receive(socket: ClientConnection, within: float = 2.0) -> dict[str, Any]:
+async def receive(socket: ClientConnection, within: float = 5.0) -> dict[str, Any]:
     """The next message that is not a heartbeat."""
     while True:
         message: dict[str, Any] = json.loads(await asyncio.wait_for(socket.recv(), within))

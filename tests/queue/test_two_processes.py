@@ -44,7 +44,7 @@ def _free_port() -> int:
 
 async def _ready(base: str, process: asyncio.subprocess.Process) -> None:
     async with httpx.AsyncClient(base_url=base) as http:
-        for _ in range(300):
+        for _ in range(600):  # 30 s at most, on a loaded machine
             assert process.returncode is None, "the server stopped during start-up"
             try:
                 if (await http.get("/health")).status_code == 200:
