@@ -234,9 +234,18 @@ def _row_of(
     return row
 
 
+# Columns whose CHECK constraint admits only some values.
+_CHECKED_VALUES = {
+    ("playlist_collaborators", "permission"): ("read", "admin"),
+    ("play_queues", "repeat_mode"): ("off", "all"),
+}
+
+
 def _value_for(column: Any, index: int) -> Any:
     from sqlalchemy import JSON
 
+    if (column.table.name, column.name) in _CHECKED_VALUES:
+        return _CHECKED_VALUES[column.table.name, column.name][index]
     if isinstance(column.type, JSON):
         return {"list": ["a", 1, None], "n": index}
     kind = getattr(column.type, "impl_instance", column.type).python_type  # under decorators
