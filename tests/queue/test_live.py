@@ -65,6 +65,25 @@ async def test_the_owners_other_device_hears_every_change_of_the_queue(
         assert (await receive(device))["type"] == "cleared"
 
 
+async def test_a_change_reaches_the_other_device_within_100_ms(
+    app: FastAPI, client: httpx.AsyncClient, server: str
+) -> None:
+    listener = await member(app)
+
+    async with queue_socket(server, listener) as device:
+        await receive(device)
+        delays = []
+        for volume in range(5):
+            started = time.perf_counter()
+            response = await put_queue(client, listener, volume=volume)
+            assert response.status_code == 200
+            await receive(device)
+            delays.append(time.perf_counter() - started)
+
+    # From the request's start (its database write included) to the message on the socket.
+    assert sorted(delays)[2] < 0.1, delays
+
+
 async def test_another_users_changes_are_not_heard(
     app: FastAPI, client: httpx.AsyncClient, server: str
 ) -> None:

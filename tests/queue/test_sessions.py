@@ -235,3 +235,20 @@ async def test_a_session_ends_with_its_hosts_account(
     await set_user_fields(app, host.id, is_banned=True)
 
     assert error_code(await client.get(f"{API}/queue/session/{token}"), 404) == "SESSION_NOT_FOUND"
+
+
+async def test_changing_a_session_needs_a_signed_in_user_and_a_well_formed_item_id(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    host = await member(app)
+    token = (await new_session(client, host))["share_token"]
+
+    removal = await client.delete(f"{API}/queue/session/{token}/items/{uuid.uuid4()}")
+    state = await client.put(f"{API}/queue/session/{token}", json={"is_playing": True})
+    malformed = await client.delete(
+        f"{API}/queue/session/{token}/items/not-a-uuid", headers=host.headers
+    )
+
+    assert removal.status_code == 401
+    assert state.status_code == 401
+    assert malformed.status_code == 400
