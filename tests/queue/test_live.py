@@ -192,6 +192,27 @@ async def test_a_client_that_does_not_read_is_dropped(app: FastAPI, server: str)
     writer.close()
 
 
+async def test_a_slow_reader_gets_every_message_in_order(app: FastAPI, server: str) -> None:
+    """Writes that must wait for the socket, and the messages queued behind them, keep the
+    order they were published in."""
+    listener = await member(app)
+    broker = app.state.broker
+    channel = queue_channel(listener.id)
+
+    async with queue_socket(server, listener, max_queue=1, max_size=None) as device:
+        await receive(device)
+        for number in range(60):
+            await broker.publish(
+                channel, f'{{"type": "state", "n": {number}, "pad": "{"x" * 64_000}"}}'
+            )
+        numbers = []
+        for _ in range(60):
+            numbers.append((await receive(device))["n"])
+            await asyncio.sleep(0.005)
+
+    assert numbers == list(range(60))
+
+
 async def test_a_client_slower_than_the_send_timeout_is_dropped(app: FastAPI, server: str) -> None:
     app.state.settings.queue.send_timeout_seconds = 0.2
     listener = await member(app)

@@ -51,11 +51,18 @@ class Subscription:
         # The rest of a direct write that had to wait for the socket; the next write waits
         # for it, so messages keep their order.
         self.in_flight: asyncio.Future[None] | None = None
+        # True while the subscriber holds a message taken from the mailbox, not yet written.
+        self.busy = False
 
     def offer(self, message: str) -> None:
         if self.overflowed:
             return
-        if self.direct is not None and self.sending_since is None and self._mailbox.empty():
+        if (
+            self.direct is not None
+            and not self.busy
+            and self.in_flight is None
+            and self._mailbox.empty()
+        ):
             self.delivered += 1
             self.direct(message)
             return

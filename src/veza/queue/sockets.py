@@ -104,11 +104,13 @@ async def _send_loop(websocket: WebSocket, subscription: Subscription) -> None:
     """Send what waits in the mailbox, in order; stop after ``session_ended``."""
     while True:
         message = await subscription.next()
+        subscription.busy = True  # no direct write may pass this message
         if subscription.in_flight is not None:
             await asyncio.shield(subscription.in_flight)
         subscription.sending_since = time.monotonic()
         await websocket.send_text(message)
         subscription.sending_since = None
+        subscription.busy = subscription.waiting > 0
         if message.startswith(ENDED_PREFIX):
             await _close(websocket, CLOSE_ENDED, "session ended")
             return
