@@ -56,3 +56,13 @@ async def test_redis_carries_a_message_to_the_subscribers_of_another_broker() ->
     finally:
         await here.close()
         await there.close()
+
+
+async def test_an_unreachable_redis_refuses_a_subscriber_instead_of_hanging() -> None:
+    broker = RedisBroker("redis://127.0.0.1:1/0", f"veza-test-{uuid.uuid4().hex[:8]}")
+    broker.READY_SECONDS = 0.3
+    try:
+        with pytest.raises(TimeoutError):
+            await broker.subscribe("queue:x", 4)
+    finally:
+        await broker.close()

@@ -143,6 +143,7 @@ class RedisBroker(Broker):
     """Every process: PUBLISH to Redis, and one PSUBSCRIBE per process feeding its hub."""
 
     RETRY_SECONDS = 1.0
+    READY_SECONDS = 5.0
 
     def __init__(self, redis_url: str, prefix: str) -> None:
         super().__init__()
@@ -165,7 +166,8 @@ class RedisBroker(Broker):
             if self._reader is None or self._reader.done():
                 self._ready.clear()
                 self._reader = asyncio.create_task(self._read_forever())
-        await self._ready.wait()
+        # Redis unreachable: the subscriber is refused (its socket closes) rather than hanging.
+        await asyncio.wait_for(self._ready.wait(), self.READY_SECONDS)
 
     async def _read_forever(self) -> None:
         while True:

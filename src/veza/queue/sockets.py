@@ -46,6 +46,7 @@ CLOSE_POLICY = 1008  # Origin refused (before the handshake: HTTP 403)
 CLOSE_UNAUTHORIZED = 4401
 CLOSE_NOT_FOUND = 4404
 CLOSE_TOO_SLOW = 4408
+CLOSE_UNAVAILABLE = 1011  # the fan-out (Redis) cannot be reached
 
 # How an encoded session_ended message begins (live.encode puts the type first).
 ENDED_PREFIX = live.encode(live.SESSION_ENDED).split(",")[0]
@@ -230,7 +231,12 @@ async def _follow(
     app: FastAPI = websocket.app
     broker: Broker = app.state.broker
     settings = app.state.settings.queue
-    subscription = await broker.subscribe(channel, settings.send_buffer_messages)
+    try:
+        subscription = await broker.subscribe(channel, settings.send_buffer_messages)
+    except (TimeoutError, OSError):
+        log.warning("live_subscribe_failed", channel=channel)
+        await websocket.close(code=CLOSE_UNAVAILABLE, reason="live updates unavailable")
+        return
     try:
         try:
             first = await snapshot()
