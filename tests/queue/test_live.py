@@ -13,7 +13,7 @@ import pytest
 from fastapi import FastAPI
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from tests.factories import Member, create_track, member
+from tests.factories import Member, admin, create_track, member
 from tests.helpers import API
 from tests.queue.support import (
     add,
@@ -290,3 +290,20 @@ async def test_an_unknown_or_ended_session_closes_the_socket(app: FastAPI, serve
         with pytest.raises(ConnectionClosed) as closed:
             await receive(socket)
     assert closed.value.rcvd is not None and closed.value.rcvd.code == 4404
+
+
+async def test_banning_the_host_ends_the_session_for_every_listener(
+    app: FastAPI, client: httpx.AsyncClient, server: str
+) -> None:
+    host, guest, root = await member(app), await member(app), await admin(app)
+    token = (await new_session(client, host))["share_token"]
+
+    async with session_socket(server, token, guest) as listening:
+        await receive(listening)
+        banned = await client.put(
+            f"{API}/users/{host.id}", headers=root.headers, json={"is_banned": True}
+        )
+        assert banned.status_code == 200, banned.text
+
+        assert (await receive(listening))["type"] == "session_ended"
+    assert (await client.get(f"{API}/queue/session/{token}")).status_code == 404

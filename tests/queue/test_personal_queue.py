@@ -6,10 +6,12 @@ import uuid
 
 import httpx
 from fastapi import FastAPI
+from sqlalchemy import func, select
 
 from tests.factories import create_track, member, set_track_fields
-from tests.helpers import API, block, error_code
+from tests.helpers import API, block, delete_own_account, error_code
 from tests.queue.support import add, added, put_queue, queue, track_ids
+from veza.models import PlayQueue, QueueItem
 
 
 async def test_a_new_user_has_an_empty_queue_with_default_playback_state(
@@ -273,3 +275,18 @@ async def test_every_operation_needs_a_signed_in_caller(client: httpx.AsyncClien
     ):
         response = await client.request(method, f"{API}{path}", json={})
         assert response.status_code == 401, (method, path, response.text)
+
+
+async def test_a_deleted_account_takes_its_queue_with_it(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    artist = await member(app)
+    listener = await member(app)
+    track = await create_track(app, artist)
+    await added(client, listener, track.id)
+
+    assert (await delete_own_account(client, listener)).status_code == 200
+
+    async with app.state.db.reader() as db:
+        assert await db.scalar(select(func.count()).select_from(PlayQueue)) == 0
+        assert await db.scalar(select(func.count()).select_from(QueueItem)) == 0

@@ -151,6 +151,20 @@ async def delete_session(session: AsyncSession, session_id: uuid.UUID) -> None:
     await session.execute(delete(ListeningSession).where(ListeningSession.id == session_id))
 
 
+async def delete_sessions_hosted_by(session: AsyncSession, host_id: uuid.UUID) -> list[uuid.UUID]:
+    """Delete the sessions ``host_id`` hosts; their ids."""
+    deleted = await session.execute(
+        delete(ListeningSession)
+        .where(ListeningSession.host_id == host_id)
+        .returning(ListeningSession.id)
+    )
+    return list(deleted.scalars())
+
+
+async def delete_queue_of(session: AsyncSession, user_id: uuid.UUID) -> None:
+    await session.execute(delete(PlayQueue).where(PlayQueue.user_id == user_id))
+
+
 async def get_user(session: AsyncSession, user_id: uuid.UUID) -> User | None:
     return await session.get(User, user_id)
 
