@@ -85,7 +85,10 @@ async def stream_token(api: str, email: str, password: str) -> str:
     async with httpx.AsyncClient(base_url=api.rstrip("/")) as http:
         login = await http.post("/api/v1/auth/login", json={"email": email, "password": password})
         login.raise_for_status()
-        access = login.json()["access_token"]
+        answer = login.json()
+        if answer.get("requires_2fa"):
+            raise SystemExit("this account uses 2FA: sign in with the web app instead")
+        access = answer["token"]["access_token"]
         issued = await http.post(
             "/api/v1/auth/stream-token", headers={"Authorization": f"Bearer {access}"}
         )

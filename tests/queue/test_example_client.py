@@ -12,7 +12,7 @@ from types import ModuleType
 import httpx
 from fastapi import FastAPI
 
-from tests.factories import create_track, member
+from tests.factories import PASSWORD, create_track, member
 from tests.helpers import API
 from tests.queue.support import new_session, session_add
 
@@ -36,11 +36,12 @@ async def test_the_example_client_follows_a_session(
     tracks = [await create_track(app, host) for _ in range(2)]
     token = (await new_session(client, host))["share_token"]
     await session_add(client, host, token, tracks[0].id)
-    issued = await client.post(f"{API}/auth/stream-token", headers=guest.headers)
+    # The example signs in with a password and trades the access token for a stream token.
+    stream_token = await example.stream_token(f"http://{server}", guest.user.email, PASSWORD)
     url = example.socket_url(f"http://{server}", token)
     copy = example.LiveCopy()
 
-    following = asyncio.create_task(example.follow(url, issued.json()["token"], copy, messages=4))
+    following = asyncio.create_task(example.follow(url, stream_token, copy, messages=4))
     for _ in range(500):  # until the snapshot is in
         if copy.version >= 0:
             break
