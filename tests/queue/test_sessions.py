@@ -64,10 +64,15 @@ async def test_anyone_with_the_token_reads_the_session_without_signing_in(
     assert data["items"][0]["track"]["title"] == track.title
 
 
-async def test_an_unknown_token_is_not_found(client: httpx.AsyncClient) -> None:
-    for token in ("nope", "x" * 300, " "):
+async def test_an_unknown_token_is_not_found_and_a_blank_one_is_a_400(
+    client: httpx.AsyncClient,
+) -> None:
+    for token in ("nope", "x" * 300):
         response = await client.get(f"{API}/queue/session/{token}")
         assert error_code(response, 404) == "SESSION_NOT_FOUND"
+    blank = await client.get(f"{API}/queue/session/%20")
+    assert error_code(blank, 400) == "VALIDATION_ERROR"
+    assert blank.json()["error"]["details"][0]["field"] == "token"
 
 
 async def test_only_tracks_everyone_may_read_are_added(
