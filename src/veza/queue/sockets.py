@@ -35,8 +35,9 @@ from veza.kit.fanout import Broker, Subscription
 from veza.kit.tokens import ACCESS_TOKEN_TYPE, STREAM_AUDIENCE, STREAM_TOKEN_TYPE
 from veza.models import User
 from veza.queue import live, schemas, service, sessions
-from veza.queue.access import session_for_token
+from veza.queue.access import is_host, session_for_token
 from veza.queue.dependencies import tools_for
+from veza.queue.errors import NotSessionHost
 
 log = structlog.get_logger(__name__)
 
@@ -306,8 +307,16 @@ async def follow_session(websocket: WebSocket, token: str) -> None:
             data = await sessions.get_session(session, token, tools=tools)
         return {"version": data.session.version, **data.model_dump(mode="json")}
 
+    hosting = is_host(user, listening)
+
     async def handle(message: dict[str, Any]) -> None:
         if message.get("type") != live.STATE:
+            return
+        if not hosting:  # refused without a database round trip, however often it is sent
+            refusal = NotSessionHost()
+            await websocket.send_text(
+                live.encode("error", code=refusal.code, message=refusal.message)
+            )
             return
         await _host_state(websocket, user, token, message)
 
