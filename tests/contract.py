@@ -109,6 +109,15 @@ DOCUMENTED_EXTRA_STATUSES: dict[str, dict[int, str]] = {
         404: "the playlist does not exist or the caller may not read it",
         412: "If-Match names a snapshot_id that is not current",
     },
+    "POST /api/v1/queue/items": {404: "the track does not exist or the caller may not read it"},
+    "POST /api/v1/queue/session/{token}/items": {
+        401: "no or a bad token (the operation is secured)",
+        429: "too many tracks added to sessions by the caller (Retry-After)",
+    },
+    "DELETE /api/v1/queue/session/{token}/items/{id}": {
+        401: "no or a bad token (the operation is secured)",
+        403: "neither the session's host nor the one who added the item",
+    },
 }
 
 

@@ -24,6 +24,7 @@ from veza.models.marketplace import (
 )
 from veza.models.notification import Notification, NotificationActor
 from veza.models.playlist import Playlist, PlaylistCollaborator, PlaylistShare, PlaylistTrack
+from veza.models.queue import ListeningSession, PlayQueue, QueueItem, SessionItem
 from veza.models.social import Block, Follow
 from veza.models.track import (
     Track,
@@ -47,12 +48,14 @@ __all__ = [
     "Follow",
     "IdempotencyKey",
     "LibraryEntry",
+    "ListeningSession",
     "Notification",
     "NotificationActor",
     "OneTimeToken",
     "Order",
     "OrderItem",
     "PlayMark",
+    "PlayQueue",
     "Playlist",
     "PlaylistCollaborator",
     "PlaylistShare",
@@ -61,7 +64,9 @@ __all__ = [
     "Product",
     "ProductLicense",
     "PromoCode",
+    "QueueItem",
     "RefreshToken",
+    "SessionItem",
     "StorageDeletion",
     "StorageHold",
     "SubsonicApiKey",

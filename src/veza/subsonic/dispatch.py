@@ -17,6 +17,7 @@ from veza.kit.encryption import SecretBox
 from veza.kit.errors import BadRequest, Forbidden, NotFound, RangeNotSatisfiable, VezaError
 from veza.models import User
 from veza.playlists.dependencies import PlaylistTools
+from veza.queue.dependencies import QueueTools
 from veza.subsonic import (
     annotation,
     browsing,
@@ -24,6 +25,7 @@ from veza.subsonic import (
     errors,
     media,
     playlists,
+    queueing,
     rendering,
     searching,
 )
@@ -48,6 +50,7 @@ class SubsonicTools:
     max_list_size: int
     server_version: str
     playlists: PlaylistTools
+    queue: QueueTools
 
 
 Handler = Callable[[AsyncSession, User, Call, SubsonicTools], Awaitable[Any]]
@@ -77,6 +80,13 @@ def _served(function: Callable[..., Awaitable[Any]]) -> Handler:
 def _playlist(function: Callable[..., Awaitable[Any]]) -> Handler:
     async def run(session: AsyncSession, user: User, call: Call, tools: SubsonicTools) -> Any:
         return await function(session, user, call.params, tools.playlists)
+
+    return run
+
+
+def _queued(function: Callable[..., Awaitable[Any]]) -> Handler:
+    async def run(session: AsyncSession, user: User, call: Call, tools: SubsonicTools) -> Any:
+        return await function(session, user, call.params, tools.queue)
 
     return run
 
@@ -125,6 +135,8 @@ METHODS: dict[str, Handler] = {
     "getStarred2": _simple(annotation.starred2),
     "scrobble": _scrobble,
     "search3": _sized(searching.search3),
+    "getPlayQueue": _queued(queueing.get_play_queue),
+    "savePlayQueue": _queued(queueing.save_play_queue),
     "getLyricsBySongId": _simple(annotation.lyrics_by_song_id),
     "getPlaylists": _playlist(playlists.get_playlists),
     "getPlaylist": _playlist(playlists.get_playlist),
@@ -133,7 +145,15 @@ METHODS: dict[str, Handler] = {
     "deletePlaylist": _playlist(playlists.delete_playlist),
 }
 WRITE_METHODS = frozenset(
-    {"star", "unstar", "scrobble", "createPlaylist", "updatePlaylist", "deletePlaylist"}
+    {
+        "star",
+        "unstar",
+        "scrobble",
+        "createPlaylist",
+        "updatePlaylist",
+        "deletePlaylist",
+        "savePlayQueue",
+    }
 )
 NO_AUTH_METHODS = frozenset({"getOpenSubsonicExtensions"})
 

@@ -10,6 +10,7 @@ from starlette.responses import Response
 from veza import __version__
 from veza.playback.dependencies import get_playback_tools
 from veza.playlists.dependencies import get_playlist_tools
+from veza.queue.dependencies import tools_for
 from veza.subsonic.credentials import password_box
 from veza.subsonic.dispatch import Call, SubsonicTools, handle
 from veza.subsonic.media import MediaTools
@@ -45,6 +46,7 @@ async def _tools(request: Request) -> SubsonicTools:
         max_list_size=settings.subsonic.max_list_size,
         server_version=__version__,
         playlists=get_playlist_tools(request),
+        queue=tools_for(request.app),
     )
 
 

@@ -1,7 +1,7 @@
 """the library (imported files, their album tags) and Subsonic credentials and API keys
 
 Revision ID: 0016
-Revises: 0012
+Revises: 0011
 Create Date: 2026-12-01
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0016"
-down_revision: str | None = "0012"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
