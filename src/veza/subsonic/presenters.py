@@ -85,7 +85,6 @@ def album(item: Album, *, with_songs: bool = False) -> dict[str, Any]:
         "isCompilation": item.compilation,
         "displayArtist": item.artist,
         "sortName": item.name,
-        "mediaType": "album",
     }
     if with_songs:
         body["song"] = [song(s) for s in item.songs]
@@ -100,7 +99,6 @@ def artist(item: Artist, *, with_albums: bool = False) -> dict[str, Any]:
         "albumCount": len(item.albums),
         "coverArt": str(cover.track.id) if cover else None,
         "sortName": item.name,
-        "mediaType": "artist",
     }
     if with_albums:
         body["album"] = [album(a) for a in item.albums]
