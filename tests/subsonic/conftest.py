@@ -18,6 +18,7 @@ from fastapi import FastAPI
 from tests.factories import Member, member
 from tests.library.conftest import run_import
 from tests.library.music import make_music_folder
+from tests.queue.conftest import server  # noqa: F401 - the live server, for real clients
 from veza.kit.db import write_transaction
 from veza.subsonic import credentials
 from veza.subsonic.service import box_for

@@ -12,7 +12,6 @@ import httpx
 import libsonic
 from knuckles import Subsonic
 
-from tests.queue.conftest import server  # noqa: F401 - the live server fixture
 from tests.subsonic.conftest import PASSWORD, Library
 
 
@@ -53,7 +52,7 @@ def _py_sonic_flow(host: str, username: str) -> dict[str, Any]:
 async def test_py_sonic_browses_searches_streams_stars_and_edits(
     library: Library,
     server: str,
-    client: httpx.AsyncClient,  # noqa: F811
+    client: httpx.AsyncClient,
 ) -> None:
     result = await asyncio.to_thread(_py_sonic_flow, server, library.owner.user.username)
     assert {"Artist One", "Björk", "Various Artists"} <= set(result["names"])
@@ -112,7 +111,7 @@ def _knuckles_flow(host: str, username: str) -> dict[str, Any]:
 
 async def test_knuckles_drives_the_opensubsonic_flows(
     library: Library,
-    server: str,  # noqa: F811
+    server: str,
 ) -> None:
     result = await asyncio.to_thread(_knuckles_flow, server, library.owner.user.username)
     assert result["license"].valid
