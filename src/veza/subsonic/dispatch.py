@@ -14,7 +14,15 @@ from starlette.responses import Response
 
 from veza.kit.db import Database, run_after_commit
 from veza.kit.encryption import SecretBox
-from veza.kit.errors import BadRequest, Forbidden, NotFound, RangeNotSatisfiable, VezaError
+from veza.kit.errors import (
+    BadRequest,
+    Forbidden,
+    NotFound,
+    RangeNotSatisfiable,
+    RateLimited,
+    VezaError,
+)
+from veza.kit.ratelimit import RateLimiter
 from veza.models import User
 from veza.playlists.dependencies import PlaylistTools
 from veza.queue.dependencies import QueueTools
@@ -51,6 +59,9 @@ class SubsonicTools:
     server_version: str
     playlists: PlaylistTools
     queue: QueueTools
+    limiter: RateLimiter
+    failures_per_account: str
+    failures_per_ip: str
 
 
 Handler = Callable[[AsyncSession, User, Call, SubsonicTools], Awaitable[Any]]
@@ -189,6 +200,40 @@ def _translated(exc: VezaError) -> errors.SubsonicError:
     return errors.SubsonicError(errors.GENERIC, exc.message)
 
 
+def _failure_keys(call: Call, tools: SubsonicTools) -> list[tuple[str, str, str]]:
+    """The failed sign-in counters a request meets: its username's, its address's (the same
+    limits as the web app's login)."""
+    keys = []
+    username = call.params.get("u")
+    if username:
+        keys.append((tools.failures_per_account, "subsonic-user", username.casefold()))
+    if call.client_ip:
+        keys.append((tools.failures_per_ip, "subsonic-ip", call.client_ip))
+    return keys
+
+
+async def _signed_in(session: AsyncSession, call: Call, tools: SubsonicTools) -> User:
+    """The caller; after too many failed sign-ins for a username or from an address, every
+    attempt is refused (error 40, with the retry delay in the message) until the window
+    passes, so a token or a Subsonic password cannot be guessed online."""
+    keys = _failure_keys(call, tools)
+    for rule, *key in keys:
+        try:
+            await tools.limiter.check(rule, *key)
+        except RateLimited as exc:
+            raise errors.SubsonicError(
+                errors.WRONG_CREDENTIALS,
+                f"Too many failed sign-ins: retry in {exc.retry_after} seconds",
+            ) from exc
+    try:
+        return await credentials.authenticate(session, tools.box, call.params.first())
+    except errors.SubsonicError as exc:
+        if exc.code == errors.WRONG_CREDENTIALS:
+            for rule, *key in keys:
+                await tools.limiter.hit(rule, *key)
+        raise
+
+
 async def handle(call: Call, tools: SubsonicTools) -> Response:
     method = call.method.removesuffix(".view")
     if method in NO_AUTH_METHODS:
@@ -200,7 +245,7 @@ async def handle(call: Call, tools: SubsonicTools) -> Response:
     try:
         async with factory() as session:
             try:
-                user = await credentials.authenticate(session, tools.box, call.params.first())
+                user = await _signed_in(session, call, tools)
                 answer = await handler(session, user, call, tools)
             except BaseException:
                 await session.rollback()

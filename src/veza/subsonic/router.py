@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from veza import __version__
+from veza.kit.ratelimit import get_rate_limiter
 from veza.playback.dependencies import get_playback_tools
 from veza.playlists.dependencies import get_playlist_tools
 from veza.queue.dependencies import tools_for
@@ -47,6 +48,9 @@ async def _tools(request: Request) -> SubsonicTools:
         server_version=__version__,
         playlists=get_playlist_tools(request),
         queue=tools_for(request.app),
+        limiter=get_rate_limiter(request.app),
+        failures_per_account=settings.rate_limit.login_failures_per_account,
+        failures_per_ip=settings.rate_limit.login_failures_per_ip,
     )
 
 
