@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from veza.kit.errors import NotFound
+
 GENERIC = 0
 MISSING_PARAMETER = 10
 CLIENT_TOO_OLD = 20
@@ -33,3 +35,11 @@ def not_found(what: str) -> SubsonicError:
 
 def bad_value(name: str, reason: str) -> SubsonicError:
     return SubsonicError(GENERIC, f"Invalid parameter {name}: {reason}")
+
+
+# The access routes under /api/v1/subsonic speak the REST API's errors.
+
+
+class ApiKeyNotFound(NotFound):
+    code = "SUBSONIC_API_KEY_NOT_FOUND"
+    message = "Subsonic API key not found"
