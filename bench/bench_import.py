@@ -33,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.audio import make_tone  # noqa: E402
 from tests.factories import access_token, create_user  # noqa: E402
+
 from veza.app import create_app  # noqa: E402
 from veza.config import AuthSettings, LogSettings, Settings  # noqa: E402
 from veza.kit.migrations import upgrade_to_head_async  # noqa: E402
