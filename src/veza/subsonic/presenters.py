@@ -103,3 +103,21 @@ def artist(item: Artist, *, with_albums: bool = False) -> dict[str, Any]:
     if with_albums:
         body["album"] = [album(a) for a in item.albums]
     return body
+
+
+def album_directory(item: Album) -> dict[str, Any]:
+    """An album as a folder child (the non-ID3 browse of older clients)."""
+    cover = item.cover
+    years = [s.track.year for s in item.songs if s.track.year]
+    return {
+        "id": item.id,
+        "parent": item.artist_id,
+        "isDir": True,
+        "title": item.name,
+        "album": item.name,
+        "artist": item.artist,
+        "coverArt": str(cover.track.id) if cover else None,
+        "year": min(years) if years else None,
+        "created": timestamp(item.created),
+        "mediaType": "album",
+    }
