@@ -3,6 +3,7 @@ skips by content, the report, the quota, resuming, and album tags."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,8 @@ from typer.testing import CliRunner
 from tests.factories import member
 from tests.helpers import data
 from tests.library.conftest import run_import
+from veza.config import LogSettings, get_settings
+from veza.kit.logging import configure_logging
 from veza.library import service
 from veza.models import LibraryEntry
 from veza.uploads.dependencies import UploadTools
@@ -95,6 +98,17 @@ async def test_an_interrupted_import_continues_where_it_stopped(app: FastAPI, mu
     assert (report.counts[service.SKIPPED], report.counts[service.IMPORTED]) == (2, 1)
 
 
+@pytest.fixture
+def fresh_settings() -> Iterator[None]:
+    """The commands read the settings once per process (cached): each test reads its own."""
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+    # The commands point the log handler at the runner's captured stderr, gone after the test.
+    configure_logging(LogSettings(level="WARNING"))
+
+
+@pytest.mark.usefixtures("fresh_settings")
 def test_the_command_refuses_an_unknown_user(tmp_path: Path, monkeypatch) -> None:
     from veza.cli import app as cli
 
@@ -102,3 +116,31 @@ def test_the_command_refuses_an_unknown_user(tmp_path: Path, monkeypatch) -> Non
     result = CliRunner().invoke(cli, ["import", str(tmp_path), "--user", "nobody"])
     assert result.exit_code == 1
     assert "no user named nobody" in result.output
+
+
+@pytest.mark.usefixtures("fresh_settings")
+def test_the_command_imports_with_a_progress_bar_and_a_report(
+    tmp_path: Path, monkeypatch, music: Path
+) -> None:
+    from veza.cli import app as cli
+
+    monkeypatch.setenv("VEZA_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("VEZA_AUTH__JWT_SECRET", "cli-secret-" + "x" * 64)
+    runner = CliRunner()
+    made = runner.invoke(
+        cli,
+        ["create-admin", "--email", "dj@example.com", "--username", "djay"],
+        input="a long enough password\na long enough password\n",
+    )
+    assert made.exit_code == 0, made.output
+    first = runner.invoke(cli, ["import", str(music / "Artist One"), "--user", "DJAY", "--private"])
+    assert first.exit_code == 0, first.output
+    assert "3 imported, 0 already imported, 0 not imported" in first.output
+    assert "3/3" in first.output  # the bar's last state
+    again = runner.invoke(cli, ["import", str(music), "--user", "djay"])
+    assert "4 imported, 4 already imported, 2 not imported" in again.output  # the dupe too
+    assert "not imported: broken.mp3" in again.output
+    subsonic = runner.invoke(cli, ["subsonic", "api-key", "--user", "djay", "--name", "phone"])
+    assert subsonic.exit_code == 0 and subsonic.output.strip().splitlines()[-1].startswith("vz_")
+    revoked = runner.invoke(cli, ["subsonic", "revoke", "--user", "djay"])
+    assert "1 API keys removed" in revoked.output
