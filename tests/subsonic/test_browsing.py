@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from tests.factories import create_track, member
+from tests.factories import create_track, member, track_row
 from tests.subsonic.conftest import Library, Sub, with_password
 
 
@@ -82,3 +82,35 @@ async def test_the_same_visibility_as_the_rest_api(app: FastAPI, library: Librar
     assert own["albumList2"]["album"] == []
     everything = await other.ok("getAlbumList2", type="newest", musicFolderId=2, size=50)
     assert everything["albumList2"]["album"]
+
+
+def _jpeg(width: int, height: int) -> bytes:
+    from fractions import Fraction
+
+    import av
+    import numpy as np
+
+    pixels = np.full((height, width, 3), 120, dtype=np.uint8)
+    frame = av.VideoFrame.from_ndarray(pixels, format="rgb24").reformat(format="yuvj420p")
+    encoder = av.CodecContext.create("mjpeg", "w")
+    encoder.width, encoder.height, encoder.pix_fmt = width, height, "yuvj420p"
+    encoder.time_base = Fraction(1, 25)
+    return b"".join(bytes(p) for p in encoder.encode(frame) + encoder.encode(None))
+
+
+async def test_cover_art_is_scaled_down_to_the_size_asked(app: FastAPI, library: Library) -> None:
+    import io
+
+    import av
+
+    albums = await library.sub.ok("getAlbumList2", type="alphabeticalByName", size=50)
+    summer = _by_name(albums["albumList2"]["album"])["Summer Hits"]
+    track = await track_row(app, summer["coverArt"])
+    await app.state.storage.put_bytes(track.cover_art_path, _jpeg(400, 200))
+    scaled = await library.sub.raw("getCoverArt", id=summer["coverArt"], size=100)
+    assert scaled.headers["content-type"] == "image/jpeg"
+    with av.open(io.BytesIO(scaled.content)) as image:
+        frame = next(image.decode(video=0))
+    assert (frame.width, frame.height) == (100, 50)
+    larger = await library.sub.raw("getCoverArt", id=summer["coverArt"], size=1000)
+    assert larger.content == _jpeg(400, 200)  # never scaled up: the stored image

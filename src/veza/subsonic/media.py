@@ -20,7 +20,7 @@ from veza.models.track import Track
 from veza.playback.delivery import deliver
 from veza.playback.dependencies import PlaybackTools
 from veza.playback.service import opened_track, serve_audio
-from veza.subsonic import catalog, errors, transcode
+from veza.subsonic import catalog, errors, images, transcode
 from veza.subsonic.browsing import find_album
 from veza.subsonic.params import Params, track_id
 from veza.tracks.errors import TrackNotFound
@@ -104,8 +104,8 @@ async def download(
 async def cover_art(
     session: AsyncSession, user: User, params: Params, tools: MediaTools
 ) -> Response:
-    """The cover of a song, of an album (its first song with one) or of an artist. ``size`` is
-    accepted and the stored image returned as it is (no image library is bundled)."""
+    """The cover of a song, of an album (its first song with one) or of an artist; with
+    ``size``, scaled down to it (a JPEG), never up."""
     raw = params.require("id")
     if raw.startswith("al-"):
         cover = (await find_album(session, user, raw)).cover
@@ -123,9 +123,16 @@ async def cover_art(
     if not track.cover_art_path:
         raise errors.not_found("Cover art")
     data = await tools.playback.storage.get_bytes(track.cover_art_path)
-    extension = track.cover_art_path.rsplit(".", 1)[-1]
+    media_type = _IMAGE_TYPES.get(
+        track.cover_art_path.rsplit(".", 1)[-1], "application/octet-stream"
+    )
+    size = params.integer("size", None, low=images.MIN_SIZE, high=images.MAX_SIZE)
+    if size is not None:
+        scaled = await asyncio.to_thread(images.scaled_jpeg, data, size)
+        if scaled is not None:
+            data, media_type = scaled, "image/jpeg"
     return Response(
         data,
-        media_type=_IMAGE_TYPES.get(extension, "application/octet-stream"),
+        media_type=media_type,
         headers={"Cache-Control": "private, max-age=3600"},
     )
