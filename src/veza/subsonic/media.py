@@ -8,6 +8,7 @@ generation, format, bitrate) into the transcode cache folder and served from the
 from __future__ import annotations
 
 import asyncio
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,11 +74,7 @@ async def stream(
     cache = LocalStorage(tools.transcodes)
     target = tools.transcodes / name
     if not await asyncio.to_thread(target.exists):
-        source = tools.playback.storage.local_path(track.file_path or "")
-        if source is None:
-            source = tools.transcodes / f".source-{track.id}"
-            await tools.playback.storage.download_to(track.file_path or "", source)
-        await asyncio.to_thread(transcode.transcode, source, target, fmt, kbps)
+        await _transcode(tools, track, target, fmt, kbps)
     return await deliver(
         cache,
         name,
@@ -90,6 +87,22 @@ async def stream(
         accel_prefix="",
         private=not track.is_public,
     )
+
+
+async def _transcode(tools: MediaTools, track: Track, target: Path, fmt: str, kbps: int) -> None:
+    key = track.file_path or ""
+    source = tools.playback.storage.local_path(key)
+    if source is not None:
+        await asyncio.to_thread(transcode.transcode, source, target, fmt, kbps)
+        return
+    # Object storage: a local copy for the decoder, removed once the transcode is written.
+    copy = tools.transcodes / f".source-{uuid.uuid4().hex}"
+    await asyncio.to_thread(tools.transcodes.mkdir, parents=True, exist_ok=True)
+    try:
+        await tools.playback.storage.download_to(key, copy)
+        await asyncio.to_thread(transcode.transcode, copy, target, fmt, kbps)
+    finally:
+        await asyncio.to_thread(copy.unlink, True)
 
 
 async def download(

@@ -66,7 +66,7 @@ async def _tools(request: Request) -> SubsonicTools:
     )
 
 
-@router.api_route("/rest/{method}", methods=["GET", "POST"])
+@router.api_route("/rest/{method}", methods=["GET", "HEAD", "POST"])
 async def subsonic_method(method: str, request: Request) -> Response:
     call = Call(
         method=method,

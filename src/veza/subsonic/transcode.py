@@ -1,10 +1,11 @@
 """Transcoding for `stream` with format/maxBitRate: MP3 (libmp3lame) or Opus in Ogg, through
-PyAV (synchronous: run it in a thread). Written beside its final name and renamed, so a
-concurrent request never serves half a file."""
+PyAV (synchronous: run it in a thread). Written beside its final name under a name of its own
+and renamed, so concurrent requests for the same stream never serve or clobber half a file
+(the last rename wins, with identical bytes)."""
 
 from __future__ import annotations
 
-import os
+import uuid
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,7 @@ def target_kbps(requested: int | None) -> int:
 
 def transcode(source: Path, target: Path, fmt: str, kbps: int) -> None:
     container_format, codec, rate, _ = TARGETS[fmt]
-    partial = target.with_name(f".{target.name}.{os.getpid()}.part")
+    partial = target.with_name(f".{target.name}.{uuid.uuid4().hex}.part")
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
         with (
