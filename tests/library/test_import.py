@@ -3,6 +3,7 @@ skips by content, the report, the quota, resuming, and album tags."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from tests.library.conftest import run_import
 from veza.config import LogSettings, get_settings
 from veza.kit.logging import configure_logging
 from veza.library import service
-from veza.models import LibraryEntry
+from veza.models import LibraryEntry, Track
 from veza.uploads.dependencies import UploadTools
 
 AUDIO_FILES = 8  # the real audio files inside the folder, the duplicate included
@@ -144,3 +145,32 @@ def test_the_command_imports_with_a_progress_bar_and_a_report(
     assert subsonic.exit_code == 0 and subsonic.output.strip().splitlines()[-1].startswith("vz_")
     revoked = runner.invoke(cli, ["subsonic", "revoke", "--user", "djay"])
     assert "1 API keys removed" in revoked.output
+
+
+async def test_two_imports_of_the_same_folder_at_once_make_one_track(app: FastAPI, music) -> None:
+    someone = await member(app)
+    reports = await asyncio.gather(
+        *(run_import(app, someone.user.id, music / "Björk") for _ in range(3))
+    )
+    assert sum(r.counts[service.IMPORTED] for r in reports) == 1
+    assert sum(r.counts[service.SKIPPED] for r in reports) == 2
+    assert len(await _entries(app)) == 1
+    async with app.state.db.reader() as session:
+        tracks = (
+            await session.scalars(select(Track).where(Track.creator_id == someone.user.id))
+        ).all()
+    assert len(tracks) == 1
+    stored = await app.state.storage.list_keys(f"tracks/{someone.user.id}")
+    assert len([key for key in stored if "/v1-" in key]) == 1  # no orphaned audio file
+
+
+async def test_a_deleted_track_is_imported_again(app: FastAPI, client, music: Path) -> None:
+    someone = await member(app)
+    await run_import(app, someone.user.id, music / "Björk")
+    (entry,) = (await _entries(app)).values()
+    deleted = await client.delete(f"/api/v1/tracks/{entry.track_id}", headers=someone.headers)
+    assert deleted.status_code == 200, deleted.text
+    report = await run_import(app, someone.user.id, music / "Björk")
+    assert report.counts[service.IMPORTED] == 1
+    (again,) = (await _entries(app)).values()
+    assert again.track_id != entry.track_id

@@ -34,7 +34,7 @@ async def forget_deleted(session: AsyncSession, user_id: uuid.UUID, content_sha2
             LibraryEntry.user_id == user_id, LibraryEntry.content_sha256 == content_sha256
         )
     )
-    if entry is not None:
+    if entry is not None and await get_live(session, entry.track_id) is None:
         await session.delete(entry)
         await session.flush()
 

@@ -18,6 +18,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from veza.kit.db import Database, write_transaction
@@ -47,6 +48,10 @@ IMPORTED, SKIPPED, UNSUPPORTED, OVER_QUOTA, WOULD_IMPORT = (
 )
 _COVER_TYPES = {".jpg": "jpg", ".jpeg": "jpg", ".png": "png", ".webp": "webp"}
 _COVER_MIME = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
+
+
+class _ImportedMeanwhile(Exception):
+    pass
 
 
 @dataclass(frozen=True)
@@ -132,6 +137,8 @@ async def import_file(
             track_id = await _store(database, tools, staged, info, entry, album, public, path)
         except QuotaExceeded:
             return Outcome(OVER_QUOTA, path, fingerprint.size, reason="over the storage quota")
+        except _ImportedMeanwhile:
+            return Outcome(SKIPPED, path, fingerprint.size)
         return Outcome(IMPORTED, path, fingerprint.size, track_id=track_id)
     finally:
         staged.discard()
@@ -161,6 +168,15 @@ async def _store(
         await repository.forget_deleted(session, entry.user_id, entry.content_sha256)
         entry.track_id = track.id
         session.add(entry)
+        try:
+            await session.flush()
+        except IntegrityError as exc:
+            # Another import of the same content committed since the check: this one is
+            # rolled back, and the files it stored go with it.
+            await tools.storage.delete(track.file_path or "")
+            if cover is not None and track.cover_art_path:
+                await tools.storage.delete(track.cover_art_path)
+            raise _ImportedMeanwhile() from exc
         return track.id
 
 
