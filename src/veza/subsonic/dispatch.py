@@ -8,7 +8,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
@@ -39,8 +38,6 @@ from veza.subsonic import (
     searching,
 )
 from veza.subsonic.params import Params
-
-log = structlog.get_logger("veza.subsonic")
 
 
 @dataclass(frozen=True)
