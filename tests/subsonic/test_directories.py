@@ -36,3 +36,16 @@ async def test_album_list_starred_search2_and_genres(app: FastAPI, library: Libr
     await set_track_fields(app, uuid.UUID(songs[0]["id"]), genre="Ambient")
     genres = (await sub.ok("getGenres"))["genres"]["genre"]
     assert {"value": "Ambient", "songCount": 1, "albumCount": 1} in genres
+
+
+async def test_features_veza_lacks_answer_empty_and_info_checks_its_id(library: Library) -> None:
+    sub = library.sub
+    assert (await sub.ok("getNowPlaying"))["nowPlaying"] == {}
+    assert (await sub.ok("getInternetRadioStations"))["internetRadioStations"] == {}
+    assert (await sub.ok("getScanStatus"))["scanStatus"] == {"scanning": False, "count": 7}
+    artists = (await sub.ok("getArtists"))["artists"]["index"]
+    artist_id = artists[0]["artist"][0]["id"]
+    assert (await sub.ok("getArtistInfo2", id=artist_id))["artistInfo2"] == {"similarArtist": []}
+    assert await sub.error("getArtistInfo2", id="ar-unknown") == 70
+    assert await sub.error("getAlbumInfo2", id="al-unknown") == 70
+    assert await sub.error("getTopSongs") == 10

@@ -30,6 +30,7 @@ from veza.subsonic import (
     browsing,
     credentials,
     directories,
+    empty_features,
     errors,
     media,
     playlists,
@@ -100,6 +101,13 @@ def _queued(function: Callable[..., Awaitable[Any]]) -> Handler:
     return run
 
 
+def _empty(answer: dict[str, Any]) -> Handler:
+    async def run(session: AsyncSession, user: User, call: Call, tools: SubsonicTools) -> Any:
+        return answer
+
+    return run
+
+
 async def _ping(session: AsyncSession, user: User, call: Call, tools: SubsonicTools) -> Any:
     return browsing.ping()
 
@@ -151,6 +159,14 @@ METHODS: dict[str, Handler] = {
     "getStarred": _simple(directories.starred),
     "search2": _sized(directories.search2),
     "getGenres": _simple(directories.genres),
+    "getArtistInfo2": _simple(empty_features.artist_info),
+    "getArtistInfo": _simple(empty_features.artist_info_non_id3),
+    "getAlbumInfo2": _simple(empty_features.album_info),
+    "getAlbumInfo": _simple(empty_features.album_info),
+    "getSimilarSongs2": _simple(empty_features.similar_songs2),
+    "getTopSongs": _simple(empty_features.top_songs),
+    "getScanStatus": _simple(empty_features.scan_status),
+    **{name: _empty(answer) for name, answer in empty_features.EMPTY_ANSWERS.items()},
     "getLyricsBySongId": _simple(annotation.lyrics_by_song_id),
     "getPlaylists": _playlist(playlists.get_playlists),
     "getPlaylist": _playlist(playlists.get_playlist),
