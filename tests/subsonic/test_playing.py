@@ -110,3 +110,14 @@ async def test_lyrics_by_song_id_synced_from_lrc(app: FastAPI, library: Library,
     root = await library.sub.xml("getLyricsBySongId", id=song["id"])
     lines = root.findall(".//{http://subsonic.org/restapi}line")
     assert (lines[0].attrib["start"], lines[0].text) == ("1500", "first line")
+
+
+async def test_lyrics_by_artist_and_title(app: FastAPI, library: Library, client) -> None:
+    song = (await _songs(library))["First"]
+    lrc = "[00:01.00]la la\n[00:02.00]lo lo"
+    await client.put(
+        f"/api/v1/tracks/{song['id']}/lyrics", json={"content": lrc}, headers=library.owner.headers
+    )
+    found = (await library.sub.ok("getLyrics", artist="artist one", title="FIRST"))["lyrics"]
+    assert found == {"artist": "Artist One", "title": "First", "value": "la la\nlo lo"}
+    assert (await library.sub.ok("getLyrics", title="nothing like it"))["lyrics"] == {}

@@ -91,3 +91,33 @@ async def lyrics_by_song_id(session: AsyncSession, user: User, params: Params) -
             }
         )
     return {"lyricsList": {"structuredLyrics": structured}}
+
+
+async def lyrics_by_artist_and_title(
+    session: AsyncSession, user: User, params: Params
+) -> dict[str, Any]:
+    """The original getLyrics: the first visible song with this artist and title (either may
+    be left out, case ignored), its lyrics as plain text (LRC time tags removed)."""
+    artist, title = (params.get("artist") or "").casefold(), (params.get("title") or "").casefold()
+    if not artist and not title:
+        return {"lyrics": {}}
+    candidates = await catalog.songs(session, user, catalog.songs_statement(user))
+    for found in candidates:
+        if (not artist or (found.track.artist or "").casefold() == artist) and (
+            not title or found.track.title.casefold() == title
+        ):
+            view = (await lyrics.get_lyrics(session, user, found.track.id)).lyrics
+            text = (
+                "\n".join(line.text for line in view.lines)
+                if view.is_synced and view.lines
+                else view.content
+            )
+            if text.strip():
+                return {
+                    "lyrics": {
+                        "artist": found.track.artist,
+                        "title": found.track.title,
+                        "value": text,
+                    }
+                }
+    return {"lyrics": {}}

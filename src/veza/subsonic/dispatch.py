@@ -167,6 +167,7 @@ METHODS: dict[str, Handler] = {
     "getTopSongs": _simple(empty_features.top_songs),
     "getScanStatus": _simple(empty_features.scan_status),
     **{name: _empty(answer) for name, answer in empty_features.EMPTY_ANSWERS.items()},
+    "getLyrics": _simple(annotation.lyrics_by_artist_and_title),
     "getLyricsBySongId": _simple(annotation.lyrics_by_song_id),
     "getPlaylists": _playlist(playlists.get_playlists),
     "getPlaylist": _playlist(playlists.get_playlist),
