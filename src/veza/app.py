@@ -44,6 +44,8 @@ from veza.registry import register_all
 from veza.search.router import router as search_router
 from veza.social.router import router as social_router
 from veza.social.service import TrendingCache
+from veza.subsonic.router import access_router as subsonic_access_router
+from veza.subsonic.router import router as subsonic_router
 from veza.tracks.router import router as tracks_router
 from veza.uploads.router import router as uploads_router
 from veza.users.router import router as users_router
@@ -125,6 +127,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(ops_router)
     app.include_router(hls_router)  # /hls/{track_id}/..., outside /api/v1
+    if settings.subsonic.enabled:
+        app.include_router(subsonic_router)  # /rest/..., the OpenSubsonic API (docs/SUBSONIC.md)
+        app.include_router(subsonic_access_router, prefix=API_PREFIX)
     serve_contract_responses(app, API_PREFIX)
     static_dir = Path(fastapi_offline.__file__).parent / "static"
     app.mount(DOCS_STATIC_PATH, StaticFiles(directory=static_dir), name="docs-static")

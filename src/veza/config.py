@@ -246,6 +246,18 @@ class WebhookSettings(BaseModel):
     allow_loopback: bool = False
 
 
+class SubsonicSettings(BaseModel):
+    """The OpenSubsonic API under /rest (VEZA_SUBSONIC__*, docs/SUBSONIC.md)."""
+
+    # Serve /rest at all.
+    enabled: bool = True
+    # Key that seals the Subsonic passwords at rest (token+salt needs them readable). Empty
+    # means a key derived from the JWT secret (set one before ever rotating that secret).
+    encryption_key: SecretStr = SecretStr("")
+    # The most items one list answer holds (getAlbumList2, getRandomSongs, search3 sizes).
+    max_list_size: int = 500
+
+
 class AuditSettings(BaseModel):
     """The audit trail (VEZA_AUDIT__*)."""
 
@@ -361,6 +373,7 @@ class Settings(BaseSettings):
     webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
     audit: AuditSettings = Field(default_factory=AuditSettings)
     playlists: PlaylistSettings = Field(default_factory=PlaylistSettings)
+    subsonic: SubsonicSettings = Field(default_factory=SubsonicSettings)
     search: SearchSettings = Field(default_factory=SearchSettings)
     queue: QueueSettings = Field(default_factory=QueueSettings)
     # Flat aliases for the settings people set most often.

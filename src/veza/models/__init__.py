@@ -12,6 +12,7 @@ from veza.models.base import Base, Timestamps, UTCDateTime, UUIDPrimaryKey, utcn
 from veza.models.comment import Comment
 from veza.models.engagement import PlayMark, TrackLike, TrackPlay, TrackRepost, TrackShare
 from veza.models.files import StorageDeletion, StorageHold
+from veza.models.library import LibraryEntry, SubsonicApiKey, SubsonicCredential
 from veza.models.marketplace import (
     ExclusiveClaim,
     IdempotencyKey,
@@ -46,6 +47,7 @@ __all__ = [
     "ExclusiveClaim",
     "Follow",
     "IdempotencyKey",
+    "LibraryEntry",
     "ListeningSession",
     "Notification",
     "NotificationActor",
@@ -67,6 +69,8 @@ __all__ = [
     "SessionItem",
     "StorageDeletion",
     "StorageHold",
+    "SubsonicApiKey",
+    "SubsonicCredential",
     "Timestamps",
     "Track",
     "TrackHistory",
