@@ -328,6 +328,7 @@ def _value_for(column: Any, index: int) -> Any:
         float: 1.5 + index,
         datetime: datetime(2026, 1, 2, 3, 4, 5, 678901 - index, tzinfo=UTC),
         date: date(2000, 1, 1 + index),
+        bytes: bytes([index]) * 16,
     }
     if kind not in values:
         raise TypeError(f"fill_every_table: no value for {column.table.name}.{column.name}")

@@ -1,4 +1,5 @@
-"""The `veza` command: serve, worker, migrate, create-admin, copy-db, openapi, audit verify.
+"""The `veza` command: serve, worker, migrate, create-admin, copy-db, openapi, and the groups
+of `veza.commands` (marketplace, search, audit, import, subsonic).
 
 Every command reads the settings once, before it runs, and says which data folder it uses
 (`serve` and `worker` in their start-up log line, the others on stderr). The folder is
@@ -15,91 +16,37 @@ import json
 import os
 import re
 import socket
-import uuid
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any, NoReturn
-from urllib.parse import urlsplit, urlunsplit
 
 import structlog
 import typer
 import uvicorn
-from pydantic import ValidationError
-from pydantic_settings import SettingsError
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from veza import copydb
+from veza.commands import library, maintenance, marketplace
+from veza.commands.common import (
+    command_settings,
+    fail,
+    first_line,
+    migrate_or_fail,
+    without_password,
+)
 from veza.config import Settings, get_settings
 from veza.kit.db import Database
 from veza.kit.logging import configure_logging
-from veza.kit.migrations import upgrade_to_head
 from veza.kit.passwords import hash_password_sync
 from veza.kit.tokens import load_or_create_secret
 
 app = typer.Typer(help="Veza: a self-hostable music platform backend.", no_args_is_help=True)
+app.add_typer(marketplace.marketplace_cli, name="marketplace")
+app.add_typer(maintenance.search_app, name="search")
+app.add_typer(maintenance.audit_app, name="audit")
+app.add_typer(library.subsonic_app, name="subsonic")
+app.command("import")(library.import_music)
 
 _USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{3,50}$")
-
-
-def _fail(message: str) -> NoReturn:
-    typer.echo(f"Error: {message}", err=True)
-    raise typer.Exit(1)
-
-
-def _load_settings() -> Settings:
-    """The settings, or a one-line error naming each bad variable (never a traceback)."""
-    try:
-        return get_settings()
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{_variable(error['loc'])}: {error['msg'].removeprefix('Value error, ')}"
-            for error in exc.errors()
-        )
-        _fail(f"invalid settings: {problems}")
-    except SettingsError as exc:
-        _fail(f"invalid settings: {exc}")
-
-
-def _variable(location: tuple[int | str, ...]) -> str:
-    name = "__".join(str(part) for part in location).upper()
-    return name if name.startswith("VEZA_") else f"VEZA_{name}"
-
-
-def without_password(url: str) -> str:
-    """``url`` fit for a log line: any password taken out."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.netloc.rsplit("@", 1)[1]
-    user = f"{parts.username}@" if parts.username else ""
-    return urlunsplit(parts._replace(netloc=f"{user}{host}"))
-
-
-def _settings(*, say_where: bool = True) -> Settings:
-    """The settings a command runs with; it says which data folder that means (on stderr, so
-    `veza openapi` output stays clean) unless its start-up log line will."""
-    settings = _load_settings()
-    if say_where:
-        typer.echo(f"veza: data folder {settings.data_dir}", err=True)
-    _warn_about_an_unused_var_folder(settings)
-    return settings
-
-
-def _warn_about_an_unused_var_folder(settings: Settings) -> None:
-    # A database in ./var of the working directory while the data folder is elsewhere is most
-    # likely the one the user means: say so rather than let them meet an empty database.
-    legacy = Path.cwd() / "var"
-    if (
-        "data_dir" not in settings.model_fields_set
-        and (legacy / "veza.db").exists()
-        and legacy.resolve() != settings.data_dir
-    ):
-        typer.echo(
-            f"veza: warning: {legacy / 'veza.db'} is not used (the data folder is "
-            f"{settings.data_dir}); set VEZA_DATA_DIR={legacy} to use it",
-            err=True,
-        )
 
 
 def _log_start(command: str, settings: Settings, **details: object) -> None:
@@ -119,21 +66,6 @@ def _log_start(command: str, settings: Settings, **details: object) -> None:
     )
 
 
-def _migrate(settings: Settings) -> None:
-    try:
-        upgrade_to_head(settings)
-    except (OSError, SQLAlchemyError) as exc:
-        _fail(
-            f"cannot migrate {without_password(settings.effective_database_url)}: "
-            f"{_first_line(exc)}"
-        )
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    return text.splitlines()[0]
-
-
 @app.command()
 def serve(
     host: str = typer.Option(None, help="Interface to bind (default from VEZA_SERVER__HOST)"),
@@ -151,7 +83,7 @@ def serve(
     if port:
         os.environ["VEZA_SERVER__PORT"] = str(port)
     get_settings.cache_clear()
-    settings = _settings(say_where=False)
+    settings = command_settings(say_where=False)
     process_count = 1 if reload else (workers or settings.server.workers)
     if process_count > 1 and not settings.redis_url:
         # Without Redis, jobs and rate limits live inside each process: several processes would
@@ -164,7 +96,7 @@ def serve(
     # start-up re-queues the jobs the running one is doing.
     listener = listen(settings.server.host, settings.server.port)
     with listener:
-        _migrate(settings)
+        migrate_or_fail(settings)
         load_or_create_secret(settings)  # once, before workers start
         _log_start(
             "serve",
@@ -185,11 +117,11 @@ def listen(host: str, port: int) -> socket.socket:
     except OSError as exc:
         listener.close()
         if exc.errno == errno.EADDRINUSE:
-            _fail(
+            fail(
                 f"{host}:{port} is already in use (another server?); "
                 "choose another port with --port or VEZA_SERVER__PORT"
             )
-        _fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
+        fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
     listener.set_inheritable(True)  # worker processes serve on it
     return listener
 
@@ -220,7 +152,7 @@ def run_server(
     else:
         server.run(sockets=[listener])
         if not server.started:
-            _fail("the server did not start (see the log above)")
+            fail("the server did not start (see the log above)")
 
 
 @app.command()
@@ -232,11 +164,11 @@ def worker() -> None:
     from veza.kit.storage import create_storage
     from veza.registry import register_all
 
-    settings = _settings(say_where=False)
+    settings = command_settings(say_where=False)
     if not settings.redis_url:
         raise typer.BadParameter("set VEZA_REDIS_URL: without Redis, jobs run inside `veza serve`")
     register_all()
-    _migrate(settings)
+    migrate_or_fail(settings)
     _log_start(
         "worker",
         settings,
@@ -258,7 +190,7 @@ def worker() -> None:
 @app.command()
 def migrate() -> None:
     """Apply pending database migrations."""
-    _migrate(_settings())
+    migrate_or_fail(command_settings())
     typer.echo("database is up to date")
 
 
@@ -278,8 +210,8 @@ def create_admin(
         raise typer.BadParameter("3-50 letters, digits, _ . -", param_hint="username")
     if len(password) < 12:
         raise typer.BadParameter("at least 12 characters", param_hint="password")
-    settings = _settings()
-    _migrate(settings)
+    settings = command_settings()
+    migrate_or_fail(settings)
 
     async def _create() -> None:
         database = Database.from_settings(settings)
@@ -315,101 +247,6 @@ def create_admin(
     typer.echo(f"administrator {username} created")
 
 
-marketplace_cli = typer.Typer(
-    help="Marketplace operations without an API route: sandbox payments, refunds, promo codes."
-)
-app.add_typer(marketplace_cli, name="marketplace")
-
-
-def _run_with_database(work: Any) -> Any:
-    """Run ``work(database)`` with the app's database, job queue and event subscribers."""
-    from veza.kit.jobs import JobQueue, create_job_queue
-    from veza.registry import register_all
-
-    settings = _settings()
-    _migrate(settings)
-    register_all()
-
-    async def _run() -> Any:
-        database = Database.from_settings(settings)
-        jobs = create_job_queue(settings)
-        database.provide(JobQueue, jobs)
-        try:
-            return await work(database, settings)
-        finally:
-            await jobs.close()
-            await database.dispose()
-
-    return asyncio.run(_run())
-
-
-def _settle(order_id: str, outcome: str) -> None:
-    from veza.marketplace.admin import settle_order
-
-    try:
-        order = uuid.UUID(order_id)
-        status = _run_with_database(
-            lambda db, settings: settle_order(db, order, outcome, settings.marketplace)  # type: ignore[arg-type]
-        )
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="ORDER_ID") from exc
-    typer.echo(f"order {order_id} is {status}")
-
-
-@marketplace_cli.command("pay")
-def marketplace_pay(order_id: str) -> None:
-    """Pay a pending order (the sandbox provider's success)."""
-    _settle(order_id, "pay")
-
-
-@marketplace_cli.command("fail")
-def marketplace_fail(order_id: str) -> None:
-    """Fail a pending order (the sandbox provider's decline)."""
-    _settle(order_id, "fail")
-
-
-@marketplace_cli.command("refund")
-def marketplace_refund(order_id: str) -> None:
-    """Refund a paid order at any time (the buyer's own refund keeps to the deadline)."""
-    _settle(order_id, "refund")
-
-
-@marketplace_cli.command("promo-code")
-def marketplace_promo_code(
-    code: str,
-    percent: int | None = typer.Option(None, help="Percent off (1-100)"),
-    fixed_cents: int | None = typer.Option(None, help="Amount off, in cents"),
-    product_id: str | None = typer.Option(None, help="Only for this product"),
-    seller_id: str | None = typer.Option(None, help="Only for this seller's products"),
-    expires_at: datetime | None = typer.Option(None, help="Expiry (UTC), e.g. 2027-01-31T23:59"),
-    max_uses: int | None = typer.Option(None, help="Uses allowed in all"),
-) -> None:
-    """Create a promo code (percent or fixed, for a product, a seller or everything)."""
-    from veza.marketplace.admin import add_promo_code
-
-    if (percent is None) == (fixed_cents is None):
-        raise typer.BadParameter("give exactly one of --percent and --fixed-cents")
-    try:
-        product = uuid.UUID(product_id) if product_id else None
-        seller = uuid.UUID(seller_id) if seller_id else None
-        expiry = expires_at.replace(tzinfo=expires_at.tzinfo or UTC) if expires_at else None
-        promo_id = _run_with_database(
-            lambda db, _settings: add_promo_code(
-                db,
-                code,
-                kind="percent" if percent is not None else "fixed",
-                value=percent if percent is not None else fixed_cents or 0,
-                product_id=product,
-                seller_id=seller,
-                expires_at=expiry,
-                max_uses=max_uses,
-            )
-        )
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from exc
-    typer.echo(f"promo code {code.strip().upper()} created ({promo_id})")
-
-
 @app.command("copy-db")
 def copy_db(
     to: str = typer.Option(
@@ -427,16 +264,16 @@ def copy_db(
 
     Stop `veza serve` and `veza worker` first: rows written during the copy are not copied.
     """
-    settings = _settings()
+    settings = command_settings()
     try:
         target_url = copydb.checked_url(to, option="--to")
         source_url = copydb.checked_url(source or settings.effective_database_url, option="--from")
     except copydb.CopyRefused as exc:
-        _fail(str(exc))
+        fail(str(exc))
     if copydb.same_database(source_url, target_url):
-        _fail("--to names the database being copied")
+        fail("--to names the database being copied")
     for url in (source_url, target_url):
-        _migrate(settings.model_copy(update={"database_url": url}))
+        migrate_or_fail(settings.model_copy(update={"database_url": url}))
     typer.echo(f"copying {without_password(source_url)} into {without_password(target_url)}")
     try:
         result = asyncio.run(
@@ -450,45 +287,12 @@ def copy_db(
             )
         )
     except copydb.CopyRefused as exc:
-        _fail(str(exc))
+        fail(str(exc))
     except (OSError, SQLAlchemyError) as exc:
-        _fail(f"the copy failed, the target is unchanged: {_first_line(exc)}")
+        fail(f"the copy failed, the target is unchanged: {first_line(exc)}")
     for table in result.not_copied:
         typer.echo(f"veza: warning: {table} is not a Veza table, not copied", err=True)
     typer.echo(f"copied {sum(result.rows.values())} rows in {len(result.rows)} tables")
-
-
-search_app = typer.Typer(help="The search indexes.", no_args_is_help=True)
-app.add_typer(search_app, name="search")
-
-
-@search_app.command("reindex")
-def search_reindex() -> None:
-    """Rebuild the search indexes of tracks, users and playlists from their tables."""
-    from veza.search.indexing import reindex
-
-    settings = _settings()
-    _migrate(settings)
-    bars: dict[str, Any] = {}
-
-    def report(kind: str, done: int, total: int) -> None:
-        bar = bars.get(kind)
-        if bar is None:
-            bar = bars[kind] = typer.progressbar(length=total, label=f"{kind:<10}")
-            bar.__enter__()
-        bar.update(done - bar.pos)
-        if done >= total:
-            bar.__exit__(None, None, None)
-
-    async def run() -> dict[str, int]:
-        database = Database.from_settings(settings)
-        try:
-            return await reindex(database, report)
-        finally:
-            await database.dispose()
-
-    indexed = asyncio.run(run())
-    typer.echo("indexed " + ", ".join(f"{n} {kind}" for kind, n in indexed.items()))
 
 
 @app.command()
@@ -496,161 +300,4 @@ def openapi() -> None:
     """Print the served OpenAPI schema as JSON."""
     from veza.app import create_app
 
-    typer.echo(json.dumps(create_app(_settings()).openapi(), indent=2))
-
-
-audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
-app.add_typer(audit_app, name="audit")
-
-
-@audit_app.command("verify")
-def audit_verify(
-    seal: bool = typer.Option(
-        True, "--seal/--no-seal", help="Chain the rows not sealed yet before checking"
-    ),
-) -> None:
-    """Check the audit log's hash chain and report the first broken link (exit status 1)."""
-    from veza.audit import chain
-
-    settings = _settings()
-
-    async def run() -> chain.Verification:
-        database = Database.from_settings(settings)
-        try:
-            if seal:
-                await chain.seal_pending(database)
-            async with database.reader() as session:
-                return await chain.verify(session)
-        finally:
-            await database.dispose()
-
-    try:
-        report = asyncio.run(run())
-    except (OSError, SQLAlchemyError) as exc:
-        _fail(f"cannot read the audit log: {_first_line(exc)}")
-    span = f"rows {report.first_seq}..{report.last_seq}" if report.first_seq else "no rows"
-    if not report.intact:
-        typer.echo(
-            f"audit chain BROKEN at seq {report.broken_seq}"
-            + (f" (row {report.broken_id})" if report.broken_id else "")
-            + f": {report.reason}; {report.checked} rows verified before it"
-        )
-        raise typer.Exit(1)
-    typer.echo(
-        f"audit chain intact: {report.checked} rows verified ({span}), "
-        f"{report.unsealed} not sealed yet"
-    )
-
-
-@app.command("import")
-def import_music(
-    path: Path = typer.Argument(..., help="The music folder (walked recursively)"),
-    user: str = typer.Option(..., "--user", help="The username the tracks belong to"),
-    public: bool = typer.Option(True, "--public/--private", help="Visibility of new tracks"),
-    dry_run: bool = typer.Option(False, "--dry-run", help="Probe and report, store nothing"),
-) -> None:
-    """Import a folder of music through the upload pipeline; a rerun skips what is done."""
-    from veza.library import console
-    from veza.registry import register_all
-
-    if not path.is_dir():
-        raise typer.BadParameter("not a folder", param_hint="PATH")
-    settings = _settings()
-    _migrate(settings)
-    register_all()
-
-    async def run() -> Any:
-        database = Database.from_settings(settings)
-        try:
-            user_id = await console.find_user(database, user)
-        finally:
-            await database.dispose()
-        if user_id is None:
-            _fail(f"no user named {user}")
-        return await console.run_import(settings, path, user_id, public=public, dry_run=dry_run)
-
-    try:
-        report = asyncio.run(run())
-    except KeyboardInterrupt:
-        typer.echo("interrupted: rerun the same command to continue", err=True)
-        raise typer.Exit(130) from None
-    console.print_report(report)
-    if report.stopped_by_quota:
-        raise typer.Exit(2)
-
-
-subsonic_app = typer.Typer(
-    help="Subsonic access: a separate Subsonic password, API keys (docs/SUBSONIC.md).",
-    no_args_is_help=True,
-)
-app.add_typer(subsonic_app, name="subsonic")
-
-
-def _subsonic(work: Any) -> Any:
-    from veza.subsonic import service
-
-    settings = _settings()
-    _migrate(settings)
-
-    async def run() -> Any:
-        database = Database.from_settings(settings)
-        try:
-            return await work(service, database, settings)
-        except service.UnknownUser as exc:
-            _fail(f"no user named {exc}")
-        finally:
-            await database.dispose()
-
-    return asyncio.run(run())
-
-
-@subsonic_app.command("set-password")
-def subsonic_set_password(
-    user: str = typer.Option(..., "--user"),
-    generate: bool = typer.Option(False, "--generate", help="Make a random one and print it"),
-) -> None:
-    """Set the password Subsonic clients use (never the account password); 12+ characters."""
-    from veza.subsonic.credentials import generate_password
-
-    password = (
-        generate_password()
-        if generate
-        else typer.prompt("Subsonic password", hide_input=True, confirmation_prompt=True)
-    )
-
-    async def work(service: Any, database: Database, settings: Settings) -> None:
-        await service.set_password(database, service.box_for(settings), user, password)
-
-    try:
-        _subsonic(work)
-    except ValueError as exc:
-        _fail(str(exc))
-    typer.echo(f"Subsonic password set for {user}" + (f": {password}" if generate else ""))
-
-
-@subsonic_app.command("api-key")
-def subsonic_api_key(
-    user: str = typer.Option(..., "--user"),
-    name: str = typer.Option("subsonic client", "--name", help="What the key is for"),
-) -> None:
-    """Make an OpenSubsonic API key (printed once; the recommended way to sign in)."""
-
-    async def work(service: Any, database: Database, settings: Settings) -> str:
-        key: str = await service.new_api_key(database, user, name)
-        return key
-
-    typer.echo(_subsonic(work))
-
-
-@subsonic_app.command("revoke")
-def subsonic_revoke(user: str = typer.Option(..., "--user")) -> None:
-    """Remove the user's Subsonic password and every API key."""
-
-    async def work(service: Any, database: Database, settings: Settings) -> Any:
-        return await service.revoke(database, user)
-
-    revoked = _subsonic(work)
-    typer.echo(
-        f"Subsonic access revoked for {user}: password {'removed' if revoked.password else 'none'}"
-        f", {revoked.api_keys} API keys removed"
-    )
+    typer.echo(json.dumps(create_app(command_settings()).openapi(), indent=2))
