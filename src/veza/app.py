@@ -42,6 +42,7 @@ from veza.queue.router import router as queue_router
 from veza.registry import register_all
 from veza.search.router import router as search_router
 from veza.social.router import router as social_router
+from veza.tracks.counts import CatalogCounts
 from veza.tracks.router import router as tracks_router
 from veza.uploads.router import router as uploads_router
 from veza.users.router import router as users_router
@@ -113,6 +114,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     database.provide(JobQueue, app.state.jobs)
     database.provide(CursorCodec, CursorCodec.derived_from(app.state.tokens.secret))
     database.provide(PlaybackCache, app.state.playback_cache)
+    database.provide(
+        CatalogCounts,
+        CatalogCounts(
+            exact_up_to=settings.catalog.exact_count_up_to,
+            ttl=settings.catalog.count_cache_seconds,
+        ),
+    )
 
     install_error_handlers(app)
     for router in DOMAIN_ROUTERS:

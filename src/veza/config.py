@@ -265,6 +265,15 @@ class PlaylistSettings(BaseModel):
     max_tracks: int = Field(default=10_000, ge=1)
 
 
+class CatalogSettings(BaseModel):
+    """The track catalog's totals (GET /tracks): exact up to ``exact_count_up_to`` matching
+    tracks, beyond that a count shared by the process and refreshed every
+    ``count_cache_seconds`` (tracks/counts.py)."""
+
+    exact_count_up_to: int = Field(default=1000, ge=0)
+    count_cache_seconds: float = Field(default=10.0, ge=0)
+
+
 class SmtpSettings(BaseModel):
     """Outgoing mail (VEZA_SMTP__HOST, VEZA_SMTP__PORT, ...). Without a host, mails are written
     as .eml files to <data_dir>/mail, except in production, where they are not delivered."""
@@ -334,6 +343,7 @@ class Settings(BaseSettings):
     webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
     audit: AuditSettings = Field(default_factory=AuditSettings)
     playlists: PlaylistSettings = Field(default_factory=PlaylistSettings)
+    catalog: CatalogSettings = Field(default_factory=CatalogSettings)
     # Flat aliases for the settings people set most often.
     database_url: str = Field(
         default="", validation_alias=AliasChoices("VEZA_DATABASE_URL", "database_url")
