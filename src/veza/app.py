@@ -110,7 +110,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.storage = create_storage(settings)
     app.state.jobs = create_job_queue(settings)
     bind_to_app_state(app.state.jobs, app.state)
-    app.state.playback_cache = PlaybackCache(settings.media.playback_cache_seconds)
+    app.state.playback_cache = PlaybackCache(
+        settings.media.playback_cache_seconds, settings.media.stream_grant_seconds
+    )
     database.provide(JobQueue, app.state.jobs)
     database.provide(CursorCodec, CursorCodec.derived_from(app.state.tokens.secret))
     database.provide(PlaybackCache, app.state.playback_cache)

@@ -172,6 +172,9 @@ class MediaSettings(BaseModel):
     download_url_ttl_seconds: int = 30 * 60
     # Seconds a process remembers a public track's file for anonymous playback (0: never).
     playback_cache_seconds: float = 5.0
+    # Seconds a process remembers that a stream or access token may play a track, so the Range
+    # requests that follow skip the token check (0: check every request).
+    stream_grant_seconds: float = 5.0
 
 
 class JobSettings(BaseModel):
