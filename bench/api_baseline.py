@@ -5,8 +5,9 @@ encoding rows with orjson. No validation, no middleware, no ORM: what the data c
 
 GET /tracks?limit=20 reads the first page through ix_tracks_status_created_at_id (keyset
 order), with the total counted once per 10 s (as tracks/counts.py does); signed in, it checks
-the token (PyJWT, the same key), reads the user and the login session in one statement, adds
-the viewer's own tracks to the page's condition, and corrects the shared total for the viewer.
+the token (PyJWT, the same key), reads the user and the login session in one statement, reads
+the page from the viewer's own tracks and the public ones (each first page through its index),
+and corrects the shared total for the viewer.
 GET /tracks/{id} and GET /users/{id}: one statement each, the visibility conditions inline.
 
     BENCH_DATABASE_URL=... BENCH_JWT_SECRET=... uvicorn api_baseline:app --app-dir bench
@@ -93,22 +94,18 @@ async def tracks(request: Request) -> Response:
     async with engine.connect() as connection:
         viewer = await _viewer(request, connection)
         params: dict[str, Any] = {"limit": limit + 1}
-        condition = f"tracks.deleted_at IS NULL AND {PUBLIC}"
+        order = " ORDER BY created_at DESC, id DESC LIMIT :limit"
+        statement = f"SELECT {COLUMNS} FROM tracks WHERE tracks.deleted_at IS NULL AND {PUBLIC}"
         if viewer is not None:
+            # The viewer's own tracks and the public ones, each first page through its index.
             params["viewer"] = _param(viewer)
-            condition = (
-                f"tracks.deleted_at IS NULL AND (tracks.creator_id = :viewer OR ({PUBLIC}))"
-                f" AND tracks.creator_id NOT IN ({HIDDEN})"
+            visible = f"tracks.deleted_at IS NULL AND tracks.creator_id NOT IN ({HIDDEN})"
+            halves = " UNION ALL ".join(
+                f"SELECT id FROM (SELECT id FROM tracks WHERE {visible} AND {half}{order}) AS h{n}"
+                for n, half in enumerate(("tracks.creator_id = :viewer", PUBLIC))
             )
-        rows = (
-            await connection.execute(
-                text(
-                    f"SELECT {COLUMNS} FROM tracks WHERE {condition}"
-                    " ORDER BY created_at DESC, id DESC LIMIT :limit"
-                ),
-                params,
-            )
-        ).all()
+            statement = f"SELECT {COLUMNS} FROM tracks WHERE id IN ({halves})"
+        rows = (await connection.execute(text(statement + order), params)).all()
         cached = _count.get("public")
         if cached is None or cached[0] < time.monotonic():
             total = await connection.scalar(
