@@ -119,8 +119,8 @@ async def tracks(request: Request) -> Response:
                 await connection.execute(
                     text(
                         "SELECT (SELECT count(*) FROM tracks WHERE creator_id = :viewer AND"
-                        f" deleted_at IS NULL AND NOT ({PUBLIC})), (SELECT count(*) FROM tracks"
-                        f" WHERE {PUBLIC} AND creator_id IN ({HIDDEN}))"
+                        f" deleted_at IS NULL AND NOT ({PUBLIC})), (SELECT count(*) FROM ({HIDDEN})"
+                        f" AS h JOIN tracks ON tracks.creator_id = h.blocked_id WHERE {PUBLIC})"
                     ),
                     {"viewer": params["viewer"]},
                 )

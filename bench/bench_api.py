@@ -167,8 +167,22 @@ async def measure(
     return await load(port, *case, clients=clients, seconds=seconds)
 
 
+async def fresh_token(data_dir: Path, database_url: str) -> str:
+    """An access token of the seeded viewer, minted now (they expire in minutes)."""
+    from sqlalchemy import select
+
+    app = create_app(_settings(data_dir, database_url))
+    async with app.state.db.reader() as session:
+        viewer = await session.scalar(select(User).where(User.username == "viewer"))
+    assert viewer is not None
+    token = await access_token(app, viewer)
+    await app.state.db.dispose()
+    return token
+
+
 def run(data_dir: Path, rounds: int, seconds: float, clients: int, only: str | None) -> None:
     info = json.loads((data_dir / "bench.json").read_text())
+    info["token"] = asyncio.run(fresh_token(data_dir, info["database_url"]))
     database_url = info["database_url"] or f"sqlite+aiosqlite:///{data_dir / 'veza.db'}"
     extra = {"VEZA_DATABASE_URL": database_url} if info["database_url"] else {}
     results: dict[str, list[tuple[tuple[float, float, float], tuple[float, float, float]]]] = {}

@@ -85,7 +85,16 @@ async def _viewer_correction(
         .where(Track.creator_id == viewer.id, own_extra, not_(hidden), *filters)
         .scalar_subquery()
     )
-    blocked = select(func.count()).where(public, hidden, *filters).scalar_subquery()
+    # Driven from the (few) hidden users through the creator index: as a plain condition, the
+    # database would walk every public track to test it against the list.
+    hidden_users = hidden_user_ids(viewer.id).subquery()
+    blocked = (
+        select(func.count())
+        .select_from(hidden_users)
+        .join(Track, Track.creator_id == hidden_users.c.user_id)
+        .where(public, *filters)
+        .scalar_subquery()
+    )
     row = (await session.execute(select(own, blocked))).one()
     return int(row[0] or 0) - int(row[1] or 0)
 
