@@ -42,9 +42,10 @@ def server_env(data_dir: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def prepare(data_dir: Path) -> tuple[str, str]:
-    """Migrate a fresh database and create a user; returns (user id, access token)."""
-    env = server_env(data_dir)
+def prepare(data_dir: Path, **extra: str) -> tuple[str, str]:
+    """Migrate a fresh database and create a user; returns (user id, access token). ``extra``:
+    more environment (VEZA_DATABASE_URL for PostgreSQL)."""
+    env = server_env(data_dir, **extra)
     subprocess.run([str(VENV_BIN / "veza"), "migrate"], env=env, check=True, capture_output=True)
     # The test factories make the user and a token exactly as login would.
     code = f"""

@@ -42,7 +42,6 @@ from sqlalchemy.sql.elements import ColumnElement
 from veza.kit.pagination import MAX_OFFSET
 from veza.kit.queries import greatest, page, rowcount
 from veza.models import Follow, User
-from veza.models.engagement import TrackShare
 from veza.models.track import (
     TRACK_COMPLETED,
     Track,
@@ -479,37 +478,3 @@ async def get_lyrics(session: AsyncSession, track_id: uuid.UUID) -> TrackLyrics 
 async def delete_lyrics(session: AsyncSession, track_id: uuid.UUID) -> bool:
     result = await session.execute(delete(TrackLyrics).where(TrackLyrics.track_id == track_id))
     return rowcount(result) > 0
-
-
-# Share links ---------------------------------------------------------------------------------
-
-
-def add_share(session: AsyncSession, share: TrackShare) -> None:
-    session.add(share)
-
-
-async def share_by_token_hash(session: AsyncSession, token_hash: str) -> TrackShare | None:
-    share: TrackShare | None = await session.scalar(
-        select(TrackShare).where(TrackShare.token_hash == token_hash)
-    )
-    return share
-
-
-async def get_share(session: AsyncSession, share_id: uuid.UUID) -> TrackShare | None:
-    share: TrackShare | None = await session.scalar(
-        select(TrackShare).where(TrackShare.id == share_id)
-    )
-    return share
-
-
-async def revoke_share(session: AsyncSession, share_id: uuid.UUID, now: datetime) -> None:
-    await session.execute(
-        update(TrackShare)
-        .where(TrackShare.id == share_id, TrackShare.revoked_at.is_(None))
-        .values(revoked_at=now)
-        .execution_options(synchronize_session=False)
-    )
-
-
-async def delete_shares_by(session: AsyncSession, user_id: uuid.UUID) -> None:
-    await session.execute(delete(TrackShare).where(TrackShare.created_by == user_id))
