@@ -75,6 +75,7 @@ bench: $(STAMP_BENCH)
 	$(BIN)/python bench/bench_webhooks.py
 	$(BIN)/python bench/bench_playlists.py
 	$(BIN)/python bench/bench_marketplace.py
+	$(BIN)/python bench/bench_live.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -36,6 +36,15 @@ DOCUMENTED_EXTRA_STATUSES: dict[str, dict[int, str]] = {
         429: "too many registrations from the client IP (Retry-After)",
     },
     "GET /api/v1/users": {400: "unknown sort field or order, page or limit below 1"},
+    "GET /api/v1/search": {401: "a bad or expired token (auth is optional)"},
+    "GET /api/v1/search/suggestions": {401: "a bad or expired token (auth is optional)"},
+    "GET /api/v1/tracks/search": {
+        400: "an unknown tag_mode, sort_by or sort_order, an inverted or negative range, a "
+        "date that is not RFC 3339, a query over 200 characters, page or limit below 1",
+        401: "a bad or expired token (auth is optional)",
+    },
+    "GET /api/v1/playlists/search": {401: "a bad or expired token (auth is optional)"},
+    "GET /api/v1/social/trending": {401: "a bad or expired token (auth is optional)"},
     "PUT /api/v1/users/{id}": {404: "an administrator edits a user that does not exist"},
     "GET /api/v1/users/{id}/completion": {404: "the user does not exist"},
     "POST /api/v1/users/{id}/block": {404: "the user does not exist"},
@@ -102,6 +111,15 @@ DOCUMENTED_EXTRA_STATUSES: dict[str, dict[int, str]] = {
         403: "the caller may read the playlist but not change its tracks",
         404: "the playlist does not exist or the caller may not read it",
         412: "If-Match names a snapshot_id that is not current",
+    },
+    "POST /api/v1/queue/items": {404: "the track does not exist or the caller may not read it"},
+    "POST /api/v1/queue/session/{token}/items": {
+        401: "no or a bad token (the operation is secured)",
+        429: "too many tracks added to sessions by the caller (Retry-After)",
+    },
+    "DELETE /api/v1/queue/session/{token}/items/{id}": {
+        401: "no or a bad token (the operation is secured)",
+        403: "neither the session's host nor the one who added the item",
     },
 }
 

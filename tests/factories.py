@@ -302,7 +302,10 @@ def _row_of(
 
 
 # Columns whose CHECK constraint admits only some values.
-_CHECKED_VALUES = {("playlist_collaborators", "permission"): ("read", "admin")}
+_CHECKED_VALUES = {
+    ("playlist_collaborators", "permission"): ("read", "admin"),
+    ("play_queues", "repeat_mode"): ("off", "all"),
+}
 
 
 def _value_for(column: Any, index: int) -> Any:

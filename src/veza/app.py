@@ -19,6 +19,7 @@ from veza.config import Settings, get_settings
 from veza.dashboard.router import router as dashboard_router
 from veza.engagement.router import router as engagement_router
 from veza.kit.db import Database
+from veza.kit.fanout import Broker, create_broker
 from veza.kit.handlers import install_error_handlers
 from veza.kit.jobs import JobQueue, bind_to_app_state, create_job_queue
 from veza.kit.logging import configure_logging
@@ -42,6 +43,7 @@ from veza.queue.router import router as queue_router
 from veza.registry import register_all
 from veza.search.router import router as search_router
 from veza.social.router import router as social_router
+from veza.social.service import TrendingCache
 from veza.tracks.counts import CatalogCounts
 from veza.tracks.router import router as tracks_router
 from veza.uploads.router import router as uploads_router
@@ -89,6 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await started.state.jobs.start()  # in-process: re-queue interrupted jobs, start sweeps
         yield
         await started.state.jobs.close()
+        await started.state.broker.close()
         readiness_redis = getattr(started.state, "readiness_redis", None)
         if readiness_redis is not None:
             await readiness_redis.aclose()
@@ -113,9 +116,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.playback_cache = PlaybackCache(
         settings.media.playback_cache_seconds, settings.media.stream_grant_seconds
     )
+    app.state.broker = create_broker(settings)  # live fan-out (queue and session sockets)
     database.provide(JobQueue, app.state.jobs)
     database.provide(CursorCodec, CursorCodec.derived_from(app.state.tokens.secret))
     database.provide(PlaybackCache, app.state.playback_cache)
+    database.provide(TrendingCache, TrendingCache(settings.search.trending_cache_seconds))
+    database.provide(Broker, app.state.broker)
     database.provide(
         CatalogCounts,
         CatalogCounts(

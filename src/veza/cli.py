@@ -458,6 +458,39 @@ def copy_db(
     typer.echo(f"copied {sum(result.rows.values())} rows in {len(result.rows)} tables")
 
 
+search_app = typer.Typer(help="The search indexes.", no_args_is_help=True)
+app.add_typer(search_app, name="search")
+
+
+@search_app.command("reindex")
+def search_reindex() -> None:
+    """Rebuild the search indexes of tracks, users and playlists from their tables."""
+    from veza.search.indexing import reindex
+
+    settings = _settings()
+    _migrate(settings)
+    bars: dict[str, Any] = {}
+
+    def report(kind: str, done: int, total: int) -> None:
+        bar = bars.get(kind)
+        if bar is None:
+            bar = bars[kind] = typer.progressbar(length=total, label=f"{kind:<10}")
+            bar.__enter__()
+        bar.update(done - bar.pos)
+        if done >= total:
+            bar.__exit__(None, None, None)
+
+    async def run() -> dict[str, int]:
+        database = Database.from_settings(settings)
+        try:
+            return await reindex(database, report)
+        finally:
+            await database.dispose()
+
+    indexed = asyncio.run(run())
+    typer.echo("indexed " + ", ".join(f"{n} {kind}" for kind, n in indexed.items()))
+
+
 @app.command()
 def openapi() -> None:
     """Print the served OpenAPI schema as JSON."""

@@ -277,6 +277,33 @@ class CatalogSettings(BaseModel):
     count_cache_seconds: float = Field(default=10.0, ge=0)
 
 
+class SearchSettings(BaseModel):
+    """Search and discovery."""
+
+    # Trending hashtags count public content published in this window...
+    trending_window_hours: int = Field(default=168, ge=1)
+    # ...and are recomputed at most this often per process.
+    trending_cache_seconds: float = Field(default=60.0, ge=0)
+
+
+class QueueSettings(BaseModel):
+    """The personal play queue, listening sessions and their live sockets."""
+
+    # Items one user's queue may hold (readable or not); beyond it, 400 QUEUE_FULL.
+    max_items: int = Field(default=1000, ge=1)
+    # Items one listening session may hold; beyond it, 400 SESSION_FULL.
+    session_max_items: int = Field(default=500, ge=1)
+    # Tracks one user may add to listening sessions (`limits` notation); beyond it, 429.
+    session_adds_per_user: str = "30 per minute"
+    # Seconds between the heartbeats a live socket sends when nothing else was sent.
+    heartbeat_seconds: float = Field(default=20.0, gt=0)
+    # Messages a live socket may have waiting to be sent; a client that lets more pile up
+    # (it does not read) is disconnected, so a slow reader never costs unbounded memory.
+    send_buffer_messages: int = Field(default=256, ge=1)
+    # Seconds one message may take to be written to a socket before the client is dropped.
+    send_timeout_seconds: float = Field(default=10.0, gt=0)
+
+
 class SmtpSettings(BaseModel):
     """Outgoing mail (VEZA_SMTP__HOST, VEZA_SMTP__PORT, ...). Without a host, mails are written
     as .eml files to <data_dir>/mail, except in production, where they are not delivered."""
@@ -347,6 +374,8 @@ class Settings(BaseSettings):
     audit: AuditSettings = Field(default_factory=AuditSettings)
     playlists: PlaylistSettings = Field(default_factory=PlaylistSettings)
     catalog: CatalogSettings = Field(default_factory=CatalogSettings)
+    search: SearchSettings = Field(default_factory=SearchSettings)
+    queue: QueueSettings = Field(default_factory=QueueSettings)
     # Flat aliases for the settings people set most often.
     database_url: str = Field(
         default="", validation_alias=AliasChoices("VEZA_DATABASE_URL", "database_url")

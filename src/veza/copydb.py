@@ -47,6 +47,9 @@ from veza.models import Base
 
 # Alembic's own bookkeeping: each side has it from its migration.
 _NOT_DATA = frozenset({"alembic_version"})
+# The search indexes (migration 0012): derived data the target's own triggers rebuild as the
+# rows arrive.
+_DERIVED_PREFIX = "search_"
 _ASYNC_DRIVERS = {"postgresql": "postgresql+asyncpg", "sqlite": "sqlite+aiosqlite"}
 
 Report = Callable[[str, int], None]
@@ -108,7 +111,11 @@ async def copy_database(
             async with writing.begin():
                 known = {table.name for table in Base.metadata.sorted_tables}
                 present = set(await reading.run_sync(_table_names))
-                result.not_copied = sorted(present - known - _NOT_DATA)
+                result.not_copied = sorted(
+                    name
+                    for name in present - known - _NOT_DATA
+                    if not name.startswith(_DERIVED_PREFIX)
+                )
                 await _make_room(writing, replace=replace)
                 for table in Base.metadata.sorted_tables:
                     copied = await _copy_table(reading, writing, table, batch_size)

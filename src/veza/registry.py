@@ -23,6 +23,7 @@ from veza.media import subscribers as media_subscribers
 from veza.media import tasks as media_tasks
 from veza.notifications import subscribers as notifications_subscribers
 from veza.playback import subscribers as playback_subscribers
+from veza.queue import subscribers as queue_subscribers
 from veza.tracks import subscribers as tracks_subscribers
 from veza.uploads import subscribers as uploads_subscribers
 from veza.uploads import tasks as uploads_tasks
@@ -48,6 +49,7 @@ MODULES: tuple[ModuleType, ...] = (
     webhooks_subscribers,
     webhooks_tasks,
     audit_tasks,
+    queue_subscribers,
 )
 
 

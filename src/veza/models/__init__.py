@@ -23,6 +23,7 @@ from veza.models.marketplace import (
 )
 from veza.models.notification import Notification, NotificationActor
 from veza.models.playlist import Playlist, PlaylistCollaborator, PlaylistShare, PlaylistTrack
+from veza.models.queue import ListeningSession, PlayQueue, QueueItem, SessionItem
 from veza.models.social import Block, Follow
 from veza.models.track import (
     Track,
@@ -45,12 +46,14 @@ __all__ = [
     "ExclusiveClaim",
     "Follow",
     "IdempotencyKey",
+    "ListeningSession",
     "Notification",
     "NotificationActor",
     "OneTimeToken",
     "Order",
     "OrderItem",
     "PlayMark",
+    "PlayQueue",
     "Playlist",
     "PlaylistCollaborator",
     "PlaylistShare",
@@ -59,7 +62,9 @@ __all__ = [
     "Product",
     "ProductLicense",
     "PromoCode",
+    "QueueItem",
     "RefreshToken",
+    "SessionItem",
     "StorageDeletion",
     "StorageHold",
     "Timestamps",

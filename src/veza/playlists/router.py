@@ -10,9 +10,7 @@ from fastapi import APIRouter, Body, Path, Query, Response
 from veza.auth.dependencies import CurrentUser
 from veza.kit.db import DbSession
 from veza.kit.envelope import Envelope, ok
-from veza.kit.errors import NotImplementedYet
 from veza.kit.pagination import DEFAULT_LIMIT, PageParams, checked_limit, checked_page
-from veza.kit.routing import not_implemented
 from veza.playlists import (
     collaborators,
     copies,
@@ -103,16 +101,6 @@ async def get_playlists_recommendations(
     limit: Annotated[int | None, Query(description="Max items (max 100)")] = None,
 ) -> Envelope[schemas.PlaylistRecommendations]:
     return ok(await service.recommendations(session, user, limit))
-
-
-@router.get("/playlists/search", tags=["Playlist"], summary="Search playlists")
-@not_implemented
-async def get_playlists_search(
-    q: Annotated[str | None, Query(description="Full-text query")] = None,
-    page: Annotated[int | None, Query(description="Page number")] = None,
-    limit: Annotated[int | None, Query(description="Items per page (max 100)")] = None,
-) -> None:
-    raise NotImplementedYet()
 
 
 @router.get(

@@ -1,4 +1,6 @@
-"""HTTP routes of the search domain."""
+"""HTTP routes of the search domain: unified search, suggestions, faceted track search and
+playlist search. ``/tracks/search`` and ``/playlists/search`` are mounted before the
+``/tracks/{id}`` and ``/playlists/{id}`` routes."""
 
 from __future__ import annotations
 
@@ -6,39 +8,54 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from veza.kit.errors import NotImplementedYet
-from veza.kit.routing import not_implemented
+from veza.auth.dependencies import OptionalUser
+from veza.kit.db import DbSession
+from veza.kit.dependencies import PublicUrl
+from veza.kit.envelope import Envelope, ok
+from veza.kit.pagination import Paging
+from veza.search import schemas, service
 
 router = APIRouter()
 
 
-@router.get("/search", tags=["Search"], summary="Unified search")
-@not_implemented
+@router.get("/search", tags=["Search"], summary="Unified search", response_model_exclude_none=True)
 async def get_search(
+    session: DbSession,
+    viewer: OptionalUser,
+    public_url: PublicUrl,
     q: Annotated[str, Query(description="Search query")],
     type: Annotated[
-        str | None, Query(description="Restrict to one or more entity types: track, user, playlist")
+        list[str] | None,
+        Query(description="Restrict to one or more entity types: track, user, playlist"),
     ] = None,
     cursor: Annotated[str | None, Query(description="Opaque pagination cursor")] = None,
     limit: Annotated[int | None, Query(description="Page size (max 50)")] = None,
-) -> None:
-    raise NotImplementedYet()
+) -> Envelope[schemas.SearchResults]:
+    return ok(await service.search(session, viewer, q, type, cursor, limit, public_url=public_url))
 
 
 @router.get("/search/suggestions", tags=["Search"], summary="Search suggestions")
-@not_implemented
 async def get_search_suggestions(
+    session: DbSession,
+    viewer: OptionalUser,
     q: Annotated[str, Query(description="Partial query (min 1 char)")],
     limit: Annotated[
         int | None, Query(description="Max number of suggestions (1..20, default 5)")
     ] = None,
-) -> None:
-    raise NotImplementedYet()
+) -> Envelope[schemas.Suggestions]:
+    return ok(await service.suggestions(session, viewer, q, limit))
 
 
-@router.get("/tracks/search", tags=["Track"], summary="Advanced track search")
-@not_implemented
+@router.get(
+    "/tracks/search",
+    tags=["Track"],
+    summary="Advanced track search",
+    response_model_exclude_none=True,
+)
 async def get_tracks_search(
+    session: DbSession,
+    viewer: OptionalUser,
+    public_url: PublicUrl,
     q: Annotated[str | None, Query(description="Full-text query (title/artist/album)")] = None,
     tags: Annotated[str | None, Query(description="Comma-separated tag list")] = None,
     tag_mode: Annotated[str | None, Query(description="Tag combinator (OR / AND)")] = None,
@@ -55,5 +72,45 @@ async def get_tracks_search(
     limit: Annotated[int | None, Query(description="Items per page (max 100)")] = None,
     sort_by: Annotated[str | None, Query(description="Sort column")] = None,
     sort_order: Annotated[str | None, Query(description="asc / desc")] = None,
-) -> None:
-    raise NotImplementedYet()
+) -> Envelope[schemas.TrackSearchResults]:
+    filters = service.track_filters(
+        tags=tags,
+        tag_mode=tag_mode,
+        min_duration=min_duration,
+        max_duration=max_duration,
+        min_bpm=min_bpm,
+        max_bpm=max_bpm,
+        genre=genre,
+        format=format,
+        musical_key=musical_key,
+        min_date=min_date,
+        max_date=max_date,
+    )
+    return ok(
+        await service.track_search(
+            session,
+            viewer,
+            q,
+            filters,
+            sort_by=sort_by,
+            sort_order=sort_order,
+            page=page,
+            limit=limit,
+            public_url=public_url,
+        )
+    )
+
+
+@router.get(
+    "/playlists/search",
+    tags=["Playlist"],
+    summary="Search playlists",
+    response_model_exclude_none=True,
+)
+async def get_playlists_search(
+    session: DbSession,
+    viewer: OptionalUser,
+    paging: Paging,
+    q: Annotated[str | None, Query(description="Full-text query")] = None,
+) -> Envelope[schemas.PlaylistSearchResults]:
+    return ok(await service.playlist_search(session, viewer, q, paging))

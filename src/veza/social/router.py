@@ -6,17 +6,22 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from veza.kit.errors import NotImplementedYet
-from veza.kit.routing import not_implemented
+from veza.auth.dependencies import OptionalUser
+from veza.kit.db import DbSession
+from veza.kit.dependencies import AppSettings
+from veza.kit.envelope import Envelope, ok
+from veza.social import schemas, service
 
 router = APIRouter()
 
 
 @router.get("/social/trending", tags=["Social"], summary="Trending hashtags")
-@not_implemented
 async def get_social_trending(
+    session: DbSession,
+    viewer: OptionalUser,
+    settings: AppSettings,
     limit: Annotated[
         int | None, Query(description="Max tags to return (1..50, default 10)")
     ] = None,
-) -> None:
-    raise NotImplementedYet()
+) -> Envelope[schemas.Trending]:
+    return ok(await service.trending(session, viewer, limit, settings.search))

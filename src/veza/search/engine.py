@@ -1,0 +1,279 @@
+"""The full-text engine on each database, behind one interface.
+
+The indexes themselves are built and kept by the database (migration 0012): this module turns
+a parsed query into a match condition and a relevance score over a kind's side table, and
+reads the indexed vocabulary for typo tolerance and "did you mean".
+
+- SQLite: FTS5 ``MATCH`` with bm25 (field weights below), prefix queries on the prefix
+  indexes, the vocabulary from fts5vocab.
+- PostgreSQL: ``@@`` over the stored weighted tsvector (GIN), ``ts_rank_cd`` with the same field
+  weights, ``websearch_to_tsquery`` for quoted phrases and exclusions, the vocabulary in
+  ``search_words`` with its pg_trgm index (trigram similarity for typos, LIKE for prefixes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, column, func, literal, literal_column, select, table, text, union
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnClause, ColumnElement
+
+from veza.search.text import (
+    TYPO_MAX_LENGTH,
+    TYPO_MIN_LENGTH,
+    ParsedQuery,
+    corrections,
+)
+
+TRACKS = "tracks"
+USERS = "users"
+PLAYLISTS = "playlists"
+KINDS = (TRACKS, USERS, PLAYLISTS)
+
+# Side table key column of each kind (migration 0012).
+KEYS = {TRACKS: "track_id", USERS: "user_id", PLAYLISTS: "playlist_id"}
+# The first field of each kind's SQLite index: its name.
+SQLITE_NAME_FIELDS = {TRACKS: "title", USERS: "handle", PLAYLISTS: "title"}
+# bm25 weights of the SQLite fields, in their order: title over artist/album over tags.
+SQLITE_WEIGHTS = {TRACKS: (10.0, 4.0, 2.0), USERS: (10.0, 4.0), PLAYLISTS: (10.0, 1.0)}
+# ts_rank_cd weights {D, C, B, A}: the same order on PostgreSQL.
+PG_WEIGHTS = "'{0.1, 0.2, 0.4, 1.0}'::float4[]"
+SIMPLE = "'simple'::regconfig"
+_MAX_CANDIDATES = 2000
+
+
+@dataclass(frozen=True)
+class Terms:
+    """A query with each word's alternatives: itself, its prefix when it is being typed, and
+    the indexed words one typo away when the word itself is not indexed. ``names_only``
+    matches the first field alone (title, username): autocomplete of one or two letters."""
+
+    query: ParsedQuery
+    alternatives: list[list[str]]  # per word: [word, corrections...]
+    prefixes: list[bool]  # per word: also match words starting with it
+    names_only: bool = False
+
+
+@dataclass(frozen=True)
+class Match:
+    """How a statement over a base table is narrowed to a query's matches and scored.
+
+    ``restrict`` keeps the matching rows by their ids (the index answers once, then the base
+    table is read by key): for counts, facets and orders other than relevance. ``apply``
+    joins the index, for the relevance order, whose score needs the index's row."""
+
+    apply: Callable[[Select[Any]], Select[Any]]
+    restrict: ColumnElement[bool]
+    score: ColumnElement[Any]  # higher is better
+
+
+def is_postgres(session: AsyncSession) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+# Vocabulary ----------------------------------------------------------------------------------
+
+
+async def is_indexed(
+    session: AsyncSession, word: str, kinds: Sequence[str], *, prefix: bool
+) -> bool:
+    """``word`` is an indexed word (or, with ``prefix``, starts one)."""
+    if is_postgres(session):
+        statement = _PG_STARTED if prefix else _PG_KNOWN
+        params = {"word": word, "prefix": _like_prefix(word)}
+        return (await session.scalar(statement, params)) is not None
+    term: ColumnClause[str] = column("term")
+    match = term.between(word, word + "\U0010ffff") if prefix else term == word
+    parts = [select_terms(kind).where(match).limit(1) for kind in kinds]
+    for part in parts:  # one seek each: fts5vocab reads a term's doclist only
+        if (await session.scalar(part)) is not None:
+            return True
+    return False
+
+
+def neighbours(word: str) -> list[str]:
+    """Every string one edit from ``word`` (deletion, swap of neighbours, substitution,
+    insertion of a letter or digit)."""
+    found: set[str] = set()
+    for i in range(len(word) + 1):
+        for letter in _ALPHABET:
+            found.add(word[:i] + letter + word[i:])
+    for i in range(len(word)):
+        found.add(word[:i] + word[i + 1 :])
+        for letter in _ALPHABET:
+            found.add(word[:i] + letter + word[i + 1 :])
+        if i + 1 < len(word):
+            found.add(word[:i] + word[i + 1] + word[i] + word[i + 2 :])
+    found.discard(word)
+    return sorted(found)
+
+
+async def near_words(session: AsyncSession, word: str, kinds: Sequence[str]) -> list[str]:
+    """Indexed words one typo from ``word``, nearest first.
+
+    SQLite: the indexed ones among the strings one edit away (fts5vocab answers equality
+    lookups without reading other terms). PostgreSQL: the words sharing the first letter and
+    within a letter of its length (a btree range), else pg_trgm's similarity (a trigram
+    index), so a typo in the first letter is corrected there too."""
+    if is_postgres(session):
+        params = {
+            "first": _like_prefix(word[0]),
+            "word": word,
+            "shortest": len(word) - 1,
+            "longest": len(word) + 1,
+            "cap": _MAX_CANDIDATES,
+        }
+        near = corrections(word, list((await session.scalars(_PG_RANGE, params)).all()))
+        if near:
+            return near
+        return corrections(word, list((await session.scalars(_PG_SIMILAR, params)).all()))
+    candidates = neighbours(word)
+    parts = [select_terms(kind).where(column("term").in_(candidates)) for kind in kinds]
+    return corrections(word, list((await session.scalars(union(*parts))).all()))
+
+
+_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
+_PG_RANGE = text(
+    "SELECT word FROM search_words WHERE word LIKE :first "
+    "AND length(word) BETWEEN :shortest AND :longest LIMIT :cap"
+)
+_PG_KNOWN = text("SELECT 1 FROM search_words WHERE word = :word")
+_PG_STARTED = text("SELECT 1 FROM search_words WHERE word LIKE :prefix LIMIT 1")
+_PG_SIMILAR = text("SELECT word FROM search_words WHERE word % :word LIMIT :cap")
+
+
+def select_terms(kind: str) -> Select[Any]:
+    return select(column("term")).select_from(table(f"search_{kind}_terms"))
+
+
+def _like_prefix(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+async def expand(session: AsyncSession, query: ParsedQuery, kinds: Sequence[str]) -> Terms:
+    """Each word's alternatives: a word of 5+ letters that is not indexed (nor, the last one,
+    the start of an indexed word) also matches the indexed words one typo away."""
+    alternatives: list[list[str]] = []
+    prefixes: list[bool] = []
+    for index, word in enumerate(query.words):
+        prefix = query.last_is_prefix and index == len(query.words) - 1
+        options = [word]
+        if TYPO_MIN_LENGTH <= len(word) <= TYPO_MAX_LENGTH and not await is_indexed(
+            session, word, kinds, prefix=prefix
+        ):
+            options.extend(await near_words(session, word, kinds))
+        alternatives.append(options)
+        prefixes.append(prefix)
+    return Terms(query=query, alternatives=alternatives, prefixes=prefixes)
+
+
+async def did_you_mean(
+    session: AsyncSession, query: ParsedQuery, kinds: Sequence[str]
+) -> str | None:
+    """The query with each word of 3+ letters that is not indexed replaced by the nearest
+    indexed word one typo away, when at least one such word was found."""
+    changed = False
+    result: list[str] = []
+    for word in query.words:
+        best = None
+        if 3 <= len(word) <= TYPO_MAX_LENGTH and not await is_indexed(
+            session, word, kinds, prefix=False
+        ):
+            near = await near_words(session, word, kinds)
+            best = near[0] if near else None
+        result.append(best or word)
+        changed = changed or best is not None
+    return " ".join(result) if changed else None
+
+
+# Matching ------------------------------------------------------------------------------------
+
+
+def match(session: AsyncSession, kind: str, base_id: Any, terms: Terms) -> Match:
+    if is_postgres(session):
+        return _pg_match(kind, base_id, terms)
+    return _sqlite_match(kind, base_id, terms)
+
+
+def _sqlite_expression(terms: Terms) -> str:
+    groups = []
+    for options, prefix in zip(terms.alternatives, terms.prefixes, strict=True):
+        parts = [f'"{option}"' for option in options]
+        if prefix:
+            parts.insert(1, f'"{options[0]}"*')
+        groups.append("(" + " OR ".join(parts) + ")")
+    groups.extend('"' + " ".join(phrase) + '"' for phrase in terms.query.phrases)
+    expression = " AND ".join(groups)
+    if terms.query.excluded:
+        excluded = " OR ".join(f'"{word}"' for word in terms.query.excluded)
+        expression = f"({expression}) NOT ({excluded})"
+    return expression
+
+
+def _sqlite_match(kind: str, base_id: Any, terms: Terms) -> Match:
+    side = table(f"search_{kind}", column("doc_id"), column(KEYS[kind]))
+    fts_name = f"search_{kind}_fts"
+    fts = table(fts_name, column("rowid"))
+    expression = _sqlite_expression(terms)
+    if terms.names_only:
+        expression = f"{{{SQLITE_NAME_FIELDS[kind]}}} : ({expression})"
+
+    def apply(statement: Select[Any]) -> Select[Any]:
+        return (
+            statement.join(side, side.c[KEYS[kind]] == base_id)
+            .join(fts, fts.c.rowid == side.c.doc_id)
+            .where(literal_column(fts_name).op("MATCH")(literal(expression)))
+        )
+
+    matching_keys = (
+        select(side.c[KEYS[kind]])
+        .select_from(fts)
+        .join(side, side.c.doc_id == fts.c.rowid)
+        .where(literal_column(fts_name).op("MATCH")(literal(expression)))
+    )
+    weights = SQLITE_WEIGHTS[kind]
+    # bm25 is lower for better matches.
+    score = -func.bm25(literal_column(fts_name), *[literal_column(repr(w)) for w in weights])
+    return Match(apply=apply, restrict=base_id.in_(matching_keys), score=score)
+
+
+def _pg_expression(terms: Terms) -> str:
+    groups = []
+    weight = "A" if terms.names_only else ""  # the title (username) field's weight
+    for options, prefix in zip(terms.alternatives, terms.prefixes, strict=True):
+        parts = [f"'{option}'" + (f":{weight}" if weight else "") for option in options]
+        if prefix:
+            parts.insert(1, f"'{options[0]}':*{weight}")
+        groups.append("(" + " | ".join(parts) + ")")
+    return " & ".join(groups)
+
+
+def _pg_websearch(query: ParsedQuery) -> str:
+    phrases = " ".join('"' + " ".join(phrase) + '"' for phrase in query.phrases)
+    excluded = " ".join(f"-{word}" for word in query.excluded)
+    return f"{phrases} {excluded}".strip()
+
+
+def _pg_match(kind: str, base_id: Any, terms: Terms) -> Match:
+    side = table(f"search_{kind}", column(KEYS[kind]), column("document"))
+    expression = _pg_expression(terms)
+    tsquery: ColumnElement[Any] | None = (
+        func.to_tsquery(literal_column(SIMPLE), literal(expression)) if expression else None
+    )
+    web = _pg_websearch(terms.query)
+    if web:
+        websearch = func.websearch_to_tsquery(literal_column(SIMPLE), literal(web))
+        tsquery = websearch if tsquery is None else tsquery.op("&&")(websearch)
+    assert tsquery is not None  # a parsed query with no word and no phrase never gets here
+
+    def apply(statement: Select[Any]) -> Select[Any]:
+        return statement.join(side, side.c[KEYS[kind]] == base_id).where(
+            side.c.document.op("@@")(tsquery)
+        )
+
+    matching_keys = select(side.c[KEYS[kind]]).where(side.c.document.op("@@")(tsquery))
+    score = func.ts_rank_cd(literal_column(PG_WEIGHTS), side.c.document, tsquery)
+    return Match(apply=apply, restrict=base_id.in_(matching_keys), score=score)

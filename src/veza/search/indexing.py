@@ -1,0 +1,86 @@
+"""``veza search reindex``: rebuild the search indexes from the base tables.
+
+The triggers of migration 0012 keep the indexes in step with every write; a rebuild is for an
+index suspected stale (a restore made with triggers off, a manual edit) and it also prunes
+the PostgreSQL vocabulary of words no row uses any more. Each kind is rebuilt in a
+transaction of its own, in batches, reporting its progress.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from veza.kit.db import Database
+from veza.search.engine import KEYS, KINDS, is_postgres
+
+BATCH = 5000
+# SQLite's side-table fields of each kind (migration 0012).
+SQLITE_FIELDS = {
+    "tracks": "title, people, labels",
+    "users": "handle, names",
+    "playlists": "title, body",
+}
+
+Progress = Callable[[str, int, int], None]  # kind, rows done, rows in all
+
+
+async def _count(session: AsyncSession, kind: str) -> int:
+    return int(await session.scalar(text(f"SELECT count(*) FROM search_{kind}_source")) or 0)
+
+
+async def _rebuild(session: AsyncSession, kind: str, report: Progress) -> int:
+    key = KEYS[kind]
+    postgres = is_postgres(session)
+    fields = "document" if postgres else SQLITE_FIELDS[kind]
+    total = await _count(session, kind)
+    await session.execute(text(f"DELETE FROM search_{kind}"))
+    done, last = 0, None
+    report(kind, 0, total)
+    while True:
+        after = "" if last is None else f"WHERE {key} > :last"
+        keys = list(
+            await session.scalars(
+                text(f"SELECT {key} FROM search_{kind}_source {after} ORDER BY {key} LIMIT :n"),
+                {"last": last, "n": BATCH},
+            )
+        )
+        if not keys:
+            break
+        bounds = f"{key} >= :first AND {key} <= :last"
+        await session.execute(
+            text(
+                f"INSERT INTO search_{kind}({key}, {fields}) "
+                f"SELECT {key}, {fields} FROM search_{kind}_source WHERE {bounds}"
+            ),
+            {"first": keys[0], "last": keys[-1]},
+        )
+        done, last = done + len(keys), keys[-1]
+        report(kind, done, total)
+    if not postgres:
+        await session.execute(
+            text(f"INSERT INTO search_{kind}_fts(search_{kind}_fts) VALUES ('optimize')")
+        )
+    return done
+
+
+async def reindex(database: Database, report: Progress) -> dict[str, int]:
+    """Rebuild every kind's index; the number of rows indexed per kind."""
+    indexed: dict[str, int] = {}
+    for kind in KINDS:
+        async with database.writer() as session, session.begin():
+            indexed[kind] = await _rebuild(session, kind, report)
+    async with database.writer() as session, session.begin():
+        if is_postgres(session):
+            await session.execute(text("DELETE FROM search_words"))
+            await session.execute(
+                text(
+                    "INSERT INTO search_words(word) SELECT DISTINCT unnest(tsvector_to_array("
+                    "document)) FROM (SELECT document FROM search_tracks UNION ALL SELECT "
+                    "document FROM search_users UNION ALL SELECT document FROM "
+                    "search_playlists) AS documents ON CONFLICT DO NOTHING"
+                )
+            )
+    return indexed

@@ -1,0 +1,228 @@
+"""Queries of the search domain. Search never decides visibility itself: every query starts from
+the readable-by rule of the entity it searches, and only narrows and orders it.
+
+- tracks: ``tracks.repository.listed_tracks(viewer)`` (the catalog's rule: private tracks for
+  their owner and administrators, never deleted or unfinished ones for others, blocks either
+  way);
+- users: ``users.repository.listable_users(viewer, moderator=False)`` (readable accounts with a
+  public profile, one's own included, blocks either way; the rule of GET /users/search);
+- playlists: ``playlists.repository.readable_by(viewer)``.
+
+Relevance order, the same for every kind: the title (username) equal to the query as typed
+first ("Éric" before "Eric" for the query "Éric"), then the engine's weighted score, then the
+shorter title, then the newest, then the id. Never plays or likes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
+
+from veza.kit.pagination import MAX_OFFSET
+from veza.kit.queries import page
+from veza.models import Track, User
+from veza.models.playlist import Playlist
+from veza.playlists.repository import readable_by
+from veza.search import engine
+from veza.search.engine import Match
+from veza.tracks import taxonomy
+from veza.tracks.repository import genre_condition, listed_tracks, tags_condition
+from veza.users.repository import listable_users
+
+# GET /search counts each kind's matches up to this many (the cost of an exact count grows
+# with the matches, and no one pages that far through a search box's results).
+COUNT_CAP = 1000
+
+# Columns that name each kind: the exactness check and the length tie-break read them.
+TITLES: dict[str, Any] = {
+    engine.TRACKS: Track.title,
+    engine.USERS: User.username,
+    engine.PLAYLISTS: Playlist.title,
+}
+IDS: dict[str, Any] = {
+    engine.TRACKS: Track.id,
+    engine.USERS: User.id,
+    engine.PLAYLISTS: Playlist.id,
+}
+CREATED: dict[str, Any] = {
+    engine.TRACKS: Track.created_at,
+    engine.USERS: User.created_at,
+    engine.PLAYLISTS: Playlist.created_at,
+}
+
+
+def readable(kind: str, viewer: User | None) -> Select[Any]:
+    if kind == engine.TRACKS:
+        return listed_tracks(viewer)
+    if kind == engine.USERS:
+        return listable_users(viewer, moderator=False)
+    return select(Playlist).where(readable_by(viewer))
+
+
+def exactly(session: AsyncSession, title: Any, query: str) -> ColumnElement[bool]:
+    """The title is the query as typed, ignoring case (SQLite: ASCII case)."""
+    if engine.is_postgres(session):
+        return func.lower(title) == query.lower()
+    return title.collate("NOCASE") == query
+
+
+def relevance(session: AsyncSession, kind: str, match: Match, query: str) -> list[Any]:
+    title = TITLES[kind]
+    return [
+        case((exactly(session, title, query), 0), else_=1),
+        match.score.desc(),
+        func.length(title),
+        CREATED[kind].desc(),
+        IDS[kind].desc(),
+    ]
+
+
+def matching(kind: str, viewer: User | None, match: Match) -> Select[Any]:
+    return match.apply(readable(kind, viewer))
+
+
+async def ranked_page(
+    session: AsyncSession,
+    kind: str,
+    viewer: User | None,
+    match: Match,
+    query: str,
+    *,
+    offset: int,
+    limit: int,
+) -> tuple[list[Any], int]:
+    """One page of the kind's matches, best first, and their total counted up to
+    ``COUNT_CAP`` (a total of COUNT_CAP means at least that many)."""
+    total = await count(session, readable(kind, viewer).where(match.restrict).limit(COUNT_CAP))
+    if total <= offset:
+        return [], total
+    statement = matching(kind, viewer, match).order_by(*relevance(session, kind, match, query))
+    rows = await session.scalars(statement.offset(min(offset, MAX_OFFSET)).limit(limit))
+    return list(rows), total
+
+
+async def count(session: AsyncSession, statement: Select[Any]) -> int:
+    total = await session.scalar(select(func.count()).select_from(statement.subquery()))
+    return int(total or 0)
+
+
+@dataclass(frozen=True)
+class Scored:
+    row: Any
+    exact: bool
+    score: float
+
+
+async def best(
+    session: AsyncSession, kind: str, viewer: User | None, match: Match, query: str, limit: int
+) -> list[Scored]:
+    """The kind's best matches with their exactness and score (suggestions mix the kinds)."""
+    exact = exactly(session, TITLES[kind], query)
+    entity = {engine.TRACKS: Track, engine.USERS: User, engine.PLAYLISTS: Playlist}[kind]
+    statement = (
+        matching(kind, viewer, match)
+        .with_only_columns(entity, exact, match.score)
+        .order_by(*relevance(session, kind, match, query))
+        .limit(limit)
+    )
+    rows = (await session.execute(statement)).all()
+    return [Scored(row=row[0], exact=bool(row[1]), score=float(row[2] or 0)) for row in rows]
+
+
+# Faceted track search --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrackFilters:
+    tags: list[str]
+    all_tags: bool
+    min_duration: int | None = None
+    max_duration: int | None = None
+    min_bpm: int | None = None
+    max_bpm: int | None = None
+    genre: str | None = None
+    format: str | None = None
+    musical_key: str | None = None
+    min_date: datetime | None = None
+    max_date: datetime | None = None
+
+
+def track_conditions(filters: TrackFilters) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if filters.tags:
+        if filters.all_tags:
+            conditions.append(and_(*(tags_condition([tag]) for tag in filters.tags)))
+        else:
+            conditions.append(tags_condition(filters.tags))
+    bounds = (
+        (Track.duration, filters.min_duration, filters.max_duration),
+        (Track.bpm, filters.min_bpm, filters.max_bpm),
+        (Track.created_at, filters.min_date, filters.max_date),
+    )
+    for column, low, high in bounds:
+        if low is not None:
+            conditions.append(column >= low)
+        if high is not None:
+            conditions.append(column <= high)
+    if filters.genre:
+        conditions.append(genre_condition([taxonomy.slugify(filters.genre)]))
+    if filters.format:
+        conditions.append(func.lower(Track.format) == filters.format.lower())
+    if filters.musical_key:
+        conditions.append(Track.musical_key == filters.musical_key)
+    return conditions
+
+
+def filtered_tracks(viewer: User | None, match: Match | None, filters: TrackFilters) -> Select[Any]:
+    statement = listed_tracks(viewer)
+    if match is not None:
+        statement = statement.where(match.restrict)
+    return statement.where(*track_conditions(filters))
+
+
+async def facet_counts(session: AsyncSession, statement: Select[Any]) -> dict[str, dict[str, int]]:
+    """Matches per genre, musical key and format (values the matches have; none omitted)."""
+    matches = statement.with_only_columns(Track.genre, Track.musical_key, Track.format).subquery()
+    facets: dict[str, dict[str, int]] = {}
+    for name in ("genre", "musical_key", "format"):
+        value = matches.c[name]
+        rows = await session.execute(
+            select(value, func.count()).where(value.is_not(None)).group_by(value)
+        )
+        facets[name] = {str(key): int(count) for key, count in rows.all()}
+    return facets
+
+
+async def ordered_page(
+    session: AsyncSession, statement: Select[Any], order_by: Sequence[Any], offset: int, limit: int
+) -> tuple[list[Any], int]:
+    return await page(session, statement, order_by, offset=offset, limit=limit)
+
+
+async def relevance_page(
+    session: AsyncSession,
+    viewer: User | None,
+    match: Match,
+    filters: TrackFilters,
+    query: str,
+    *,
+    offset: int,
+    limit: int,
+) -> tuple[list[Track], int]:
+    """Faceted tracks best first: counted by ids, the page read through the index's score."""
+    total = await count(session, filtered_tracks(viewer, match, filters))
+    if total <= offset:
+        return [], total
+    statement = (
+        match.apply(listed_tracks(viewer))
+        .where(*track_conditions(filters))
+        .order_by(*relevance(session, engine.TRACKS, match, query))
+    )
+    rows = await session.scalars(statement.offset(min(offset, MAX_OFFSET)).limit(limit))
+    return list(rows), total

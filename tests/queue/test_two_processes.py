@@ -1,0 +1,142 @@
+"""Live sync across API processes: two real ``veza serve`` processes over PostgreSQL and Redis;
+a client connected to one sees a change made through the other.
+
+Skipped unless VEZA_TEST_DATABASE_URL and VEZA_TEST_REDIS_URL are set (CI sets both).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+import veza
+from tests.conftest import TEST_JWT_SECRET
+from tests.factories import create_track, member
+from tests.helpers import API
+from tests.queue.support import queue_socket, receive, session_socket
+from veza.config import Settings
+
+REDIS_URL = os.environ.get("VEZA_TEST_REDIS_URL", "")
+ON_POSTGRES = os.environ.get("VEZA_TEST_DATABASE_URL", "").startswith("postgresql")
+pytestmark = pytest.mark.skipif(
+    not (REDIS_URL and ON_POSTGRES),
+    reason="needs VEZA_TEST_DATABASE_URL (PostgreSQL) and VEZA_TEST_REDIS_URL",
+)
+_SERVE = "from veza.cli import app; app(['serve'])"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+async def _ready(base: str, process: asyncio.subprocess.Process) -> None:
+    async with httpx.AsyncClient(base_url=base) as http:
+        for _ in range(600):  # 30 s at most, on a loaded machine
+            assert process.returncode is None, "the server stopped during start-up"
+            try:
+                if (await http.get("/health")).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.05)
+    raise AssertionError(f"{base} did not start")
+
+
+@pytest.fixture
+async def two_servers(
+    app: FastAPI, settings: Settings, tmp_path: Path
+) -> AsyncIterator[tuple[str, str]]:
+    """``host:port`` of two API processes sharing the test's database and Redis."""
+    prefix = f"veza-test-{uuid.uuid4().hex[:8]}"  # this test's own Redis keys and channels
+    processes: list[asyncio.subprocess.Process] = []
+    addresses = []
+    for name in ("a", "b"):
+        port = _free_port()
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(Path(veza.__file__).parents[1]),
+            "VEZA_ENV": "test",
+            "VEZA_DATA_DIR": str(tmp_path / name),
+            "VEZA_DATABASE_URL": settings.effective_database_url,
+            "VEZA_REDIS_URL": REDIS_URL,
+            "VEZA_RATE_LIMIT__KEY_PREFIX": prefix,
+            "VEZA_AUTH__JWT_SECRET": TEST_JWT_SECRET,
+            "VEZA_SERVER__HOST": "127.0.0.1",
+            "VEZA_SERVER__PORT": str(port),
+            "VEZA_LOG__LEVEL": "WARNING",
+        }
+        processes.append(
+            await asyncio.create_subprocess_exec(
+                sys.executable, "-c", _SERVE, env=env, stdout=subprocess.DEVNULL
+            )
+        )
+        addresses.append(f"127.0.0.1:{port}")
+    try:
+        await asyncio.gather(
+            *(_ready(f"http://{a}", p) for a, p in zip(addresses, processes, strict=True))
+        )
+        yield addresses[0], addresses[1]
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            try:
+                await asyncio.wait_for(process.wait(), 10)
+            except TimeoutError:
+                process.kill()
+                await process.wait()
+
+
+async def test_a_change_through_one_process_reaches_a_socket_on_the_other(
+    app: FastAPI, two_servers: tuple[str, str]
+) -> None:
+    first, second = two_servers
+    host, listener = await member(app), await member(app)
+    track = await create_track(app, host)
+
+    async with httpx.AsyncClient(base_url=f"http://{second}") as through_second:
+        created = await through_second.post(f"{API}/queue/session", headers=host.headers)
+        assert created.status_code == 201, created.text
+        token = created.json()["data"]["share_token"]
+
+        async with (
+            queue_socket(first, listener) as own_queue,
+            session_socket(first, token, listener) as shared,
+        ):
+            assert (await receive(own_queue))["type"] == "snapshot"
+            assert (await receive(shared))["type"] == "snapshot"
+
+            queued = await through_second.post(
+                f"{API}/queue/items", headers=listener.headers, json={"track_id": str(track.id)}
+            )
+            assert queued.status_code == 201, queued.text
+            heard = await receive(own_queue, within=5)
+            assert heard["type"] == "item_added"
+            assert heard["item"]["id"] == queued.json()["data"]["item"]["id"]
+
+            state = {"current_track_id": str(track.id), "current_position": 0, "is_playing": True}
+            put = await through_second.put(
+                f"{API}/queue/session/{token}", headers=host.headers, json=state
+            )
+            assert put.status_code == 200, put.text
+            followed = await receive(shared, within=5)
+            assert followed["type"] == "state" and followed["session"]["is_playing"] is True
+
+            ended = await through_second.delete(
+                f"{API}/queue/session/{token}", headers=host.headers
+            )
+            assert ended.status_code == 200, ended.text
+            assert (await receive(shared, within=5))["type"] == "session_ended"
