@@ -1,6 +1,8 @@
 """Range streaming throughput: veza's /stream (one uvicorn process) against nginx sendfile
 (one worker process) on the same file, 32 clients asking for random 1 MiB ranges; and the
-X-Accel-Redirect mode behind nginx.
+X-Accel-Redirect mode behind nginx. Signed-in listeners too: an access token (Authorization),
+a stream token in the query and in the cookie, of a public and of a private track (a second
+upload of the same file, made private).
 
     .venv/bin/python bench/bench_stream.py [--seconds 3] [--rounds 8] [--clients 32] [--mib 256]
         [--server uvicorn|granian]
@@ -15,6 +17,7 @@ import statistics
 import tempfile
 from pathlib import Path
 
+import httpx
 from common import (
     SERVERS,
     free_port,
@@ -56,16 +59,37 @@ def main() -> None:
         pure_port, accel_port, nginx_port = free_port(), free_port(), free_port()
         env = {"VEZA_MEDIA__HLS_ENABLED": "false"}
         with veza_server(data, pure_port, **env):
-            status, body, _ = asyncio.run(upload_file(pure_port, token, source, "noise.wav"))
-            assert status == 201, body
-            track = json.loads(body)["data"]["track"]
-            assert asyncio.run(wait_processed(pure_port, track["id"], token)) == "completed"
+            tracks = []
+            for _ in range(2):
+                status, body, _ = asyncio.run(upload_file(pure_port, token, source, "noise.wav"))
+                assert status == 201, body
+                tracks.append(json.loads(body)["data"]["track"])
+                assert (
+                    asyncio.run(wait_processed(pure_port, tracks[-1]["id"], token)) == "completed"
+                )
+            track, private = tracks
+            api = f"http://127.0.0.1:{pure_port}/api/v1"
+            bearer = {"Authorization": f"Bearer {token}"}
+            made_private = httpx.put(
+                f"{api}/tracks/{private['id']}", json={"is_public": False}, headers=bearer
+            )
+            assert made_private.status_code == 200, made_private.text
+            stream_token = httpx.post(f"{api}/auth/stream-token", headers=bearer).json()["token"]
         size = track["file_size"]
         stream_path = f"/api/v1/tracks/{track['id']}/stream"
+        private_path = f"/api/v1/tracks/{private['id']}/stream"
+        access = f"Authorization: Bearer {token}\r\n"
+        cookie = f"Cookie: stream_token={stream_token}\r\n"
         targets = {
-            NGINX: (nginx_port, f"/files/{track['file_path']}"),
-            PURE: (pure_port, stream_path),
-            ACCEL: (nginx_port, stream_path),  # nginx in front of the X-Accel-Redirect server
+            NGINX: (nginx_port, f"/files/{track['file_path']}", ""),
+            PURE: (pure_port, stream_path, ""),
+            ACCEL: (nginx_port, stream_path, ""),  # nginx in front of the X-Accel-Redirect server
+            "access token, public": (pure_port, stream_path, access),
+            "stream token query, public": (pure_port, f"{stream_path}?token={stream_token}", ""),
+            "stream token cookie, public": (pure_port, stream_path, cookie),
+            "access token, private": (pure_port, private_path, access),
+            "stream token query, private": (pure_port, f"{private_path}?token={stream_token}", ""),
+            "stream token cookie, private": (pure_port, private_path, cookie),
         }
         accel = {**env, "VEZA_MEDIA__ACCEL_REDIRECT_PREFIX": "/protected-media"}
         rounds: list[dict[str, float]] = []
@@ -86,9 +110,16 @@ def main() -> None:
                 rounds.append(
                     {
                         name: asyncio.run(
-                            range_load(port, path, size, clients=args.clients, seconds=args.seconds)
+                            range_load(
+                                port,
+                                path,
+                                size,
+                                clients=args.clients,
+                                seconds=args.seconds,
+                                headers=headers,
+                            )
                         )
-                        for name, (port, path) in targets.items()
+                        for name, (port, path, headers) in targets.items()
                     }
                 )
             code, _ = asyncio.run(get_json(pure_port, "/health", token))

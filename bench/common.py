@@ -42,9 +42,10 @@ def server_env(data_dir: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def prepare(data_dir: Path) -> tuple[str, str]:
-    """Migrate a fresh database and create a user; returns (user id, access token)."""
-    env = server_env(data_dir)
+def prepare(data_dir: Path, **extra: str) -> tuple[str, str]:
+    """Migrate a fresh database and create a user; returns (user id, access token). ``extra``:
+    more environment (VEZA_DATABASE_URL for PostgreSQL)."""
+    env = server_env(data_dir, **extra)
     subprocess.run([str(VENV_BIN / "veza"), "migrate"], env=env, check=True, capture_output=True)
     # The test factories make the user and a token exactly as login would.
     code = f"""
@@ -185,10 +186,18 @@ async def read_response(reader: asyncio.StreamReader) -> tuple[int, dict[str, st
 
 
 async def range_load(
-    port: int, path: str, size: int, *, clients: int, seconds: float, range_bytes: int = 1 << 20
+    port: int,
+    path: str,
+    size: int,
+    *,
+    clients: int,
+    seconds: float,
+    range_bytes: int = 1 << 20,
+    headers: str = "",
 ) -> float:
-    """`clients` keep-alive connections each asking for random 1 MiB ranges for `seconds`;
-    returns the body throughput in MiB/s."""
+    """`clients` keep-alive connections each asking for random 1 MiB ranges for `seconds`
+    (``headers``: more header lines, each ending in CRLF); returns the body throughput in
+    MiB/s."""
     import random
 
     total = 0
@@ -202,7 +211,7 @@ async def range_load(
             start = rng.randrange(0, size - range_bytes)
             writer.write(
                 f"GET {path} HTTP/1.1\r\nHost: bench\r\nRange: bytes={start}-{start + range_bytes - 1}"
-                "\r\n\r\n".encode()
+                f"\r\n{headers}\r\n".encode()
             )
             status, _, length = await read_response(reader)
             if status != 206:

@@ -57,6 +57,9 @@ DOCUMENTED_EXTRA_STATUSES: dict[str, dict[int, str]] = {
     "GET /api/v1/tracks/{id}": {401: "a bad or expired token (auth is optional)"},
     "GET /api/v1/tracks/{id}/lyrics": {401: "a bad or expired token (auth is optional)"},
     "GET /api/v1/tracks/{id}/stats": {401: "a bad or expired token (auth is optional)"},
+    "GET /api/v1/tracks/{id}/stream": {
+        401: "a bad, expired or ended access or stream token (auth is optional)"
+    },
     "GET /api/v1/tracks/{id}/repost": {
         401: "a bad or expired token (auth is optional)",
         404: "the track does not exist or is hidden from the caller",

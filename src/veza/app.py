@@ -46,6 +46,7 @@ from veza.social.router import router as social_router
 from veza.social.service import TrendingCache
 from veza.subsonic.router import access_router as subsonic_access_router
 from veza.subsonic.router import router as subsonic_router
+from veza.tracks.counts import CatalogCounts
 from veza.tracks.router import router as tracks_router
 from veza.uploads.router import router as uploads_router
 from veza.users.router import router as users_router
@@ -114,13 +115,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.storage = create_storage(settings)
     app.state.jobs = create_job_queue(settings)
     bind_to_app_state(app.state.jobs, app.state)
-    app.state.playback_cache = PlaybackCache(settings.media.playback_cache_seconds)
+    app.state.playback_cache = PlaybackCache(
+        settings.media.playback_cache_seconds, settings.media.stream_grant_seconds
+    )
     app.state.broker = create_broker(settings)  # live fan-out (queue and session sockets)
     database.provide(JobQueue, app.state.jobs)
     database.provide(CursorCodec, CursorCodec.derived_from(app.state.tokens.secret))
     database.provide(PlaybackCache, app.state.playback_cache)
     database.provide(TrendingCache, TrendingCache(settings.search.trending_cache_seconds))
     database.provide(Broker, app.state.broker)
+    database.provide(
+        CatalogCounts,
+        CatalogCounts(
+            exact_up_to=settings.catalog.exact_count_up_to,
+            ttl=settings.catalog.count_cache_seconds,
+        ),
+    )
 
     install_error_handlers(app)
     for router in DOMAIN_ROUTERS:

@@ -172,6 +172,9 @@ class MediaSettings(BaseModel):
     download_url_ttl_seconds: int = 30 * 60
     # Seconds a process remembers a public track's file for anonymous playback (0: never).
     playback_cache_seconds: float = 5.0
+    # Seconds a process remembers that a stream or access token may play a track, so the Range
+    # requests that follow skip the token check (0: check every request).
+    stream_grant_seconds: float = 5.0
 
 
 class JobSettings(BaseModel):
@@ -277,6 +280,15 @@ class PlaylistSettings(BaseModel):
     max_tracks: int = Field(default=10_000, ge=1)
 
 
+class CatalogSettings(BaseModel):
+    """The track catalog's totals (GET /tracks): exact up to ``exact_count_up_to`` matching
+    tracks, beyond that a count shared by the process and refreshed every
+    ``count_cache_seconds`` (tracks/counts.py)."""
+
+    exact_count_up_to: int = Field(default=1000, ge=0)
+    count_cache_seconds: float = Field(default=10.0, ge=0)
+
+
 class SearchSettings(BaseModel):
     """Search and discovery."""
 
@@ -374,6 +386,7 @@ class Settings(BaseSettings):
     audit: AuditSettings = Field(default_factory=AuditSettings)
     playlists: PlaylistSettings = Field(default_factory=PlaylistSettings)
     subsonic: SubsonicSettings = Field(default_factory=SubsonicSettings)
+    catalog: CatalogSettings = Field(default_factory=CatalogSettings)
     search: SearchSettings = Field(default_factory=SearchSettings)
     queue: QueueSettings = Field(default_factory=QueueSettings)
     # Flat aliases for the settings people set most often.

@@ -147,7 +147,7 @@ async def get_auth_context(
     )
 
 
-def get_refresh_cookie(request: Request) -> str | None:
+async def get_refresh_cookie(request: Request) -> str | None:
     """The refresh token from its httpOnly cookie, when the browser sent it."""
     name: str = request.app.state.settings.auth.refresh_cookie_name
     return request.cookies.get(name) or None

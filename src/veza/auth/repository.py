@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -92,12 +92,20 @@ async def advance_totp_step(session: AsyncSession, user: User, step: int) -> boo
 async def session_with_user(
     session: AsyncSession, session_id: uuid.UUID, user_id: uuid.UUID
 ) -> tuple[AuthSession | None, User | None]:
-    """The user named by an access token, and the login session the token belongs to."""
-    user = await session.get(User, user_id)
-    auth_session = await session.get(AuthSession, session_id)
-    if auth_session is not None and auth_session.user_id != user_id:
-        auth_session = None
-    return auth_session, user
+    """The user named by an access token, and the login session the token belongs to (if it is
+    that user's): one statement, as every authenticated request makes it."""
+    row = (
+        await session.execute(
+            select(User, AuthSession)
+            .outerjoin(
+                AuthSession, and_(AuthSession.id == session_id, AuthSession.user_id == User.id)
+            )
+            .where(User.id == user_id)
+        )
+    ).first()
+    if row is None:
+        return None, None
+    return row[1], row[0]
 
 
 async def consume_refresh_token(

@@ -25,7 +25,7 @@ class CommentLimits:
         await self.limiter.consume(self.posts_per_user, POST_LIMIT_KEY, str(user_id))
 
 
-def get_comment_limits(request: Request) -> CommentLimits:
+async def get_comment_limits(request: Request) -> CommentLimits:
     return CommentLimits(
         get_rate_limiter(request.app), request.app.state.settings.comments.posts_per_user
     )

@@ -65,7 +65,17 @@ def checked_page(page: int | None) -> int:
     return min(page, MAX_PAGE)
 
 
-Paging = Annotated[PageParams, Depends(page_params)]
+async def _paging(
+    page: Annotated[int, Query(ge=1, description="1-based page number")] = 1,
+    limit: Annotated[
+        int, Query(ge=1, description=f"Items per page (capped at {MAX_LIMIT})")
+    ] = DEFAULT_LIMIT,
+) -> PageParams:
+    # A coroutine: FastAPI runs a plain function dependency in its thread pool, a hop per request.
+    return page_params(page, limit)
+
+
+Paging = Annotated[PageParams, Depends(_paging)]
 
 
 @dataclass(frozen=True)

@@ -20,10 +20,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import av
-import numpy as np
+from veza.kit.lazy import LazyModule
+
+if TYPE_CHECKING:
+    import av
+    import numpy as np
+else:
+    # Imported on first use: the API process needs PyAV only to probe an upload and numpy never
+    # (28 MiB of resident memory otherwise loaded at start-up).
+    av = LazyModule("av")
+    np = LazyModule("numpy")
 
 WAVEFORM_MAX_POINTS = 2000
 WAVEFORM_MIN_SAMPLES_PER_PIXEL = 256

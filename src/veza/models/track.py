@@ -74,7 +74,11 @@ class Track(UUIDPrimaryKey, Timestamps, AudioFileColumns, Base):
     __tablename__ = "tracks"
     __table_args__ = (
         Index("ix_tracks_creator_id_created_at", "creator_id", "created_at"),
-        Index("ix_tracks_status", "status"),
+        # The public catalog's page: completed tracks, newest first (keyset by created_at, id),
+        # read in index order and stopped after one page.
+        Index("ix_tracks_status_created_at_id", "status", "created_at", "id"),
+        # Counts the public listing from the index alone (tracks/counts.py refreshes it).
+        Index("ix_tracks_listing", "status", "is_public", "deleted_at", "creator_id"),
         # The catalog's default order (newest first, keyset by created_at then id).
         Index("ix_tracks_created_at_id", "created_at", "id"),
     )

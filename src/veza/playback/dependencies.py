@@ -16,6 +16,18 @@ from veza.playback.cache import PlaybackCache
 STREAM_TOKEN_COOKIE = "stream_token"
 
 
+def stream_credential(
+    authorization: str | None, query_token: str | None, cookie_token: str | None
+) -> str | None:
+    """The credential a stream request is authenticated with, in the order the API reads them
+    (Authorization, then the ``token`` query, then the cookie), as the fast lane and the
+    playback cache key it."""
+    if authorization:
+        return "authorization:" + authorization
+    token = query_token or cookie_token
+    return "stream:" + token if token else None
+
+
 @dataclass(frozen=True)
 class PlaybackTools:
     limits: MediaSettings

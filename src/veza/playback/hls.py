@@ -12,14 +12,11 @@ from urllib.parse import quote, urlencode
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
-from veza.auth.dependencies import authenticate_token
 from veza.kit.storage import ObjectNotFound, validate_key
-from veza.kit.tokens import STREAM_AUDIENCE, STREAM_TOKEN_TYPE
-from veza.models import User
 from veza.playback.delivery import deliver
 from veza.playback.dependencies import PlaybackTools
 from veza.playback.errors import FileNotFound, HlsDisabled
-from veza.playback.service import opened_track
+from veza.playback.service import opened_track, stream_token_viewer
 from veza.tracks.errors import TrackNotFound
 
 HLS_CONTENT_TYPES = {
@@ -29,19 +26,6 @@ HLS_CONTENT_TYPES = {
     ".m4s": "audio/mp4",
     ".mp4": "audio/mp4",
 }
-
-
-async def _hls_viewer(
-    session: AsyncSession, tools: PlaybackTools, token: str | None
-) -> User | None:
-    """The listener a stream token names; the same checks as an access token (session alive,
-    token_version current, account usable), so a logout ends HLS playback too."""
-    if not token:
-        return None
-    caller = await authenticate_token(
-        session, tools.tokens, token, typ=STREAM_TOKEN_TYPE, audience=STREAM_AUDIENCE
-    )
-    return caller.user
 
 
 def _with_query(playlist: bytes, credentials: dict[str, str]) -> bytes:
@@ -71,7 +55,7 @@ async def hls_file(
     if not tools.limits.hls_enabled:
         raise HlsDisabled()
     token = query_token or cookie_token
-    viewer = await _hls_viewer(session, tools, token)
+    viewer = await stream_token_viewer(session, tools, token)
     track = await opened_track(session, track_id, viewer, share_token)
     if not track.hls_path:
         raise TrackNotFound()

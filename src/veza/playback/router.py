@@ -10,7 +10,7 @@ from fastapi import APIRouter, Cookie, Query, Request, Response
 from veza.auth.dependencies import OptionalUser
 from veza.kit.db import DbSession
 from veza.playback import hls, service
-from veza.playback.dependencies import STREAM_TOKEN_COOKIE, Playback
+from veza.playback.dependencies import STREAM_TOKEN_COOKIE, Playback, stream_credential
 from veza.tracks.schemas import TrackId
 
 router = APIRouter()
@@ -64,9 +64,25 @@ async def get_tracks_id_stream(
     share_token: Annotated[
         str | None, Query(description="Grants access without authentication")
     ] = None,
+    token: Annotated[
+        str | None, Query(description="Stream token (POST /auth/stream-token)")
+    ] = None,
+    stream_token: Annotated[str | None, Cookie(alias=STREAM_TOKEN_COOKIE)] = None,
 ) -> Response:
+    """An access token (Authorization) names the listener; without one, a stream token by
+    query (``token``) or cookie (``stream_token``) does, checked as HLS checks it."""
+    credential = stream_credential(request.headers.get("authorization"), token, stream_token)
+    if viewer is None:
+        viewer = await service.stream_token_viewer(session, tools, token or stream_token)
     return await service.serve_audio(
-        session, viewer, track_id, share_token, dict(request.headers), tools=tools, download=False
+        session,
+        viewer,
+        track_id,
+        share_token,
+        dict(request.headers),
+        tools=tools,
+        download=False,
+        credential=credential,
     )
 
 

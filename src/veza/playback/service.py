@@ -14,8 +14,10 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
+from veza.auth.dependencies import authenticate_token
 from veza.kit.db import after_commit, write_transaction
 from veza.kit.storage import ObjectInfo, ObjectNotFound, Storage, content_disposition
+from veza.kit.tokens import STREAM_AUDIENCE, STREAM_TOKEN_TYPE
 from veza.marketplace.downloads import track_download_granted
 from veza.models import Track, User
 from veza.playback.cache import PlayableFile
@@ -40,6 +42,20 @@ async def download_license_granted(
     session: AsyncSession, track: Track, viewer: User | None
 ) -> bool:
     return await track_download_granted(session, track, viewer)
+
+
+async def stream_token_viewer(
+    session: AsyncSession, tools: PlaybackTools, token: str | None
+) -> User | None:
+    """The listener a stream token names; the same checks as an access token (session alive,
+    token_version current, account usable), so a logout ends token playback too. Used by /stream
+    and the HLS files alike."""
+    if not token:
+        return None
+    caller = await authenticate_token(
+        session, tools.tokens, token, typ=STREAM_TOKEN_TYPE, audience=STREAM_AUDIENCE
+    )
+    return caller.user
 
 
 async def opened_track(
@@ -102,9 +118,19 @@ async def serve_audio(
     *,
     tools: PlaybackTools,
     download: bool,
+    credential: str | None = None,
 ) -> Response:
+    """``credential``: for a stream, the token the viewer was authenticated with, as the fast
+    lane keys it (playback/fastlane.py), so the decision is remembered for the next ranges."""
     anonymous_stream = not download and viewer is None and not share_token
+    granted_stream = not download and viewer is not None and not share_token and credential
     playable = tools.cache.get(str(track_id)) if anonymous_stream else None
+    private = False
+    grant = None
+    if granted_stream and credential:
+        grant = tools.cache.granted(credential, str(track_id))
+    if grant is not None:
+        playable, private = grant.playable, grant.private
     if playable is None:
         track = await _playable_track(session, track_id, viewer, share_token)
         if download and not manages(viewer, track):
@@ -113,8 +139,8 @@ async def serve_audio(
         if await open_to_everyone(session, track):
             tools.cache.put(playable)  # anyone may open it: safe to serve without a lookup
         private = not track.is_public
-    else:
-        private = False
+        if granted_stream and credential:
+            tools.cache.grant(credential, playable, private=private)
     settings = tools.limits
     response = await deliver(
         tools.storage,

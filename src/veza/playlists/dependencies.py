@@ -25,7 +25,7 @@ class PlaylistTools:
     database: Database
 
 
-def get_playlist_tools(request: Request) -> PlaylistTools:
+async def get_playlist_tools(request: Request) -> PlaylistTools:
     settings = request.app.state.settings
     user_agent = request.headers.get("user-agent")
     return PlaylistTools(

@@ -58,7 +58,7 @@ async def _tools(request: Request) -> SubsonicTools:
         ),
         max_list_size=settings.subsonic.max_list_size,
         server_version=__version__,
-        playlists=get_playlist_tools(request),
+        playlists=await get_playlist_tools(request),
         queue=tools_for(request.app),
         limiter=get_rate_limiter(request.app),
         failures_per_account=settings.rate_limit.login_failures_per_account,

@@ -22,14 +22,26 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, Text, and_, cast, delete, false, func, or_, select, update
+from sqlalchemy import (
+    Select,
+    Text,
+    and_,
+    cast,
+    delete,
+    false,
+    func,
+    not_,
+    or_,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from veza.kit.pagination import MAX_OFFSET
 from veza.kit.queries import greatest, page, rowcount
 from veza.models import Follow, User
-from veza.models.engagement import TrackShare
 from veza.models.track import (
     TRACK_COMPLETED,
     Track,
@@ -37,7 +49,7 @@ from veza.models.track import (
     TrackLyrics,
     TrackVersion,
 )
-from veza.tracks import taxonomy
+from veza.tracks import counts, taxonomy
 from veza.users.repository import author_is_readable, not_hidden_from
 
 
@@ -270,8 +282,8 @@ def tags_condition(tags: Iterable[str]) -> ColumnElement[bool]:
     return or_(*conditions) if conditions else false()
 
 
-def _filtered(viewer: User | None, filters: CatalogFilters) -> list[ColumnElement[bool]]:
-    conditions = [listed_for(viewer)]
+def _filter_conditions(filters: CatalogFilters) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
     if filters.creator_id is not None:
         conditions.append(Track.creator_id == filters.creator_id)
     if filters.genre:
@@ -305,15 +317,54 @@ async def catalog_page(
     after: tuple[Any, uuid.UUID] | None = None,
 ) -> tuple[list[Track], int, bool]:
     """(tracks, total matching, whether more follow) of the catalog as the viewer sees it."""
-    conditions = _filtered(viewer, filters)
-    total = await session.scalar(select(func.count()).select_from(Track).where(*conditions))
-    statement = select(Track).where(*conditions)
+    listed = listed_for(viewer)
+    filtered = _filter_conditions(filters)
+    conditions = [listed, *filtered]
+    public = listed_for(None)
+    total = await counts.catalog_total(
+        session,
+        viewer,
+        listed=listed,
+        public=public,
+        own_extra=and_(Track.deleted_at.is_(None), not_(public)),
+        filters=filtered,
+        filter_key=filters,
+    )
     if after is not None:
-        statement = statement.where(_after(sort, *after))
-    else:
-        statement = statement.offset(min(offset, MAX_OFFSET))
-    rows = list(await session.scalars(statement.order_by(*_ordered(sort)).limit(limit + 1)))
-    return rows[:limit], int(total or 0), len(rows) > limit
+        conditions.append(_after(sort, *after))
+    skip = 0 if after is not None else min(offset, MAX_OFFSET)
+    statement = select(Track).where(*conditions)
+    if viewer is not None and not viewer.is_administrator:
+        window = _member_window(viewer, conditions[1:], sort, skip + limit + 1)
+        statement = select(Track).where(Track.id.in_(window))
+    statement = statement.order_by(*_ordered(sort)).offset(skip).limit(limit + 1)
+    rows = list(await session.scalars(statement))
+    return rows[:limit], total, len(rows) > limit
+
+
+def _member_window(
+    viewer: User, conditions: list[ColumnElement[bool]], sort: SortKey, size: int
+) -> Any:
+    """The ids a member's page can come from: the first ``size`` of their own live tracks and
+    the first ``size`` of the public listing, each in the page's order and each through its
+    own index (the OR of ``listed_for`` makes SQLite read and sort the whole catalog, even
+    with these ids given). The two halves are ``listed_for(viewer)`` split at its OR: each
+    keeps the not-deleted and block conditions, together they are all of it (the catalog
+    tests hold the member's listing to the rule)."""
+    visible = not_hidden_from(Track.creator_id, viewer.id)
+    halves = (
+        and_(Track.creator_id == viewer.id, Track.deleted_at.is_(None)),
+        openable_by(None),
+    )
+    windows = [
+        select(Track.id)
+        .where(half, visible, *conditions)
+        .order_by(*_ordered(sort))
+        .limit(size)
+        .subquery()
+        for half in halves
+    ]
+    return union_all(*(select(window.c.id) for window in windows))
 
 
 def sort_value(sort: SortKey, track: Track) -> Any:
@@ -427,37 +478,3 @@ async def get_lyrics(session: AsyncSession, track_id: uuid.UUID) -> TrackLyrics 
 async def delete_lyrics(session: AsyncSession, track_id: uuid.UUID) -> bool:
     result = await session.execute(delete(TrackLyrics).where(TrackLyrics.track_id == track_id))
     return rowcount(result) > 0
-
-
-# Share links ---------------------------------------------------------------------------------
-
-
-def add_share(session: AsyncSession, share: TrackShare) -> None:
-    session.add(share)
-
-
-async def share_by_token_hash(session: AsyncSession, token_hash: str) -> TrackShare | None:
-    share: TrackShare | None = await session.scalar(
-        select(TrackShare).where(TrackShare.token_hash == token_hash)
-    )
-    return share
-
-
-async def get_share(session: AsyncSession, share_id: uuid.UUID) -> TrackShare | None:
-    share: TrackShare | None = await session.scalar(
-        select(TrackShare).where(TrackShare.id == share_id)
-    )
-    return share
-
-
-async def revoke_share(session: AsyncSession, share_id: uuid.UUID, now: datetime) -> None:
-    await session.execute(
-        update(TrackShare)
-        .where(TrackShare.id == share_id, TrackShare.revoked_at.is_(None))
-        .values(revoked_at=now)
-        .execution_options(synchronize_session=False)
-    )
-
-
-async def delete_shares_by(session: AsyncSession, user_id: uuid.UUID) -> None:
-    await session.execute(delete(TrackShare).where(TrackShare.created_by == user_id))

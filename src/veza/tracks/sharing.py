@@ -23,7 +23,7 @@ from veza.kit.errors import ValidationFailed
 from veza.kit.opaque_tokens import digest, new_opaque_token
 from veza.models import Track, User, utcnow
 from veza.models.engagement import TrackShare
-from veza.tracks import repository, schemas
+from veza.tracks import repository, schemas, share_links
 from veza.tracks.access import editable_track
 from veza.tracks.errors import NotShareIssuer, ShareExpired, ShareNotFound
 from veza.tracks.presenters import track_response
@@ -36,7 +36,7 @@ async def open_share(session: AsyncSession, token: str) -> tuple[TrackShare, Tra
     docstring says when); ShareNotFound or ShareExpired otherwise."""
     if not token.strip() or len(token) > MAX_TOKEN_LENGTH:
         raise ShareNotFound()
-    share = await repository.share_by_token_hash(session, digest(token))
+    share = await share_links.share_by_token_hash(session, digest(token))
     if share is None or share.revoked_at is not None:
         raise ShareNotFound()
     track = await repository.get_shared(session, share.track_id)
@@ -124,7 +124,7 @@ async def create_share(
         expires_at=expires_at,
         created_at=utcnow(),
     )
-    repository.add_share(session, share)
+    share_links.add_share(session, share)
     await session.flush()
     await record(  # the share's id only: the token is a secret
         session,
@@ -150,12 +150,12 @@ async def resolve(session: AsyncSession, token: str, *, public_url: str) -> sche
 
 async def revoke(session: AsyncSession, user: User, share_id: uuid.UUID) -> schemas.MessageResponse:
     """By its issuer or an administrator; revoking twice is fine."""
-    share = await repository.get_share(session, share_id)
+    share = await share_links.get_share(session, share_id)
     if share is None:
         raise ShareNotFound()
     if share.created_by != user.id and not user.is_administrator:
         raise NotShareIssuer()
-    await repository.revoke_share(session, share.id, utcnow())
+    await share_links.revoke_share(session, share.id, utcnow())
     await record(
         session,
         "track.share_revoked",

@@ -7,7 +7,7 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from veza.kit import events
-from veza.tracks import repository
+from veza.tracks import repository, share_links
 from veza.tracks.service import forget_files_of
 
 
@@ -21,5 +21,5 @@ async def remove_tracks_of_deleted_user(
     for track in tracks:
         forget_files_of(session, track)
     await repository.delete_tracks(session, [track.id for track in tracks])
-    await repository.delete_shares_by(session, user_id)
+    await share_links.delete_shares_by(session, user_id)
     await session.flush()

@@ -10,7 +10,7 @@ from veza.config import SocialSettings
 from veza.users.schemas import UserListQuery
 
 
-def get_social_settings(request: Request) -> SocialSettings:
+async def get_social_settings(request: Request) -> SocialSettings:
     settings: SocialSettings = request.app.state.settings.social
     return settings
 
@@ -18,7 +18,7 @@ def get_social_settings(request: Request) -> SocialSettings:
 SocialConfig = Annotated[SocialSettings, Depends(get_social_settings)]
 
 
-def user_list_query(
+async def user_list_query(
     role: Annotated[str | None, Query(description="Filter by role")] = None,
     is_active: Annotated[bool | None, Query(description="Filter by active status")] = None,
     is_verified: Annotated[bool | None, Query(description="Filter by verified status")] = None,

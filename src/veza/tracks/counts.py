@@ -1,0 +1,140 @@
+"""The catalog's ``total``: exact while small, a shared count refreshed every few seconds when
+large, so a page of a big catalog does not count the whole catalog on every request.
+
+- Up to ``exact_up_to`` matching tracks, the total is exact: one ``count`` over at most that
+  many rows (``SELECT count(*) FROM (SELECT 1 ... LIMIT n + 1)``), cheap by construction.
+- Beyond it, the count of what anonymous callers see with the same filters is computed once per
+  ``ttl`` seconds per process and shared. A signed-in viewer's total is that shared count
+  corrected exactly, per request, by two small indexed counts: the viewer's own tracks outside
+  the public listing, minus the public tracks of users a block hides from them. Administrators
+  get their own shared count.
+
+So a large total may lag writes by up to ``ttl`` seconds (docs/CONFORMANCE.md, tracks). The
+cache holds one integer per filter combination, at most ``MAX_ENTRIES`` of them.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func, not_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
+
+from veza.kit.db import provided
+from veza.models import User
+from veza.models.track import Track
+from veza.users.repository import hidden_user_ids
+
+MAX_ENTRIES = 1024
+
+CountKey = tuple[str, object, object, object]
+
+
+@dataclass
+class CatalogCounts:
+    """Per-process shared totals of large catalog listings (provided by the database)."""
+
+    exact_up_to: int = 1000
+    ttl: float = 10.0
+
+    def __post_init__(self) -> None:
+        self._entries: dict[CountKey, tuple[float, int]] = {}
+
+    def get(self, key: CountKey) -> int | None:
+        entry = self._entries.get(key)
+        if entry is None or entry[0] < time.monotonic():
+            return None
+        return entry[1]
+
+    def put(self, key: CountKey, value: int) -> None:
+        if self.ttl <= 0:
+            return
+        if len(self._entries) >= MAX_ENTRIES:  # bounded: start over rather than track LRU order
+            self._entries.clear()
+        self._entries[key] = (time.monotonic() + self.ttl, value)
+
+
+async def _count(session: AsyncSession, conditions: Sequence[ColumnElement[bool]]) -> int:
+    return int(await session.scalar(select(func.count()).where(*conditions)) or 0)
+
+
+async def _capped_count(
+    session: AsyncSession, conditions: Sequence[ColumnElement[bool]], cap: int
+) -> int:
+    """The count, or ``cap + 1`` when there are more than ``cap``."""
+    capped = select(Track.id).where(*conditions).limit(cap + 1).subquery()
+    return int(await session.scalar(select(func.count()).select_from(capped)) or 0)
+
+
+async def _viewer_correction(
+    session: AsyncSession,
+    viewer: User,
+    public: ColumnElement[bool],
+    own_extra: ColumnElement[bool],
+    filters: Sequence[ColumnElement[bool]],
+) -> int:
+    """What the viewer sees beyond the anonymous listing: their own tracks it does not show,
+    minus the public tracks of users hidden from them by a block (both through the creator
+    index; blocks and one's own tracks are few)."""
+    hidden = Track.creator_id.in_(hidden_user_ids(viewer.id))
+    own = (
+        select(func.count())
+        .where(Track.creator_id == viewer.id, own_extra, not_(hidden), *filters)
+        .scalar_subquery()
+    )
+    # Driven from the (few) hidden users through the creator index: as a plain condition, the
+    # database would walk every public track to test it against the list.
+    hidden_users = hidden_user_ids(viewer.id).subquery()
+    blocked = (
+        select(func.count())
+        .select_from(hidden_users)
+        .join(Track, Track.creator_id == hidden_users.c.user_id)
+        .where(public, *filters)
+        .scalar_subquery()
+    )
+    row = (await session.execute(select(own, blocked))).one()
+    return int(row[0] or 0) - int(row[1] or 0)
+
+
+def _key(kind: str, filters: object) -> CountKey:
+    """One entry per kind of viewer and filter combination (a frozen CatalogFilters)."""
+    return (
+        kind,
+        getattr(filters, "creator_id", None),
+        getattr(filters, "genre", None),
+        getattr(filters, "format", None),
+    )
+
+
+async def catalog_total(
+    session: AsyncSession,
+    viewer: User | None,
+    *,
+    listed: ColumnElement[bool],
+    public: ColumnElement[bool],
+    own_extra: ColumnElement[bool],
+    filters: Sequence[ColumnElement[bool]],
+    filter_key: object,
+) -> int:
+    """The number of tracks ``listed`` (the viewer's listing) matching ``filters``.
+
+    ``public`` is the anonymous listing; ``own_extra`` what the viewer's own tracks need to be
+    listed for them but not for anonymous callers (see the module docstring)."""
+    counts = provided(session, CatalogCounts)
+    if counts is None:
+        return await _count(session, [listed, *filters])
+    is_admin = viewer is not None and viewer.is_administrator
+    key = _key("admin" if is_admin else "public", filter_key)
+    shared = counts.get(key)
+    if shared is None:
+        capped = await _capped_count(session, [listed, *filters], counts.exact_up_to)
+        if capped <= counts.exact_up_to:
+            return capped
+        shared = await _count(session, [listed if is_admin else public, *filters])
+        counts.put(key, shared)
+    if viewer is None or is_admin:
+        return shared
+    return max(0, shared + await _viewer_correction(session, viewer, public, own_extra, filters))
