@@ -17,7 +17,19 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, column, func, literal, literal_column, select, table, text, union
+from sqlalchemy import (
+    Select,
+    Subquery,
+    column,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    table,
+    text,
+    union,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnClause, ColumnElement
 
@@ -63,11 +75,17 @@ class Match:
 
     ``restrict`` keeps the matching rows by their ids (the index answers once, then the base
     table is read by key): for counts, facets and orders other than relevance. ``apply``
-    joins the index, for the relevance order, whose score needs the index's row."""
+    joins the index, for the relevance order, whose score needs the index's row.
+    ``candidates(k, title_words)`` is the bounded top-k of the relevance order: a subquery
+    ``(key, score)`` of the matches scored within the index alone (no base row read), keeping
+    the ``k`` best scores with every row tied with the k-th, plus every row whose title may
+    equal the query (its words, as a phrase at the start of the title field), since those come
+    first whatever their score; ``k=None`` keeps every match."""
 
     apply: Callable[[Select[Any]], Select[Any]]
     restrict: ColumnElement[bool]
     score: ColumnElement[Any]  # higher is better
+    candidates: Callable[[int | None, Sequence[str]], Subquery]
 
 
 def is_postgres(session: AsyncSession) -> bool:
@@ -237,7 +255,39 @@ def _sqlite_match(kind: str, base_id: Any, terms: Terms) -> Match:
     weights = SQLITE_WEIGHTS[kind]
     # bm25 is lower for better matches.
     score = -func.bm25(literal_column(fts_name), *[literal_column(repr(w)) for w in weights])
-    return Match(apply=apply, restrict=base_id.in_(matching_keys), score=score)
+    matches = literal_column(fts_name).op("MATCH")
+
+    def candidates(k: int | None, title_words: Sequence[str]) -> Subquery:
+        # Scored inside FTS5 once (materialized: the bound and the candidates both read it),
+        # then only the candidates are joined to their rows.
+        scored = (
+            select(fts.c.rowid.label("doc_id"), score.label("score"))
+            .where(matches(literal(expression)))
+            .cte(f"scored_{kind}")
+            .prefix_with("MATERIALIZED")
+        )
+        kept: list[ColumnElement[bool]] = []
+        if k is not None:
+            kept.append(scored.c.score >= _bound(scored.c.score, k))
+        if title_words:
+            phrase = f'{{{SQLITE_NAME_FIELDS[kind]}}} : ^ "{" ".join(title_words)}"'
+            kept.append(scored.c.doc_id.in_(select(fts.c.rowid).where(matches(literal(phrase)))))
+        statement = select(side.c[KEYS[kind]].label("key"), scored.c.score).join_from(
+            scored, side, side.c.doc_id == scored.c.doc_id
+        )
+        if k is not None:
+            statement = statement.where(or_(*kept))
+        return statement.subquery(f"candidates_{kind}")
+
+    return Match(
+        apply=apply, restrict=base_id.in_(matching_keys), score=score, candidates=candidates
+    )
+
+
+def _bound(score: ColumnElement[Any], k: int) -> ColumnElement[Any]:
+    """The k-th best score among the matches (every match when there are fewer)."""
+    kth = select(score).order_by(score.desc()).offset(k - 1).limit(1).scalar_subquery()
+    return func.coalesce(kth, score)
 
 
 def _pg_expression(terms: Terms) -> str:
@@ -276,4 +326,32 @@ def _pg_match(kind: str, base_id: Any, terms: Terms) -> Match:
 
     matching_keys = select(side.c[KEYS[kind]]).where(side.c.document.op("@@")(tsquery))
     score = func.ts_rank_cd(literal_column(PG_WEIGHTS), side.c.document, tsquery)
-    return Match(apply=apply, restrict=base_id.in_(matching_keys), score=score)
+
+    def candidates(k: int | None, title_words: Sequence[str]) -> Subquery:
+        # Scored over the side table once (materialized), only the candidates then read rows.
+        maybe_exact: ColumnElement[Any] = literal(False)
+        if title_words:
+            phrase = " <-> ".join(f"'{word}':A" for word in title_words)
+            maybe_exact = side.c.document.op("@@")(
+                func.to_tsquery(literal_column(SIMPLE), literal(phrase))
+            )
+        scored = (
+            select(
+                side.c[KEYS[kind]].label("key"),
+                score.label("score"),
+                maybe_exact.label("maybe_exact"),
+            )
+            .where(side.c.document.op("@@")(tsquery))
+            .cte(f"scored_{kind}")
+            .prefix_with("MATERIALIZED")
+        )
+        statement = select(scored.c.key, scored.c.score)
+        if k is not None:
+            statement = statement.where(
+                or_(scored.c.score >= _bound(scored.c.score, k), scored.c.maybe_exact)
+            )
+        return statement.subquery(f"candidates_{kind}")
+
+    return Match(
+        apply=apply, restrict=base_id.in_(matching_keys), score=score, candidates=candidates
+    )

@@ -31,6 +31,7 @@ from veza.models.playlist import Playlist
 from veza.playlists.repository import readable_by
 from veza.search import engine
 from veza.search.engine import Match
+from veza.search.text import words
 from veza.tracks import taxonomy
 from veza.tracks.repository import genre_condition, listed_tracks, tags_condition
 from veza.users.repository import listable_users
@@ -72,11 +73,13 @@ def exactly(session: AsyncSession, title: Any, query: str) -> ColumnElement[bool
     return title.collate("NOCASE") == query
 
 
-def relevance(session: AsyncSession, kind: str, match: Match, query: str) -> list[Any]:
+def relevance(
+    session: AsyncSession, kind: str, match: Match, query: str, score: Any = None
+) -> list[Any]:
     title = TITLES[kind]
     return [
         case((exactly(session, title, query), 0), else_=1),
-        match.score.desc(),
+        (match.score if score is None else score).desc(),
         func.length(title),
         CREATED[kind].desc(),
         IDS[kind].desc(),
@@ -85,6 +88,45 @@ def relevance(session: AsyncSession, kind: str, match: Match, query: str) -> lis
 
 def matching(kind: str, viewer: User | None, match: Match) -> Select[Any]:
     return match.apply(readable(kind, viewer))
+
+
+# Candidates ranked beyond the page: a margin for rows the readable rule filters out.
+OVERFETCH = 20
+
+
+async def _top(
+    session: AsyncSession,
+    kind: str,
+    viewer: User | None,
+    match: Match,
+    query: str,
+    *,
+    offset: int,
+    limit: int,
+    needed: int,
+) -> list[Any]:
+    """The page in the relevance order, ranked among the bounded top-k candidates (the index
+    scores every match, only the candidates are read and sorted with the tie-breaks). Exact:
+    a match outside the candidates scores below all of them and its title is not the query,
+    so it follows them all; when the readable rule leaves fewer than ``needed`` candidates,
+    the page is ranked again over every match."""
+    entity = {engine.TRACKS: Track, engine.USERS: User, engine.PLAYLISTS: Playlist}[kind]
+    title_words = words(query)
+    rows: list[Any] = []
+    for k in (offset + limit + OVERFETCH, None):
+        candidates = match.candidates(k, title_words)
+        statement = (
+            readable(kind, viewer)
+            .join(candidates, candidates.c.key == IDS[kind])
+            .with_only_columns(entity, exactly(session, TITLES[kind], query), candidates.c.score)
+            .order_by(*relevance(session, kind, match, query, candidates.c.score))
+            .offset(min(offset, MAX_OFFSET))
+            .limit(limit)
+        )
+        rows = list((await session.execute(statement)).all())
+        if len(rows) >= needed:
+            break
+    return rows
 
 
 async def ranked_page(
@@ -99,12 +141,16 @@ async def ranked_page(
 ) -> tuple[list[Any], int]:
     """One page of the kind's matches, best first, and their total counted up to
     ``COUNT_CAP`` (a total of COUNT_CAP means at least that many)."""
-    total = await count(session, readable(kind, viewer).where(match.restrict).limit(COUNT_CAP))
+    # Counted from the index's matches to their rows, stopping at the cap.
+    capped = matching(kind, viewer, match).with_only_columns(IDS[kind]).limit(COUNT_CAP)
+    total = await count(session, capped)
     if total <= offset:
         return [], total
-    statement = matching(kind, viewer, match).order_by(*relevance(session, kind, match, query))
-    rows = await session.scalars(statement.offset(min(offset, MAX_OFFSET)).limit(limit))
-    return list(rows), total
+    needed = min(total, offset + limit) - offset
+    rows = await _top(
+        session, kind, viewer, match, query, offset=offset, limit=limit, needed=needed
+    )
+    return [row[0] for row in rows], total
 
 
 async def count(session: AsyncSession, statement: Select[Any]) -> int:
@@ -122,16 +168,10 @@ class Scored:
 async def best(
     session: AsyncSession, kind: str, viewer: User | None, match: Match, query: str, limit: int
 ) -> list[Scored]:
-    """The kind's best matches with their exactness and score (suggestions mix the kinds)."""
-    exact = exactly(session, TITLES[kind], query)
-    entity = {engine.TRACKS: Track, engine.USERS: User, engine.PLAYLISTS: Playlist}[kind]
-    statement = (
-        matching(kind, viewer, match)
-        .with_only_columns(entity, exact, match.score)
-        .order_by(*relevance(session, kind, match, query))
-        .limit(limit)
-    )
-    rows = (await session.execute(statement)).all()
+    """The kind's best matches with their exactness and score (suggestions mix the kinds).
+    Fewer than ``limit`` candidates readable: ranked again over every match (few matches, so
+    cheap, or rows the readable rule hides)."""
+    rows = await _top(session, kind, viewer, match, query, offset=0, limit=limit, needed=limit)
     return [Scored(row=row[0], exact=bool(row[1]), score=float(row[2] or 0)) for row in rows]
 
 
