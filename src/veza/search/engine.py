@@ -95,21 +95,27 @@ def is_postgres(session: AsyncSession) -> bool:
 # Vocabulary ----------------------------------------------------------------------------------
 
 
-async def is_indexed(
-    session: AsyncSession, word: str, kinds: Sequence[str], *, prefix: bool
-) -> bool:
-    """``word`` is an indexed word (or, with ``prefix``, starts one)."""
-    if is_postgres(session):
-        statement = _PG_STARTED if prefix else _PG_KNOWN
-        params = {"word": word, "prefix": _like_prefix(word)}
-        return (await session.scalar(statement, params)) is not None
-    term: ColumnClause[str] = column("term")
-    match = term.between(word, word + "\U0010ffff") if prefix else term == word
-    parts = [select_terms(kind).where(match).limit(1) for kind in kinds]
-    for part in parts:  # one seek each: fts5vocab reads a term's doclist only
-        if (await session.scalar(part)) is not None:
-            return True
-    return False
+async def indexed(
+    session: AsyncSession, words: Sequence[tuple[str, bool]], kinds: Sequence[str]
+) -> list[bool]:
+    """For each ``(word, prefix)``: the word is indexed (or, with ``prefix``, starts an indexed
+    word). One statement for all of them, each an index seek (fts5vocab reads a term's doclist
+    only; PostgreSQL's vocabulary has a btree)."""
+    if not words:
+        return []
+    checks: list[ColumnElement[bool]] = []
+    for word, prefix in words:
+        if is_postgres(session):
+            known = column("word")
+            condition = known.like(_like_prefix(word)) if prefix else known == word
+            parts = [select(literal(1)).select_from(table("search_words")).where(condition)]
+        else:
+            term: ColumnClause[str] = column("term")
+            match = term.between(word, word + "\U0010ffff") if prefix else term == word
+            parts = [select_terms(kind).where(match) for kind in kinds]
+        checks.append(or_(*(part.exists() for part in parts)))
+    row = (await session.execute(select(*checks))).one()
+    return [bool(value) for value in row]
 
 
 def neighbours(word: str) -> list[str]:
@@ -158,8 +164,6 @@ _PG_RANGE = text(
     "SELECT word FROM search_words WHERE word LIKE :first "
     "AND length(word) BETWEEN :shortest AND :longest LIMIT :cap"
 )
-_PG_KNOWN = text("SELECT 1 FROM search_words WHERE word = :word")
-_PG_STARTED = text("SELECT 1 FROM search_words WHERE word LIKE :prefix LIMIT 1")
 _PG_SIMILAR = text("SELECT word FROM search_words WHERE word % :word LIMIT :cap")
 
 
@@ -174,17 +178,20 @@ def _like_prefix(word: str) -> str:
 async def expand(session: AsyncSession, query: ParsedQuery, kinds: Sequence[str]) -> Terms:
     """Each word's alternatives: a word of 5+ letters that is not indexed (nor, the last one,
     the start of an indexed word) also matches the indexed words one typo away."""
+    last = len(query.words) - 1
+    prefixes = [query.last_is_prefix and index == last for index in range(len(query.words))]
+    checked = [
+        (word, prefix)
+        for word, prefix in zip(query.words, prefixes, strict=True)
+        if TYPO_MIN_LENGTH <= len(word) <= TYPO_MAX_LENGTH
+    ]
+    known = dict(zip(checked, await indexed(session, checked, kinds), strict=True))
     alternatives: list[list[str]] = []
-    prefixes: list[bool] = []
-    for index, word in enumerate(query.words):
-        prefix = query.last_is_prefix and index == len(query.words) - 1
+    for word, prefix in zip(query.words, prefixes, strict=True):
         options = [word]
-        if TYPO_MIN_LENGTH <= len(word) <= TYPO_MAX_LENGTH and not await is_indexed(
-            session, word, kinds, prefix=prefix
-        ):
+        if known.get((word, prefix), True) is False:
             options.extend(await near_words(session, word, kinds))
         alternatives.append(options)
-        prefixes.append(prefix)
     return Terms(query=query, alternatives=alternatives, prefixes=prefixes)
 
 
@@ -193,13 +200,13 @@ async def did_you_mean(
 ) -> str | None:
     """The query with each word of 3+ letters that is not indexed replaced by the nearest
     indexed word one typo away, when at least one such word was found."""
+    checked = [(word, False) for word in query.words if 3 <= len(word) <= TYPO_MAX_LENGTH]
+    known = dict(zip(checked, await indexed(session, checked, kinds), strict=True))
     changed = False
     result: list[str] = []
     for word in query.words:
         best = None
-        if 3 <= len(word) <= TYPO_MAX_LENGTH and not await is_indexed(
-            session, word, kinds, prefix=False
-        ):
+        if known.get((word, False), True) is False:
             near = await near_words(session, word, kinds)
             best = near[0] if near else None
         result.append(best or word)
