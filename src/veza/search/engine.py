@@ -13,6 +13,8 @@ reads the indexed vocabulary for typo tolerance and "did you mean".
 
 from __future__ import annotations
 
+import json
+
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -154,7 +156,9 @@ async def near_words(session: AsyncSession, word: str, kinds: Sequence[str]) -> 
         if near:
             return near
         return corrections(word, list((await session.scalars(_PG_SIMILAR, params)).all()))
-    candidates = neighbours(word)
+    # The candidates travel as one JSON parameter (json_each), not hundreds of bound values:
+    # a short statement that SQLite's statement cache keeps, whatever the word's length.
+    candidates = select(column("value")).select_from(func.json_each(json.dumps(neighbours(word))))
     parts = [select_terms(kind).where(column("term").in_(candidates)) for kind in kinds]
     return corrections(word, list((await session.scalars(union(*parts))).all()))
 
