@@ -14,7 +14,6 @@ reads the indexed vocabulary for typo tolerance and "did you mean".
 from __future__ import annotations
 
 import json
-
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -108,7 +107,7 @@ async def indexed(
     checks: list[ColumnElement[bool]] = []
     for word, prefix in words:
         if is_postgres(session):
-            known = column("word")
+            known: ColumnClause[str] = column("word")
             condition = known.like(_like_prefix(word)) if prefix else known == word
             parts = [select(literal(1)).select_from(table("search_words")).where(condition)]
         else:
@@ -158,7 +157,8 @@ async def near_words(session: AsyncSession, word: str, kinds: Sequence[str]) -> 
         return corrections(word, list((await session.scalars(_PG_SIMILAR, params)).all()))
     # The candidates travel as one JSON parameter (json_each), not hundreds of bound values:
     # a short statement that SQLite's statement cache keeps, whatever the word's length.
-    candidates = select(column("value")).select_from(func.json_each(json.dumps(neighbours(word))))
+    value: ColumnClause[str] = column("value")
+    candidates = select(value).select_from(func.json_each(json.dumps(neighbours(word))))
     parts = [select_terms(kind).where(column("term").in_(candidates)) for kind in kinds]
     return corrections(word, list((await session.scalars(union(*parts))).all()))
 

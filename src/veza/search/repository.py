@@ -94,39 +94,36 @@ def matching(kind: str, viewer: User | None, match: Match) -> Select[Any]:
 OVERFETCH = 20
 
 
-async def _top(
+async def _ranked(
     session: AsyncSession,
     kind: str,
     viewer: User | None,
     match: Match,
     query: str,
     *,
+    k: int | None,
     offset: int,
     limit: int,
-    needed: int,
+    extra: Sequence[Any] = (),
 ) -> list[Any]:
-    """The page in the relevance order, ranked among the bounded top-k candidates (the index
-    scores every match, only the candidates are read and sorted with the tie-breaks). Exact:
-    a match outside the candidates scores below all of them and its title is not the query,
-    so it follows them all; when the readable rule leaves fewer than ``needed`` candidates,
-    the page is ranked again over every match."""
+    """Rows ``(entity, exact, score, *extra)`` of the page in the relevance order, ranked among
+    the bounded top-k candidates (the index scores every match; only the candidates are read
+    and sorted with the tie-breaks). Exact whenever the readable candidates fill the page: a
+    match outside them scores below every one of them and its title is not the query, so it
+    follows them all. ``k=None`` ranks every match."""
     entity = {engine.TRACKS: Track, engine.USERS: User, engine.PLAYLISTS: Playlist}[kind]
-    title_words = words(query)
-    rows: list[Any] = []
-    for k in (offset + limit + OVERFETCH, None):
-        candidates = match.candidates(k, title_words)
-        statement = (
-            readable(kind, viewer)
-            .join(candidates, candidates.c.key == IDS[kind])
-            .with_only_columns(entity, exactly(session, TITLES[kind], query), candidates.c.score)
-            .order_by(*relevance(session, kind, match, query, candidates.c.score))
-            .offset(min(offset, MAX_OFFSET))
-            .limit(limit)
+    candidates = match.candidates(k, words(query))
+    statement = (
+        readable(kind, viewer)
+        .join(candidates, candidates.c.key == IDS[kind])
+        .with_only_columns(
+            entity, exactly(session, TITLES[kind], query), candidates.c.score, *extra
         )
-        rows = list((await session.execute(statement)).all())
-        if len(rows) >= needed:
-            break
-    return rows
+        .order_by(*relevance(session, kind, match, query, candidates.c.score))
+        .offset(min(offset, MAX_OFFSET))
+        .limit(limit)
+    )
+    return list((await session.execute(statement)).all())
 
 
 async def ranked_page(
@@ -140,16 +137,22 @@ async def ranked_page(
     limit: int,
 ) -> tuple[list[Any], int]:
     """One page of the kind's matches, best first, and their total counted up to
-    ``COUNT_CAP`` (a total of COUNT_CAP means at least that many)."""
+    ``COUNT_CAP`` (a total of COUNT_CAP means at least that many). One statement when the
+    page has rows: the capped count rides along as a scalar subquery."""
     # Counted from the index's matches to their rows, stopping at the cap.
     capped = matching(kind, viewer, match).with_only_columns(IDS[kind]).limit(COUNT_CAP)
-    total = await count(session, capped)
+    counted = select(func.count()).select_from(capped.subquery()).scalar_subquery()
+    k = offset + limit + OVERFETCH
+    rows = await _ranked(
+        session, kind, viewer, match, query, k=k, offset=offset, limit=limit, extra=[counted]
+    )
+    total = int(rows[0][3]) if rows else await count(session, capped)
     if total <= offset:
         return [], total
-    needed = min(total, offset + limit) - offset
-    rows = await _top(
-        session, kind, viewer, match, query, offset=offset, limit=limit, needed=needed
-    )
+    if len(rows) < min(total, offset + limit) - offset:  # the readable rule hid candidates
+        rows = await _ranked(
+            session, kind, viewer, match, query, k=None, offset=offset, limit=limit
+        )
     return [row[0] for row in rows], total
 
 
@@ -171,7 +174,10 @@ async def best(
     """The kind's best matches with their exactness and score (suggestions mix the kinds).
     Fewer than ``limit`` candidates readable: ranked again over every match (few matches, so
     cheap, or rows the readable rule hides)."""
-    rows = await _top(session, kind, viewer, match, query, offset=0, limit=limit, needed=limit)
+    k = limit + OVERFETCH
+    rows = await _ranked(session, kind, viewer, match, query, k=k, offset=0, limit=limit)
+    if len(rows) < limit:
+        rows = await _ranked(session, kind, viewer, match, query, k=None, offset=0, limit=limit)
     return [Scored(row=row[0], exact=bool(row[1]), score=float(row[2] or 0)) for row in rows]
 
 
