@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import (
     Select,
     Subquery,
+    and_,
     column,
     func,
     literal,
@@ -39,6 +40,7 @@ from veza.search.text import (
     TYPO_MIN_LENGTH,
     ParsedQuery,
     corrections,
+    words,
 )
 
 TRACKS = "tracks"
@@ -77,7 +79,7 @@ class Match:
     ``restrict`` keeps the matching rows by their ids (the index answers once, then the base
     table is read by key): for counts, facets and orders other than relevance. ``apply``
     joins the index, for the relevance order, whose score needs the index's row.
-    ``candidates(k, title_words)`` is the bounded top-k of the relevance order: a subquery
+    ``candidates(k, typed)`` is the bounded top-k of the relevance order: a subquery
     ``(key, score)`` of the matches scored within the index alone (no base row read), keeping
     the ``k`` best scores with every row tied with the k-th, plus every row whose title may
     equal the query (its words, as a phrase at the start of the title field), since those come
@@ -86,7 +88,7 @@ class Match:
     apply: Callable[[Select[Any]], Select[Any]]
     restrict: ColumnElement[bool]
     score: ColumnElement[Any]  # higher is better
-    candidates: Callable[[int | None, Sequence[str]], Subquery]
+    candidates: Callable[[int | None, str], Subquery]  # (k, the query as typed)
 
 
 def is_postgres(session: AsyncSession) -> bool:
@@ -268,7 +270,8 @@ def _sqlite_match(kind: str, base_id: Any, terms: Terms) -> Match:
     score = -func.bm25(literal_column(fts_name), *[literal_column(repr(w)) for w in weights])
     matches = literal_column(fts_name).op("MATCH")
 
-    def candidates(k: int | None, title_words: Sequence[str]) -> Subquery:
+    def candidates(k: int | None, typed: str) -> Subquery:
+        title_words = words(typed)
         # Scored inside FTS5 once (materialized: the bound and the candidates both read it),
         # then only the candidates are joined to their rows.
         scored = (
@@ -338,13 +341,23 @@ def _pg_match(kind: str, base_id: Any, terms: Terms) -> Match:
     matching_keys = select(side.c[KEYS[kind]]).where(side.c.document.op("@@")(tsquery))
     score = func.ts_rank_cd(literal_column(PG_WEIGHTS), side.c.document, tsquery)
 
-    def candidates(k: int | None, title_words: Sequence[str]) -> Subquery:
+    def candidates(k: int | None, typed: str) -> Subquery:
         # Scored over the side table once (materialized), only the candidates then read rows.
+        title_words = words(typed)
         maybe_exact: ColumnElement[Any] = literal(False)
         if title_words:
             phrase = " <-> ".join(f"'{word}':A" for word in title_words)
-            maybe_exact = side.c.document.op("@@")(
-                func.to_tsquery(literal_column(SIMPLE), literal(phrase))
+            # A title equal to the query has the query's folded text as its A-weighted words:
+            # the same lexemes (positions and weights stripped), checked on the phrase's rows.
+            title_lexemes = func.strip(
+                func.ts_filter(side.c.document, literal_column("'{a}'::\"char\"[]"))
+            )
+            typed_lexemes = func.strip(
+                func.to_tsvector(literal_column(SIMPLE), func.search_text(literal(typed)))
+            )
+            maybe_exact = and_(
+                side.c.document.op("@@")(func.to_tsquery(literal_column(SIMPLE), literal(phrase))),
+                title_lexemes == typed_lexemes,
             )
         scored = (
             select(

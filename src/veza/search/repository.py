@@ -31,7 +31,6 @@ from veza.models.playlist import Playlist
 from veza.playlists.repository import readable_by
 from veza.search import engine
 from veza.search.engine import Match
-from veza.search.text import words
 from veza.tracks import taxonomy
 from veza.tracks.repository import genre_condition, listed_tracks, tags_condition
 from veza.users.repository import listable_users
@@ -112,7 +111,7 @@ async def _ranked(
     match outside them scores below every one of them and its title is not the query, so it
     follows them all. ``k=None`` ranks every match."""
     entity = {engine.TRACKS: Track, engine.USERS: User, engine.PLAYLISTS: Playlist}[kind]
-    candidates = match.candidates(k, words(query))
+    candidates = match.candidates(k, query)
     statement = (
         readable(kind, viewer)
         .join(candidates, candidates.c.key == IDS[kind])
