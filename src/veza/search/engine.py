@@ -13,11 +13,25 @@ reads the indexed vocabulary for typo tolerance and "did you mean".
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, column, func, literal, literal_column, select, table, text, union
+from sqlalchemy import (
+    Select,
+    Subquery,
+    and_,
+    column,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    table,
+    text,
+    union,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnClause, ColumnElement
 
@@ -26,6 +40,7 @@ from veza.search.text import (
     TYPO_MIN_LENGTH,
     ParsedQuery,
     corrections,
+    words,
 )
 
 TRACKS = "tracks"
@@ -63,11 +78,17 @@ class Match:
 
     ``restrict`` keeps the matching rows by their ids (the index answers once, then the base
     table is read by key): for counts, facets and orders other than relevance. ``apply``
-    joins the index, for the relevance order, whose score needs the index's row."""
+    joins the index, for the relevance order, whose score needs the index's row.
+    ``candidates(k, typed)`` is the bounded top-k of the relevance order: a subquery
+    ``(key, score)`` of the matches scored within the index alone (no base row read), keeping
+    the ``k`` best scores with every row tied with the k-th, plus every row whose title may
+    equal the query (its words, as a phrase at the start of the title field), since those come
+    first whatever their score; ``k=None`` keeps every match."""
 
     apply: Callable[[Select[Any]], Select[Any]]
     restrict: ColumnElement[bool]
     score: ColumnElement[Any]  # higher is better
+    candidates: Callable[[int | None, str], Subquery]  # (k, the query as typed)
 
 
 def is_postgres(session: AsyncSession) -> bool:
@@ -77,21 +98,27 @@ def is_postgres(session: AsyncSession) -> bool:
 # Vocabulary ----------------------------------------------------------------------------------
 
 
-async def is_indexed(
-    session: AsyncSession, word: str, kinds: Sequence[str], *, prefix: bool
-) -> bool:
-    """``word`` is an indexed word (or, with ``prefix``, starts one)."""
-    if is_postgres(session):
-        statement = _PG_STARTED if prefix else _PG_KNOWN
-        params = {"word": word, "prefix": _like_prefix(word)}
-        return (await session.scalar(statement, params)) is not None
-    term: ColumnClause[str] = column("term")
-    match = term.between(word, word + "\U0010ffff") if prefix else term == word
-    parts = [select_terms(kind).where(match).limit(1) for kind in kinds]
-    for part in parts:  # one seek each: fts5vocab reads a term's doclist only
-        if (await session.scalar(part)) is not None:
-            return True
-    return False
+async def indexed(
+    session: AsyncSession, words: Sequence[tuple[str, bool]], kinds: Sequence[str]
+) -> list[bool]:
+    """For each ``(word, prefix)``: the word is indexed (or, with ``prefix``, starts an indexed
+    word). One statement for all of them, each an index seek (fts5vocab reads a term's doclist
+    only; PostgreSQL's vocabulary has a btree)."""
+    if not words:
+        return []
+    checks: list[ColumnElement[bool]] = []
+    for word, prefix in words:
+        if is_postgres(session):
+            known: ColumnClause[str] = column("word")
+            condition = known.like(_like_prefix(word)) if prefix else known == word
+            parts = [select(literal(1)).select_from(table("search_words")).where(condition)]
+        else:
+            term: ColumnClause[str] = column("term")
+            match = term.between(word, word + "\U0010ffff") if prefix else term == word
+            parts = [select_terms(kind).where(match) for kind in kinds]
+        checks.append(or_(*(part.exists() for part in parts)))
+    row = (await session.execute(select(*checks))).one()
+    return [bool(value) for value in row]
 
 
 def neighbours(word: str) -> list[str]:
@@ -130,7 +157,10 @@ async def near_words(session: AsyncSession, word: str, kinds: Sequence[str]) -> 
         if near:
             return near
         return corrections(word, list((await session.scalars(_PG_SIMILAR, params)).all()))
-    candidates = neighbours(word)
+    # The candidates travel as one JSON parameter (json_each), not hundreds of bound values:
+    # a short statement that SQLite's statement cache keeps, whatever the word's length.
+    value: ColumnClause[str] = column("value")
+    candidates = select(value).select_from(func.json_each(json.dumps(neighbours(word))))
     parts = [select_terms(kind).where(column("term").in_(candidates)) for kind in kinds]
     return corrections(word, list((await session.scalars(union(*parts))).all()))
 
@@ -140,8 +170,6 @@ _PG_RANGE = text(
     "SELECT word FROM search_words WHERE word LIKE :first "
     "AND length(word) BETWEEN :shortest AND :longest LIMIT :cap"
 )
-_PG_KNOWN = text("SELECT 1 FROM search_words WHERE word = :word")
-_PG_STARTED = text("SELECT 1 FROM search_words WHERE word LIKE :prefix LIMIT 1")
 _PG_SIMILAR = text("SELECT word FROM search_words WHERE word % :word LIMIT :cap")
 
 
@@ -156,17 +184,20 @@ def _like_prefix(word: str) -> str:
 async def expand(session: AsyncSession, query: ParsedQuery, kinds: Sequence[str]) -> Terms:
     """Each word's alternatives: a word of 5+ letters that is not indexed (nor, the last one,
     the start of an indexed word) also matches the indexed words one typo away."""
+    last = len(query.words) - 1
+    prefixes = [query.last_is_prefix and index == last for index in range(len(query.words))]
+    checked = [
+        (word, prefix)
+        for word, prefix in zip(query.words, prefixes, strict=True)
+        if TYPO_MIN_LENGTH <= len(word) <= TYPO_MAX_LENGTH
+    ]
+    known = dict(zip(checked, await indexed(session, checked, kinds), strict=True))
     alternatives: list[list[str]] = []
-    prefixes: list[bool] = []
-    for index, word in enumerate(query.words):
-        prefix = query.last_is_prefix and index == len(query.words) - 1
+    for word, prefix in zip(query.words, prefixes, strict=True):
         options = [word]
-        if TYPO_MIN_LENGTH <= len(word) <= TYPO_MAX_LENGTH and not await is_indexed(
-            session, word, kinds, prefix=prefix
-        ):
+        if known.get((word, prefix), True) is False:
             options.extend(await near_words(session, word, kinds))
         alternatives.append(options)
-        prefixes.append(prefix)
     return Terms(query=query, alternatives=alternatives, prefixes=prefixes)
 
 
@@ -175,13 +206,13 @@ async def did_you_mean(
 ) -> str | None:
     """The query with each word of 3+ letters that is not indexed replaced by the nearest
     indexed word one typo away, when at least one such word was found."""
+    checked = [(word, False) for word in query.words if 3 <= len(word) <= TYPO_MAX_LENGTH]
+    known = dict(zip(checked, await indexed(session, checked, kinds), strict=True))
     changed = False
     result: list[str] = []
     for word in query.words:
         best = None
-        if 3 <= len(word) <= TYPO_MAX_LENGTH and not await is_indexed(
-            session, word, kinds, prefix=False
-        ):
+        if known.get((word, False), True) is False:
             near = await near_words(session, word, kinds)
             best = near[0] if near else None
         result.append(best or word)
@@ -237,7 +268,40 @@ def _sqlite_match(kind: str, base_id: Any, terms: Terms) -> Match:
     weights = SQLITE_WEIGHTS[kind]
     # bm25 is lower for better matches.
     score = -func.bm25(literal_column(fts_name), *[literal_column(repr(w)) for w in weights])
-    return Match(apply=apply, restrict=base_id.in_(matching_keys), score=score)
+    matches = literal_column(fts_name).op("MATCH")
+
+    def candidates(k: int | None, typed: str) -> Subquery:
+        title_words = words(typed)
+        # Scored inside FTS5 once (materialized: the bound and the candidates both read it),
+        # then only the candidates are joined to their rows.
+        scored = (
+            select(fts.c.rowid.label("doc_id"), score.label("score"))
+            .where(matches(literal(expression)))
+            .cte(f"scored_{kind}")
+            .prefix_with("MATERIALIZED")
+        )
+        kept: list[ColumnElement[bool]] = []
+        if k is not None:
+            kept.append(scored.c.score >= _bound(scored.c.score, k))
+        if title_words:
+            phrase = f'{{{SQLITE_NAME_FIELDS[kind]}}} : ^ "{" ".join(title_words)}"'
+            kept.append(scored.c.doc_id.in_(select(fts.c.rowid).where(matches(literal(phrase)))))
+        statement = select(side.c[KEYS[kind]].label("key"), scored.c.score).join_from(
+            scored, side, side.c.doc_id == scored.c.doc_id
+        )
+        if k is not None:
+            statement = statement.where(or_(*kept))
+        return statement.subquery(f"candidates_{kind}")
+
+    return Match(
+        apply=apply, restrict=base_id.in_(matching_keys), score=score, candidates=candidates
+    )
+
+
+def _bound(score: ColumnElement[Any], k: int) -> ColumnElement[Any]:
+    """The k-th best score among the matches (every match when there are fewer)."""
+    kth = select(score).order_by(score.desc()).offset(k - 1).limit(1).scalar_subquery()
+    return func.coalesce(kth, score)
 
 
 def _pg_expression(terms: Terms) -> str:
@@ -276,4 +340,42 @@ def _pg_match(kind: str, base_id: Any, terms: Terms) -> Match:
 
     matching_keys = select(side.c[KEYS[kind]]).where(side.c.document.op("@@")(tsquery))
     score = func.ts_rank_cd(literal_column(PG_WEIGHTS), side.c.document, tsquery)
-    return Match(apply=apply, restrict=base_id.in_(matching_keys), score=score)
+
+    def candidates(k: int | None, typed: str) -> Subquery:
+        # Scored over the side table once (materialized), only the candidates then read rows.
+        title_words = words(typed)
+        maybe_exact: ColumnElement[Any] = literal(False)
+        if title_words:
+            phrase = " <-> ".join(f"'{word}':A" for word in title_words)
+            # A title equal to the query has the query's folded text as its A-weighted words:
+            # the same lexemes (positions and weights stripped), checked on the phrase's rows.
+            title_lexemes = func.strip(
+                func.ts_filter(side.c.document, literal_column("'{a}'::\"char\"[]"))
+            )
+            typed_lexemes = func.strip(
+                func.to_tsvector(literal_column(SIMPLE), func.search_text(literal(typed)))
+            )
+            maybe_exact = and_(
+                side.c.document.op("@@")(func.to_tsquery(literal_column(SIMPLE), literal(phrase))),
+                title_lexemes == typed_lexemes,
+            )
+        scored = (
+            select(
+                side.c[KEYS[kind]].label("key"),
+                score.label("score"),
+                maybe_exact.label("maybe_exact"),
+            )
+            .where(side.c.document.op("@@")(tsquery))
+            .cte(f"scored_{kind}")
+            .prefix_with("MATERIALIZED")
+        )
+        statement = select(scored.c.key, scored.c.score)
+        if k is not None:
+            statement = statement.where(
+                or_(scored.c.score >= _bound(scored.c.score, k), scored.c.maybe_exact)
+            )
+        return statement.subquery(f"candidates_{kind}")
+
+    return Match(
+        apply=apply, restrict=base_id.in_(matching_keys), score=score, candidates=candidates
+    )

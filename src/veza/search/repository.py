@@ -72,11 +72,13 @@ def exactly(session: AsyncSession, title: Any, query: str) -> ColumnElement[bool
     return title.collate("NOCASE") == query
 
 
-def relevance(session: AsyncSession, kind: str, match: Match, query: str) -> list[Any]:
+def relevance(
+    session: AsyncSession, kind: str, match: Match, query: str, score: Any = None
+) -> list[Any]:
     title = TITLES[kind]
     return [
         case((exactly(session, title, query), 0), else_=1),
-        match.score.desc(),
+        (match.score if score is None else score).desc(),
         func.length(title),
         CREATED[kind].desc(),
         IDS[kind].desc(),
@@ -85,6 +87,42 @@ def relevance(session: AsyncSession, kind: str, match: Match, query: str) -> lis
 
 def matching(kind: str, viewer: User | None, match: Match) -> Select[Any]:
     return match.apply(readable(kind, viewer))
+
+
+# Candidates ranked beyond the page: a margin for rows the readable rule filters out.
+OVERFETCH = 20
+
+
+async def _ranked(
+    session: AsyncSession,
+    kind: str,
+    viewer: User | None,
+    match: Match,
+    query: str,
+    *,
+    k: int | None,
+    offset: int,
+    limit: int,
+    extra: Sequence[Any] = (),
+) -> list[Any]:
+    """Rows ``(entity, exact, score, *extra)`` of the page in the relevance order, ranked among
+    the bounded top-k candidates (the index scores every match; only the candidates are read
+    and sorted with the tie-breaks). Exact whenever the readable candidates fill the page: a
+    match outside them scores below every one of them and its title is not the query, so it
+    follows them all. ``k=None`` ranks every match."""
+    entity = {engine.TRACKS: Track, engine.USERS: User, engine.PLAYLISTS: Playlist}[kind]
+    candidates = match.candidates(k, query)
+    statement = (
+        readable(kind, viewer)
+        .join(candidates, candidates.c.key == IDS[kind])
+        .with_only_columns(
+            entity, exactly(session, TITLES[kind], query), candidates.c.score, *extra
+        )
+        .order_by(*relevance(session, kind, match, query, candidates.c.score))
+        .offset(min(offset, MAX_OFFSET))
+        .limit(limit)
+    )
+    return list((await session.execute(statement)).all())
 
 
 async def ranked_page(
@@ -98,13 +136,23 @@ async def ranked_page(
     limit: int,
 ) -> tuple[list[Any], int]:
     """One page of the kind's matches, best first, and their total counted up to
-    ``COUNT_CAP`` (a total of COUNT_CAP means at least that many)."""
-    total = await count(session, readable(kind, viewer).where(match.restrict).limit(COUNT_CAP))
+    ``COUNT_CAP`` (a total of COUNT_CAP means at least that many). One statement when the
+    page has rows: the capped count rides along as a scalar subquery."""
+    # Counted from the index's matches to their rows, stopping at the cap.
+    capped = matching(kind, viewer, match).with_only_columns(IDS[kind]).limit(COUNT_CAP)
+    counted = select(func.count()).select_from(capped.subquery()).scalar_subquery()
+    k = offset + limit + OVERFETCH
+    rows = await _ranked(
+        session, kind, viewer, match, query, k=k, offset=offset, limit=limit, extra=[counted]
+    )
+    total = int(rows[0][3]) if rows else await count(session, capped)
     if total <= offset:
         return [], total
-    statement = matching(kind, viewer, match).order_by(*relevance(session, kind, match, query))
-    rows = await session.scalars(statement.offset(min(offset, MAX_OFFSET)).limit(limit))
-    return list(rows), total
+    if len(rows) < min(total, offset + limit) - offset:  # the readable rule hid candidates
+        rows = await _ranked(
+            session, kind, viewer, match, query, k=None, offset=offset, limit=limit
+        )
+    return [row[0] for row in rows], total
 
 
 async def count(session: AsyncSession, statement: Select[Any]) -> int:
@@ -122,16 +170,13 @@ class Scored:
 async def best(
     session: AsyncSession, kind: str, viewer: User | None, match: Match, query: str, limit: int
 ) -> list[Scored]:
-    """The kind's best matches with their exactness and score (suggestions mix the kinds)."""
-    exact = exactly(session, TITLES[kind], query)
-    entity = {engine.TRACKS: Track, engine.USERS: User, engine.PLAYLISTS: Playlist}[kind]
-    statement = (
-        matching(kind, viewer, match)
-        .with_only_columns(entity, exact, match.score)
-        .order_by(*relevance(session, kind, match, query))
-        .limit(limit)
-    )
-    rows = (await session.execute(statement)).all()
+    """The kind's best matches with their exactness and score (suggestions mix the kinds).
+    Fewer than ``limit`` candidates readable: ranked again over every match (few matches, so
+    cheap, or rows the readable rule hides)."""
+    k = limit + OVERFETCH
+    rows = await _ranked(session, kind, viewer, match, query, k=k, offset=0, limit=limit)
+    if len(rows) < limit:
+        rows = await _ranked(session, kind, viewer, match, query, k=None, offset=0, limit=limit)
     return [Scored(row=row[0], exact=bool(row[1]), score=float(row[2] or 0)) for row in rows]
 
 
