@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
+from redis.asyncio import Redis
 
 import veza
 from tests.conftest import TEST_JWT_SECRET
@@ -73,6 +74,18 @@ async def _stop(processes: list[asyncio.subprocess.Process]) -> None:
             await process.wait()
 
 
+async def _forget_redis_keys(env: dict[str, str]) -> None:
+    """Remove the keys of this test's prefix (rate limits, the job queue) from the test Redis."""
+    redis = Redis.from_url(env["VEZA_REDIS_URL"])
+    try:
+        pattern = f"*{env['VEZA_RATE_LIMIT__KEY_PREFIX']}*"
+        keys = [key async for key in redis.scan_iter(match=pattern)]
+        if keys:
+            await redis.delete(*keys)
+    finally:
+        await redis.aclose()
+
+
 @asynccontextmanager
 async def deployment(
     env: dict[str, str], data_root: Path, *, servers: int, workers: int = 0
@@ -102,3 +115,5 @@ async def deployment(
         yield addresses
     finally:
         await _stop(processes)
+        if env.get("VEZA_REDIS_URL"):
+            await _forget_redis_keys(env)
