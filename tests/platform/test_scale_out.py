@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import io
 import os
+import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -90,8 +91,10 @@ async def deployed(
 
 
 async def _processed(client: httpx.AsyncClient, owner: Member, track_id: str) -> dict[str, Any]:
-    """The track's status once the worker has finished with it (20 s at most)."""
-    for _ in range(200):
+    """The track's status once the worker has finished with it (30 s at most, on a loaded
+    machine)."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
         response = await client.get(f"{API}/tracks/{track_id}/status", headers=owner.headers)
         assert response.status_code == 200, response.text
         status: dict[str, Any] = response.json()["data"]
