@@ -6,12 +6,7 @@ Skipped unless VEZA_TEST_DATABASE_URL and VEZA_TEST_REDIS_URL are set (CI sets b
 
 from __future__ import annotations
 
-import asyncio
 import os
-import socket
-import subprocess
-import sys
-import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -19,10 +14,9 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-import veza
-from tests.conftest import TEST_JWT_SECRET
 from tests.factories import create_track, member
 from tests.helpers import API
+from tests.processes import deployment, shared_env
 from tests.queue.support import queue_socket, receive, session_socket
 from veza.config import Settings
 
@@ -32,27 +26,6 @@ pytestmark = pytest.mark.skipif(
     not (REDIS_URL and ON_POSTGRES),
     reason="needs VEZA_TEST_DATABASE_URL (PostgreSQL) and VEZA_TEST_REDIS_URL",
 )
-_SERVE = "from veza.cli import app; app(['serve'])"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-async def _ready(base: str, process: asyncio.subprocess.Process) -> None:
-    async with httpx.AsyncClient(base_url=base) as http:
-        for _ in range(600):  # 30 s at most, on a loaded machine
-            assert process.returncode is None, "the server stopped during start-up"
-            try:
-                if (await http.get("/health")).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.05)
-    raise AssertionError(f"{base} did not start")
 
 
 @pytest.fixture
@@ -60,44 +33,9 @@ async def two_servers(
     app: FastAPI, settings: Settings, tmp_path: Path
 ) -> AsyncIterator[tuple[str, str]]:
     """``host:port`` of two API processes sharing the test's database and Redis."""
-    prefix = f"veza-test-{uuid.uuid4().hex[:8]}"  # this test's own Redis keys and channels
-    processes: list[asyncio.subprocess.Process] = []
-    addresses = []
-    for name in ("a", "b"):
-        port = _free_port()
-        env = {
-            **os.environ,
-            "PYTHONPATH": str(Path(veza.__file__).parents[1]),
-            "VEZA_ENV": "test",
-            "VEZA_DATA_DIR": str(tmp_path / name),
-            "VEZA_DATABASE_URL": settings.effective_database_url,
-            "VEZA_REDIS_URL": REDIS_URL,
-            "VEZA_RATE_LIMIT__KEY_PREFIX": prefix,
-            "VEZA_AUTH__JWT_SECRET": TEST_JWT_SECRET,
-            "VEZA_SERVER__HOST": "127.0.0.1",
-            "VEZA_SERVER__PORT": str(port),
-            "VEZA_LOG__LEVEL": "WARNING",
-        }
-        processes.append(
-            await asyncio.create_subprocess_exec(
-                sys.executable, "-c", _SERVE, env=env, stdout=subprocess.DEVNULL
-            )
-        )
-        addresses.append(f"127.0.0.1:{port}")
-    try:
-        await asyncio.gather(
-            *(_ready(f"http://{a}", p) for a, p in zip(addresses, processes, strict=True))
-        )
-        yield addresses[0], addresses[1]
-    finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                await asyncio.wait_for(process.wait(), 10)
-            except TimeoutError:
-                process.kill()
-                await process.wait()
+    env = shared_env(settings.effective_database_url, REDIS_URL)
+    async with deployment(env, tmp_path, servers=2) as (first, second):
+        yield first, second
 
 
 async def test_a_change_through_one_process_reaches_a_socket_on_the_other(

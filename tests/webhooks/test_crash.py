@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -20,6 +19,7 @@ from sqlalchemy import select
 import veza
 from tests.conftest import TEST_JWT_SECRET, make_settings
 from tests.factories import member
+from tests.processes import free_port
 from tests.webhooks.support import Reply, listening
 from veza.app import create_app
 from veza.kit.migrations import upgrade_to_head
@@ -28,15 +28,9 @@ from veza.models import WebhookDelivery
 pytestmark = pytest.mark.timeout(90)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
 def server_env(tmp_path: Path) -> Iterator[dict[str, str]]:
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "PYTHONPATH": str(Path(veza.__file__).resolve().parents[1]),
