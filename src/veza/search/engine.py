@@ -89,6 +89,8 @@ class Match:
     restrict: ColumnElement[bool]
     score: ColumnElement[Any]  # higher is better
     candidates: Callable[[int | None, str], Subquery]  # (k, the query as typed)
+    # Whether the index has any match at all (no base row read): kinds without one are skipped.
+    found: ColumnElement[bool]
 
 
 def is_postgres(session: AsyncSession) -> bool:
@@ -294,7 +296,11 @@ def _sqlite_match(kind: str, base_id: Any, terms: Terms) -> Match:
         return statement.subquery(f"candidates_{kind}")
 
     return Match(
-        apply=apply, restrict=base_id.in_(matching_keys), score=score, candidates=candidates
+        apply=apply,
+        restrict=base_id.in_(matching_keys),
+        score=score,
+        candidates=candidates,
+        found=select(fts.c.rowid).where(matches(literal(expression))).exists(),
     )
 
 
@@ -377,5 +383,18 @@ def _pg_match(kind: str, base_id: Any, terms: Terms) -> Match:
         return statement.subquery(f"candidates_{kind}")
 
     return Match(
-        apply=apply, restrict=base_id.in_(matching_keys), score=score, candidates=candidates
+        apply=apply,
+        restrict=base_id.in_(matching_keys),
+        score=score,
+        candidates=candidates,
+        found=matching_keys.exists(),
     )
+
+
+async def found(session: AsyncSession, matches: Sequence[Match]) -> list[bool]:
+    """For each match, whether the index has any row for it: one statement for every kind
+    (each an index probe that stops at the first match)."""
+    if not matches:
+        return []
+    row = (await session.execute(select(*(m.found for m in matches)))).one()
+    return [bool(value) for value in row]

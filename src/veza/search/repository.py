@@ -173,9 +173,15 @@ async def best(
     """The kind's best matches with their exactness and score (suggestions mix the kinds).
     Fewer than ``limit`` candidates readable: ranked again over every match (few matches, so
     cheap, or rows the readable rule hides)."""
+    # How many readable matches there are, up to ``limit``, rides along: fewer rows than that
+    # means the readable rule hid candidates, the only case that needs every match ranked.
+    capped = matching(kind, viewer, match).with_only_columns(IDS[kind]).limit(limit)
+    counted = select(func.count()).select_from(capped.subquery()).scalar_subquery()
     k = limit + OVERFETCH
-    rows = await _ranked(session, kind, viewer, match, query, k=k, offset=0, limit=limit)
-    if len(rows) < limit:
+    rows = await _ranked(
+        session, kind, viewer, match, query, k=k, offset=0, limit=limit, extra=[counted]
+    )
+    if not rows or len(rows) < int(rows[0][3]):
         rows = await _ranked(session, kind, viewer, match, query, k=None, offset=0, limit=limit)
     return [Scored(row=row[0], exact=bool(row[1]), score=float(row[2] or 0)) for row in rows]
 
