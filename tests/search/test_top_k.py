@@ -70,3 +70,23 @@ async def test_hidden_best_candidates_leave_the_page_to_visible_ones(
     assert [t["title"] for t in mine["tracks"]] == ["Osprey 2", "Osprey 1", "Osprey 0"]
     suggestions = await client.get(f"{API}/search/suggestions", params={"q": "osprey", "limit": 2})
     assert [s["text"] for s in suggestions.json()["data"]["suggestions"]] == ["Quiet b", "Quiet a"]
+
+
+async def test_suggestions_rank_every_match_when_hidden_rows_leave_too_few(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    # k is the limit (5): four private best matches take four of the five candidates, so only
+    # one of the two readable matches is a candidate; the readable count (2) asks for the rest.
+    owner, artist = await member(app), await member(app)
+    for n in range(4):
+        await create_track(app, owner, title=f"Heron {n}", artist="Heron", is_public=False)
+    await create_track(app, artist, title="Still water", album="Heron")
+    await create_track(app, artist, title="Grey wings", tags=["heron"])
+
+    response = await client.get(f"{API}/search/suggestions", params={"q": "heron", "limit": 5})
+    texts = [s["text"] for s in response.json()["data"]["suggestions"]]
+    assert texts == ["Still water", "Grey wings"]  # the album (weight 4) over the tag (2)
+    mine = await client.get(
+        f"{API}/search/suggestions", params={"q": "heron", "limit": 5}, headers=owner.headers
+    )
+    assert len(mine.json()["data"]["suggestions"]) == 5

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
@@ -89,6 +90,8 @@ class Match:
     restrict: ColumnElement[bool]
     score: ColumnElement[Any]  # higher is better
     candidates: Callable[[int | None, str], Subquery]  # (k, the query as typed)
+    # Whether the index has any match at all (no base row read): kinds without one are skipped.
+    found: ColumnElement[bool]
 
 
 def is_postgres(session: AsyncSession) -> bool:
@@ -244,10 +247,32 @@ def _sqlite_expression(terms: Terms) -> str:
     return expression
 
 
-def _sqlite_match(kind: str, base_id: Any, terms: Terms) -> Match:
-    side = table(f"search_{kind}", column("doc_id"), column(KEYS[kind]))
+@dataclass(frozen=True)
+class _SqliteKind:
+    """A kind's FTS5 tables and its bm25 score: the same for every query, made once."""
+
+    side: Any
+    fts: Any
+    score: ColumnElement[Any]
+    matches: Callable[[Any], ColumnElement[bool]]
+
+
+@cache
+def _sqlite_kind(kind: str) -> _SqliteKind:
     fts_name = f"search_{kind}_fts"
-    fts = table(fts_name, column("rowid"))
+    weights = SQLITE_WEIGHTS[kind]
+    return _SqliteKind(
+        side=table(f"search_{kind}", column("doc_id"), column(KEYS[kind])),
+        fts=table(fts_name, column("rowid")),
+        # bm25 is lower for better matches.
+        score=-func.bm25(literal_column(fts_name), *[literal_column(repr(w)) for w in weights]),
+        matches=literal_column(fts_name).op("MATCH"),
+    )
+
+
+def _sqlite_match(kind: str, base_id: Any, terms: Terms) -> Match:
+    parts = _sqlite_kind(kind)
+    side, fts, score, matches = parts.side, parts.fts, parts.score, parts.matches
     expression = _sqlite_expression(terms)
     if terms.names_only:
         expression = f"{{{SQLITE_NAME_FIELDS[kind]}}} : ({expression})"
@@ -256,19 +281,15 @@ def _sqlite_match(kind: str, base_id: Any, terms: Terms) -> Match:
         return (
             statement.join(side, side.c[KEYS[kind]] == base_id)
             .join(fts, fts.c.rowid == side.c.doc_id)
-            .where(literal_column(fts_name).op("MATCH")(literal(expression)))
+            .where(matches(literal(expression)))
         )
 
     matching_keys = (
         select(side.c[KEYS[kind]])
         .select_from(fts)
         .join(side, side.c.doc_id == fts.c.rowid)
-        .where(literal_column(fts_name).op("MATCH")(literal(expression)))
+        .where(matches(literal(expression)))
     )
-    weights = SQLITE_WEIGHTS[kind]
-    # bm25 is lower for better matches.
-    score = -func.bm25(literal_column(fts_name), *[literal_column(repr(w)) for w in weights])
-    matches = literal_column(fts_name).op("MATCH")
 
     def candidates(k: int | None, typed: str) -> Subquery:
         title_words = words(typed)
@@ -294,7 +315,11 @@ def _sqlite_match(kind: str, base_id: Any, terms: Terms) -> Match:
         return statement.subquery(f"candidates_{kind}")
 
     return Match(
-        apply=apply, restrict=base_id.in_(matching_keys), score=score, candidates=candidates
+        apply=apply,
+        restrict=base_id.in_(matching_keys),
+        score=score,
+        candidates=candidates,
+        found=select(fts.c.rowid).where(matches(literal(expression))).exists(),
     )
 
 
@@ -321,8 +346,13 @@ def _pg_websearch(query: ParsedQuery) -> str:
     return f"{phrases} {excluded}".strip()
 
 
+@cache
+def _pg_side(kind: str) -> Any:
+    return table(f"search_{kind}", column(KEYS[kind]), column("document"))
+
+
 def _pg_match(kind: str, base_id: Any, terms: Terms) -> Match:
-    side = table(f"search_{kind}", column(KEYS[kind]), column("document"))
+    side = _pg_side(kind)
     expression = _pg_expression(terms)
     tsquery: ColumnElement[Any] | None = (
         func.to_tsquery(literal_column(SIMPLE), literal(expression)) if expression else None
@@ -377,5 +407,18 @@ def _pg_match(kind: str, base_id: Any, terms: Terms) -> Match:
         return statement.subquery(f"candidates_{kind}")
 
     return Match(
-        apply=apply, restrict=base_id.in_(matching_keys), score=score, candidates=candidates
+        apply=apply,
+        restrict=base_id.in_(matching_keys),
+        score=score,
+        candidates=candidates,
+        found=matching_keys.exists(),
     )
+
+
+async def found(session: AsyncSession, matches: Sequence[Match]) -> list[bool]:
+    """For each match, whether the index has any row for it: one statement for every kind
+    (each an index probe that stops at the first match)."""
+    if not matches:
+        return []
+    row = (await session.execute(select(*(m.found for m in matches)))).one()
+    return [bool(value) for value in row]

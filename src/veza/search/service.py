@@ -105,8 +105,12 @@ async def search(
         return results
     more = False
     terms = await engine.expand(session, query, kinds)
-    for kind in kinds:
-        match = engine.match(session, kind, repository.IDS[kind], terms)
+    matches = [engine.match(session, kind, repository.IDS[kind], terms) for kind in kinds]
+    for kind, match, found in zip(
+        kinds, matches, await engine.found(session, matches), strict=True
+    ):
+        if not found:  # nothing indexed matches: no statement of this kind
+            continue
         rows, total = await repository.ranked_page(
             session, kind, viewer, match, text, offset=offset, limit=size
         )
@@ -166,8 +170,11 @@ async def suggestions(
         # field of every row (which would rank half the catalogue).
         terms = replace(terms, names_only=True)
     scored: list[tuple[bool, float, int, schemas.Suggestion]] = []
-    for order, kind in enumerate(kinds):
-        match = engine.match(session, kind, repository.IDS[kind], terms)
+    matches = [engine.match(session, kind, repository.IDS[kind], terms) for kind in kinds]
+    found = await engine.found(session, matches)
+    for order, (kind, match) in enumerate(zip(kinds, matches, strict=True)):
+        if not found[order]:
+            continue
         for hit in await repository.best(session, kind, viewer, match, text, size):
             scored.append((not hit.exact, -hit.score, order, _suggestion(kind, hit.row)))
     scored.sort(key=lambda item: item[:3])
