@@ -256,6 +256,25 @@ async def test_play_and_like_counts_are_shown_to_the_owner_and_admins_only(
     assert "play_count" not in listed
 
 
+async def test_a_listed_track_is_the_same_object_as_its_own_read(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    # The list is encoded straight from the rows, the single read through the response model:
+    # both must give the same JSON (counts, links, lists and nulls alike).
+    owner = await member(app)
+    await create_track(
+        app, owner, play_count=2, genres=["jazz"], tags=None, waveform_path="w.json", bpm=None
+    )
+    await create_track(app, owner, hls_path="hls/x", artist="Someone", year=1999)
+    for headers in (owner.headers, {}):
+        listed = data(await client.get(f"{API}/tracks", headers=headers))
+        assert len(listed["tracks"]) == 2
+        for track in listed["tracks"]:
+            single = data(await client.get(f"{API}/tracks/{track['id']}", headers=headers))
+            assert track == single["track"]
+            assert list(track) == list(single["track"])
+
+
 async def test_private_deleted_and_blocked_tracks_are_not_found(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:

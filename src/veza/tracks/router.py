@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Body, Path, Query
+from fastapi import APIRouter, Body, Path, Query, Response
 
 from veza.auth.dependencies import CurrentUser, OptionalUser
 from veza.kit.db import DbSession
@@ -22,7 +22,13 @@ from veza.tracks.schemas import TrackId
 router = APIRouter()
 
 
-@router.get("/tracks", tags=["Track"], summary="List tracks", response_model_exclude_none=True)
+@router.get(
+    "/tracks",
+    tags=["Track"],
+    summary="List tracks",
+    response_model=Envelope[schemas.TrackList],
+    response_model_exclude_none=True,
+)
 async def get_tracks(
     viewer: OptionalUser,
     session: DbSession,
@@ -42,8 +48,8 @@ async def get_tracks(
     sort_by: Annotated[
         str | None, Query(description="Sort column (created_at, play_count, title)")
     ] = None,
-) -> Envelope[schemas.TrackList]:
-    return ok(
+) -> Response:
+    return Response(
         await service.list_tracks(
             session,
             viewer,
@@ -55,7 +61,8 @@ async def get_tracks(
             genre=genre,
             format=format,
             sort_by=sort_by,
-        )
+        ),
+        media_type="application/json",
     )
 
 

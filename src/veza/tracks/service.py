@@ -27,7 +27,7 @@ from veza.models import Track, User, utcnow
 from veza.tracks import keys, repository, schemas
 from veza.tracks.access import editable_track, listed_track
 from veza.tracks.errors import NotTrackOwner, TrackNotFound
-from veza.tracks.presenters import track_response
+from veza.tracks.presenters import track_list_json, track_response
 from veza.tracks.repository import CatalogFilters, SortKey
 
 AUDIO_FORMATS = ("mp3", "flac", "wav", "ogg", "m4a", "aac")
@@ -125,7 +125,8 @@ async def list_tracks(
     genre: str | None,
     format: str | None,
     sort_by: str | None,
-) -> schemas.TrackList:
+) -> bytes:
+    """The catalog's page, the JSON of ``Envelope[TrackList]`` (``presenters.track_list_json``)."""
     size = checked_limit(limit)
     number = checked_page(page)
     filters = _filters(user_id, genre, format)
@@ -156,10 +157,7 @@ async def list_tracks(
         )
     if more and tracks:
         pagination.next_cursor = _next_cursor(codec, sort, tracks[-1])
-    return schemas.TrackList(
-        tracks=[track_response(track, public_url, viewer) for track in tracks],
-        pagination=pagination,
-    )
+    return track_list_json(tracks, pagination, public_url, viewer)
 
 
 # Editing -------------------------------------------------------------------------------------
