@@ -160,6 +160,14 @@ def track_list_json(
     return orjson.dumps({"success": True, "data": data}, option=orjson.OPT_UTC_Z, default=text_of)
 
 
+def track_json(track: Track, public_url: str, viewer: User | None) -> bytes:
+    """``Envelope[TrackEnvelopeData]`` with ``exclude_none``, encoded in one pass."""
+    (payload,) = track_payloads([track], public_url, viewer)
+    return orjson.dumps(
+        {"success": True, "data": {"track": payload}}, option=orjson.OPT_UTC_Z, default=text_of
+    )
+
+
 def text_of(value: Any) -> str:
     """What orjson does not encode itself: the PostgreSQL driver's UUID (a uuid.UUID subclass)."""
     if isinstance(value, uuid.UUID):

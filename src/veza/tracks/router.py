@@ -151,12 +151,19 @@ async def delete_tracks_id(
 
 
 @router.get(
-    "/tracks/{id}", tags=["Track"], summary="Get track by ID", response_model_exclude_none=True
+    "/tracks/{id}",
+    tags=["Track"],
+    summary="Get track by ID",
+    response_model=Envelope[schemas.TrackEnvelopeData],
+    response_model_exclude_none=True,
 )
 async def get_tracks_id(
     viewer: OptionalUser, session: DbSession, public_url: PublicUrl, track_id: TrackId
-) -> Envelope[schemas.TrackEnvelopeData]:
-    return ok(await service.get_track(session, viewer, track_id, public_url=public_url))
+) -> Response:
+    return Response(
+        await service.get_track(session, viewer, track_id, public_url=public_url),
+        media_type="application/json",
+    )
 
 
 @router.put(
