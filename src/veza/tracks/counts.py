@@ -69,15 +69,16 @@ async def _capped_count(
     return int(await session.scalar(select(func.count()).select_from(capped)) or 0)
 
 
-def _viewer_correction(
+async def _viewer_correction(
+    session: AsyncSession,
     viewer: User,
     public: ColumnElement[bool],
     own_extra: ColumnElement[bool],
     filters: Sequence[ColumnElement[bool]],
-) -> ColumnElement[int]:
+) -> int:
     """What the viewer sees beyond the anonymous listing: their own tracks it does not show,
     minus the public tracks of users hidden from them by a block (both through the creator
-    index; blocks and one's own tracks are few). An expression, selected with the page."""
+    index; blocks and one's own tracks are few)."""
     hidden = Track.creator_id.in_(hidden_user_ids(viewer.id))
     own = (
         select(func.count())
@@ -94,25 +95,8 @@ def _viewer_correction(
         .where(public, *filters)
         .scalar_subquery()
     )
-    return func.coalesce(own, 0) - func.coalesce(blocked, 0)
-
-
-@dataclass(frozen=True)
-class Total:
-    """A total still to be corrected for its viewer: ``value`` plus what ``correction``
-    selects (None: ``value`` is the total). The page statement selects the correction as a
-    column of its own, one round trip less (``corrected`` when the page came back empty)."""
-
-    value: int
-    correction: ColumnElement[int] | None = None
-
-    def plus(self, correction: int | None) -> int:
-        return max(0, self.value + int(correction or 0))
-
-    async def corrected(self, session: AsyncSession) -> int:
-        if self.correction is None:
-            return self.value
-        return self.plus(await session.scalar(select(self.correction)))
+    row = (await session.execute(select(own, blocked))).one()
+    return int(row[0] or 0) - int(row[1] or 0)
 
 
 def _key(kind: str, filters: object) -> CountKey:
@@ -134,23 +118,23 @@ async def catalog_total(
     own_extra: ColumnElement[bool],
     filters: Sequence[ColumnElement[bool]],
     filter_key: object,
-) -> Total:
+) -> int:
     """The number of tracks ``listed`` (the viewer's listing) matching ``filters``.
 
     ``public`` is the anonymous listing; ``own_extra`` what the viewer's own tracks need to be
     listed for them but not for anonymous callers (see the module docstring)."""
     counts = provided(session, CatalogCounts)
     if counts is None:
-        return Total(await _count(session, [listed, *filters]))
+        return await _count(session, [listed, *filters])
     is_admin = viewer is not None and viewer.is_administrator
     key = _key("admin" if is_admin else "public", filter_key)
     shared = counts.get(key)
     if shared is None:
         capped = await _capped_count(session, [listed, *filters], counts.exact_up_to)
         if capped <= counts.exact_up_to:
-            return Total(capped)
+            return capped
         shared = await _count(session, [listed if is_admin else public, *filters])
         counts.put(key, shared)
     if viewer is None or is_admin:
-        return Total(shared)
-    return Total(shared, _viewer_correction(viewer, public, own_extra, filters))
+        return shared
+    return max(0, shared + await _viewer_correction(session, viewer, public, own_extra, filters))

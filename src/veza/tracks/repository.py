@@ -338,13 +338,8 @@ async def catalog_page(
         window = _member_window(viewer, conditions[1:], sort, skip + limit + 1)
         statement = select(Track).where(Track.id.in_(window))
     statement = statement.order_by(*_ordered(sort)).offset(skip).limit(limit + 1)
-    if total.correction is None:
-        rows = list(await session.scalars(statement))
-        return rows[:limit], total.value, len(rows) > limit
-    pairs = (await session.execute(statement.add_columns(total.correction))).all()
-    rows = [pair[0] for pair in pairs]
-    value = total.plus(pairs[0][1]) if pairs else await total.corrected(session)
-    return rows[:limit], value, len(rows) > limit
+    rows = list(await session.scalars(statement))
+    return rows[:limit], total, len(rows) > limit
 
 
 def _member_window(
