@@ -14,6 +14,7 @@ from tests.factories import admin, create_track, member, set_user_fields, track_
 from tests.helpers import API, block, data, error_code, ids
 from veza.kit.pagination import CursorCodec
 from veza.models.track import TRACK_PROCESSING
+from veza.tracks.presenters import track_response
 
 
 async def test_list_shows_public_completed_tracks_and_the_callers_own(
@@ -254,6 +255,31 @@ async def test_play_and_like_counts_are_shown_to_the_owner_and_admins_only(
         assert hidden["title"] == track.title
     listed = data(await client.get(f"{API}/tracks"))["tracks"][0]
     assert "play_count" not in listed
+
+
+async def test_listed_and_single_tracks_are_the_response_model_s_json(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    # The list and the single read are encoded straight from the Track objects: both must give
+    # the JSON of the response model (counts, links, lists and nulls alike, keys in order).
+    owner = await member(app)
+    await create_track(
+        app, owner, play_count=2, genres=["jazz"], tags=None, waveform_path="w.json", bpm=None
+    )
+    await create_track(app, owner, hls_path="hls/x", artist="Someone", year=1999)
+    public_url = app.state.settings.server.public_url
+    for viewer in (owner, None):
+        headers = viewer.headers if viewer else {}
+        listed = data(await client.get(f"{API}/tracks", headers=headers))["tracks"]
+        assert len(listed) == 2
+        for track in listed:
+            single = data(await client.get(f"{API}/tracks/{track['id']}", headers=headers))
+            row = await track_row(app, track["id"])
+            expected = track_response(row, public_url, viewer.user if viewer else None)
+            model_json = expected.model_dump(mode="json", exclude_none=True)
+            for shown in (track, single["track"]):
+                assert shown == model_json
+                assert list(shown) == list(model_json)
 
 
 async def test_private_deleted_and_blocked_tracks_are_not_found(

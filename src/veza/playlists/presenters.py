@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from operator import itemgetter
-from types import SimpleNamespace
 from typing import Any, cast
 
 import orjson
@@ -15,8 +14,14 @@ from veza.models import PlaylistCollaborator, User
 from veza.models.playlist import Playlist
 from veza.models.track import Track
 from veza.playlists import schemas
-from veza.tracks.presenters import sees_counts, stream_manifest_url, track_response, waveform_url
-from veza.tracks.schemas import TrackResponse
+from veza.tracks.presenters import (
+    TRACK_FIELDS,
+    Creators,
+    text_of,
+    track_payload,
+    track_response,
+    uuid_text,
+)
 
 
 def snapshot_id(version: int) -> str:
@@ -111,70 +116,8 @@ def playlist_response(
 # JSON as ``Envelope[PlaylistData]`` with ``exclude_none`` (a test holds the two equal), with
 # the catalog's own rules for what a viewer sees of a track (``sees_counts``, the links).
 
-_TRACK_FIELDS = tuple(TrackResponse.model_fields)
-# Fields a track may lack (None is left out of the response, as exclude_none does).
-_NULLABLE = tuple(
-    name for name, field in TrackResponse.model_fields.items() if not field.is_required()
-)
 # The entry's own columns in a row of entry_queries.shown_entries.
 ENTRY_COLUMNS = ("entry_id", "entry_added_by", "entry_added_at")
-_ALWAYS_LISTS = ("genres", "tags")
-
-
-def _uuid_text(value: Any) -> str | None:
-    """A UUID column's value as its canonical text (SQLite keeps 32 hex digits)."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        if len(value) == 32:
-            return f"{value[:8]}-{value[8:12]}-{value[12:16]}-{value[16:20]}-{value[20:]}"
-        return value
-    return str(value)
-
-
-class _Creators(dict[Any, uuid.UUID]):
-    """Creator ids as UUIDs (for the catalog's rules), made once per creator."""
-
-    def __missing__(self, raw: Any) -> uuid.UUID:
-        made = uuid.UUID(_uuid_text(raw))
-        self[raw] = made
-        return made
-
-
-def _track_payload(
-    values: tuple[Any, ...],
-    fields: Sequence[str],
-    nullable: Sequence[str],
-    creators: _Creators,
-    public_url: str,
-    viewer: User | None,
-) -> dict[str, Any]:
-    payload = dict(zip(fields, values))  # noqa: B905 (the getter yields one value per field)
-    payload["id"] = _uuid_text(payload["id"])
-    creator_id = creators[payload["creator_id"]]
-    payload["creator_id"] = creator_id
-    payload["file_id"] = _uuid_text(payload.get("file_id"))
-    # What the catalog's link and privacy rules read of a track (plain attribute access).
-    track = cast(
-        Track,
-        SimpleNamespace(
-            id=payload["id"],
-            creator_id=creator_id,
-            waveform_path=payload.get("waveform_path"),
-            hls_path=payload.pop("hls_path", None),
-            stream_manifest_url=payload.get("stream_manifest_url"),
-        ),
-    )
-    payload["waveform_url"] = waveform_url(public_url, track)
-    payload["stream_manifest_url"] = stream_manifest_url(public_url, track)
-    if not sees_counts(track, viewer):
-        del payload["play_count"], payload["like_count"]
-    for name in nullable:
-        if payload.get(name, 0) is None:
-            del payload[name]
-    for name in _ALWAYS_LISTS:
-        payload[name] = payload.get(name) or []
-    return payload
 
 
 def playlist_page_json(
@@ -192,16 +135,15 @@ def playlist_page_json(
         return orjson.dumps({"success": True, "data": {"playlist": body}})
     names = list(rows[0]._fields)
     # The track's fields and the entry's columns by their places in a row, looked up once.
-    fields = [name for name in (*_TRACK_FIELDS, "hls_path") if name in names]
-    nullable = [*_NULLABLE, "waveform_url", "stream_manifest_url"]
+    fields = [name for name in (*TRACK_FIELDS, "hls_path") if name in names]
     track_values = itemgetter(*(names.index(name) for name in fields))
     entry_values = itemgetter(*(names.index(name) for name in ENTRY_COLUMNS))
-    creators = _Creators()
+    creators = Creators()
     for index, row in enumerate(rows):
         entry_id, added_by, added_at = entry_values(row)
-        track = _track_payload(track_values(row), fields, nullable, creators, public_url, viewer)
+        track = track_payload(track_values(row), fields, creators, public_url, viewer)
         entry = {
-            "id": _uuid_text(entry_id),
+            "id": uuid_text(entry_id),
             "playlist_id": playlist_id,
             "track_id": track["id"],
             "position": index,
@@ -209,15 +151,8 @@ def playlist_page_json(
             "track": track,
         }
         if added_by is not None:
-            entry["added_by"] = _uuid_text(added_by)
+            entry["added_by"] = uuid_text(added_by)
         tracks.append(entry)
     return orjson.dumps(
-        {"success": True, "data": {"playlist": body}}, option=orjson.OPT_UTC_Z, default=_text_of
+        {"success": True, "data": {"playlist": body}}, option=orjson.OPT_UTC_Z, default=text_of
     )
-
-
-def _text_of(value: Any) -> str:
-    """What orjson does not encode itself: the PostgreSQL driver's UUID (a uuid.UUID subclass)."""
-    if isinstance(value, uuid.UUID):
-        return str(value)
-    raise TypeError(f"{type(value).__name__} is not JSON data")

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+import uuid
+from collections.abc import Sequence
+from types import SimpleNamespace
+from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
+
+import orjson
 
 from veza.models import Track, User
 from veza.tracks import schemas
@@ -48,3 +53,123 @@ def track_response(
         response.play_count = None
         response.like_count = None
     return response
+
+
+# Tracks encoded in one pass --------------------------------------------------------------
+#
+# On the hot reads a pydantic model per track (and FastAPI's validation of the response
+# model) costs more than the query (docs/PERFORMANCE.md). These write the same JSON as the
+# TrackResponse with ``exclude_none``, with the same rules as ``track_response``; the
+# playlist page uses them on raw rows, the catalog's list on its Track objects.
+
+TRACK_FIELDS = tuple(schemas.TrackResponse.model_fields)
+# Fields a track may lack (None is left out of the response, as exclude_none does).
+_NULLABLE = tuple(
+    name for name, field in schemas.TrackResponse.model_fields.items() if not field.is_required()
+)
+_ALWAYS_LISTS = ("genres", "tags")
+# The Track's attributes a response reads, in the response's order (``waveform_url`` is not
+# one: read as None, it keeps its place until the link is set).
+_ORM_FIELDS = (*TRACK_FIELDS, "hls_path")
+
+
+def uuid_text(value: Any) -> str | None:
+    """A UUID column's value as its canonical text (SQLite keeps 32 hex digits)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        if len(value) == 32:
+            return f"{value[:8]}-{value[8:12]}-{value[12:16]}-{value[16:20]}-{value[20:]}"
+        return value
+    return str(value)
+
+
+class Creators(dict[Any, uuid.UUID]):
+    """Creator ids as UUIDs (for the catalog's rules), made once per creator."""
+
+    def __missing__(self, raw: Any) -> uuid.UUID:
+        made = uuid.UUID(uuid_text(raw))
+        self[raw] = made
+        return made
+
+
+def track_payload(
+    values: Sequence[Any],
+    fields: Sequence[str],
+    creators: Creators,
+    public_url: str,
+    viewer: User | None,
+) -> dict[str, Any]:
+    """The JSON object of the track whose ``fields`` are ``values`` (``hls_path`` among them
+    when the track has one), as ``viewer`` may see it."""
+    payload = dict(zip(fields, values))  # noqa: B905 (the getter yields one value per field)
+    payload["id"] = uuid_text(payload["id"])
+    creator_id = creators[payload["creator_id"]]
+    payload["creator_id"] = creator_id
+    payload["file_id"] = uuid_text(payload.get("file_id"))
+    # What the catalog's link and privacy rules read of a track (plain attribute access).
+    track = cast(
+        Track,
+        SimpleNamespace(
+            id=payload["id"],
+            creator_id=creator_id,
+            waveform_path=payload.get("waveform_path"),
+            hls_path=payload.pop("hls_path", None),
+            stream_manifest_url=payload.get("stream_manifest_url"),
+        ),
+    )
+    payload["waveform_url"] = waveform_url(public_url, track)
+    payload["stream_manifest_url"] = stream_manifest_url(public_url, track)
+    if not sees_counts(track, viewer):
+        del payload["play_count"], payload["like_count"]
+    for name in _ALWAYS_LISTS:
+        payload[name] = payload.get(name) or []
+    for name in _NULLABLE:
+        if payload.get(name, 0) is None:
+            del payload[name]
+    return payload
+
+
+def track_payloads(
+    tracks: Sequence[Track], public_url: str, viewer: User | None
+) -> list[dict[str, Any]]:
+    creators = Creators()
+    return [
+        track_payload(
+            [getattr(track, name, None) for name in _ORM_FIELDS],
+            _ORM_FIELDS,
+            creators,
+            public_url,
+            viewer,
+        )
+        for track in tracks
+    ]
+
+
+def track_list_json(
+    tracks: Sequence[Track],
+    pagination: schemas.CatalogPagination,
+    public_url: str,
+    viewer: User | None,
+) -> bytes:
+    """``Envelope[TrackList]`` with ``exclude_none``, encoded in one pass."""
+    data = {
+        "tracks": track_payloads(tracks, public_url, viewer),
+        "pagination": pagination.model_dump(mode="json", exclude_none=True),
+    }
+    return orjson.dumps({"success": True, "data": data}, option=orjson.OPT_UTC_Z, default=text_of)
+
+
+def track_json(track: Track, public_url: str, viewer: User | None) -> bytes:
+    """``Envelope[TrackEnvelopeData]`` with ``exclude_none``, encoded in one pass."""
+    (payload,) = track_payloads([track], public_url, viewer)
+    return orjson.dumps(
+        {"success": True, "data": {"track": payload}}, option=orjson.OPT_UTC_Z, default=text_of
+    )
+
+
+def text_of(value: Any) -> str:
+    """What orjson does not encode itself: the PostgreSQL driver's UUID (a uuid.UUID subclass)."""
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON data")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Body, Path, Query
+from fastapi import APIRouter, Body, Path, Query, Response
 
 from veza.auth.dependencies import CurrentUser, OptionalUser
 from veza.kit.db import DbSession
@@ -22,7 +22,13 @@ from veza.tracks.schemas import TrackId
 router = APIRouter()
 
 
-@router.get("/tracks", tags=["Track"], summary="List tracks", response_model_exclude_none=True)
+@router.get(
+    "/tracks",
+    tags=["Track"],
+    summary="List tracks",
+    response_model=Envelope[schemas.TrackList],
+    response_model_exclude_none=True,
+)
 async def get_tracks(
     viewer: OptionalUser,
     session: DbSession,
@@ -42,8 +48,8 @@ async def get_tracks(
     sort_by: Annotated[
         str | None, Query(description="Sort column (created_at, play_count, title)")
     ] = None,
-) -> Envelope[schemas.TrackList]:
-    return ok(
+) -> Response:
+    return Response(
         await service.list_tracks(
             session,
             viewer,
@@ -55,7 +61,8 @@ async def get_tracks(
             genre=genre,
             format=format,
             sort_by=sort_by,
-        )
+        ),
+        media_type="application/json",
     )
 
 
@@ -144,12 +151,19 @@ async def delete_tracks_id(
 
 
 @router.get(
-    "/tracks/{id}", tags=["Track"], summary="Get track by ID", response_model_exclude_none=True
+    "/tracks/{id}",
+    tags=["Track"],
+    summary="Get track by ID",
+    response_model=Envelope[schemas.TrackEnvelopeData],
+    response_model_exclude_none=True,
 )
 async def get_tracks_id(
     viewer: OptionalUser, session: DbSession, public_url: PublicUrl, track_id: TrackId
-) -> Envelope[schemas.TrackEnvelopeData]:
-    return ok(await service.get_track(session, viewer, track_id, public_url=public_url))
+) -> Response:
+    return Response(
+        await service.get_track(session, viewer, track_id, public_url=public_url),
+        media_type="application/json",
+    )
 
 
 @router.put(

@@ -27,7 +27,7 @@ from veza.models import Track, User, utcnow
 from veza.tracks import keys, repository, schemas
 from veza.tracks.access import editable_track, listed_track
 from veza.tracks.errors import NotTrackOwner, TrackNotFound
-from veza.tracks.presenters import track_response
+from veza.tracks.presenters import track_json, track_list_json, track_response
 from veza.tracks.repository import CatalogFilters, SortKey
 
 AUDIO_FORMATS = ("mp3", "flac", "wav", "ogg", "m4a", "aac")
@@ -40,9 +40,9 @@ BATCH_MAX = 50
 
 async def get_track(
     session: AsyncSession, viewer: User | None, track_id: uuid.UUID, *, public_url: str
-) -> schemas.TrackEnvelopeData:
-    track = await listed_track(session, track_id, viewer)
-    return schemas.TrackEnvelopeData(track=track_response(track, public_url, viewer))
+) -> bytes:
+    """The track as the JSON of ``Envelope[TrackEnvelopeData]`` (``presenters.track_json``)."""
+    return track_json(await listed_track(session, track_id, viewer), public_url, viewer)
 
 
 def _filters(user_id: str | None, genre: str | None, format: str | None) -> CatalogFilters:
@@ -125,7 +125,8 @@ async def list_tracks(
     genre: str | None,
     format: str | None,
     sort_by: str | None,
-) -> schemas.TrackList:
+) -> bytes:
+    """The catalog's page, the JSON of ``Envelope[TrackList]`` (``presenters.track_list_json``)."""
     size = checked_limit(limit)
     number = checked_page(page)
     filters = _filters(user_id, genre, format)
@@ -156,10 +157,7 @@ async def list_tracks(
         )
     if more and tracks:
         pagination.next_cursor = _next_cursor(codec, sort, tracks[-1])
-    return schemas.TrackList(
-        tracks=[track_response(track, public_url, viewer) for track in tracks],
-        pagination=pagination,
-    )
+    return track_list_json(tracks, pagination, public_url, viewer)
 
 
 # Editing -------------------------------------------------------------------------------------
