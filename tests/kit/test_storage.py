@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from tests.audio import make_tone
 from tests.conftest import make_settings
 from tests.factories import auth_headers, create_user
+from tests.s3 import moto_s3
 from veza.app import create_app
 from veza.config import Settings, StorageSettings
 from veza.kit.staging import LOCK_NAME
@@ -34,23 +35,8 @@ BUCKET = "veza-test"
 
 @pytest.fixture(scope="module")
 def s3_endpoint() -> Iterator[str]:
-    import boto3
-    from moto.server import ThreadedMotoServer
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    endpoint = f"http://{host}:{port}"
-    client = boto3.client(
-        "s3",
-        endpoint_url=endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-    )
-    client.create_bucket(Bucket=BUCKET)
-    yield endpoint
-    server.stop()
+    with moto_s3(BUCKET) as endpoint:
+        yield endpoint
 
 
 def s3_settings(endpoint: str, prefix: str) -> StorageSettings:

@@ -27,6 +27,7 @@ from tests.factories import PASSWORD, Member, member
 from tests.helpers import API
 from tests.processes import deployment, shared_env
 from tests.queue.support import queue_socket, receive
+from tests.s3 import moto_s3
 from veza.config import Settings
 
 REDIS_URL = os.environ.get("VEZA_TEST_REDIS_URL", "")
@@ -44,22 +45,8 @@ LOGIN_FAILURES = 3  # per account, across every process
 
 @pytest.fixture(scope="module")
 def s3_endpoint() -> Iterator[str]:
-    import boto3
-    from moto.server import ThreadedMotoServer
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    endpoint = f"http://{host}:{port}"
-    boto3.client(
-        "s3",
-        endpoint_url=endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-    ).create_bucket(Bucket=BUCKET)
-    yield endpoint
-    server.stop()
+    with moto_s3(BUCKET) as endpoint:
+        yield endpoint
 
 
 @dataclass(frozen=True)
