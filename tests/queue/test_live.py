@@ -7,6 +7,7 @@ import base64
 import os
 import socket
 import time
+from typing import Any
 
 import httpx
 import pytest
@@ -169,6 +170,21 @@ async def _silent_client(server: str, who: Member) -> asyncio.StreamWriter:
     return writer
 
 
+async def _flood_until_dropped(broker: Any, channel: str, *, attempts: int, pause: float) -> None:
+    """Once the silent client is subscribed, publish large messages until the server drops it
+    (or ``attempts`` run out)."""
+    for _ in range(100):
+        if broker.hub.count(channel) == 1:
+            break
+        await asyncio.sleep(0.02)
+    big = '{"type": "state", "pad": "' + "x" * 64_000 + '"}'
+    for _ in range(attempts):
+        if broker.hub.count(channel) == 0:
+            return
+        await broker.publish(channel, big)
+        await asyncio.sleep(pause)
+
+
 async def test_a_client_that_does_not_read_is_dropped(app: FastAPI, server: str) -> None:
     app.state.settings.queue.send_buffer_messages = 4
     app.state.settings.queue.send_timeout_seconds = 30  # the buffer, not the timeout, drops it
@@ -176,17 +192,7 @@ async def test_a_client_that_does_not_read_is_dropped(app: FastAPI, server: str)
     broker = app.state.broker
     channel = queue_channel(listener.id)
     writer = await _silent_client(server, listener)
-    for _ in range(100):
-        if broker.hub.count(channel) == 1:
-            break
-        await asyncio.sleep(0.02)
-    big = '{"type": "state", "pad": "' + "x" * 64_000 + '"}'
-
-    for _ in range(2000):
-        if broker.hub.count(channel) == 0:
-            break
-        await broker.publish(channel, big)
-        await asyncio.sleep(0.001)
+    await _flood_until_dropped(broker, channel, attempts=2000, pause=0.001)
 
     assert broker.hub.count(channel) == 0  # dropped: its mailbox is gone, memory bounded
     writer.close()
@@ -219,17 +225,7 @@ async def test_a_client_slower_than_the_send_timeout_is_dropped(app: FastAPI, se
     broker = app.state.broker
     channel = queue_channel(listener.id)
     writer = await _silent_client(server, listener)
-    for _ in range(100):
-        if broker.hub.count(channel) == 1:
-            break
-        await asyncio.sleep(0.02)
-    big = '{"type": "state", "pad": "' + "x" * 64_000 + '"}'
-
-    for _ in range(400):
-        if broker.hub.count(channel) == 0:
-            break
-        await broker.publish(channel, big)
-        await asyncio.sleep(0.01)
+    await _flood_until_dropped(broker, channel, attempts=400, pause=0.01)
 
     assert broker.hub.count(channel) == 0
     writer.close()
