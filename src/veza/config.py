@@ -87,6 +87,8 @@ class DatabaseSettings(BaseModel):
     echo: bool = False
     pool_size: int = 10
     max_overflow: int = 10
+    # A pooled server connection idle longer than this is tested before use (kit/db.py).
+    ping_after_idle_seconds: float = 10.0
     sqlite_busy_timeout_ms: int = 5000
 
 

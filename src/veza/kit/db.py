@@ -12,6 +12,7 @@ holding only a session enqueues a job after the commit or forgets a cache entry.
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from typing import Annotated, Any, TypeVar, cast
 
 import structlog
 from fastapi import Depends, Request
-from sqlalchemy import event, text
+from sqlalchemy import event, exc, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -92,13 +93,45 @@ def create_engine(settings: Settings) -> AsyncEngine:
         )
         _configure_sqlite(engine, settings.database.sqlite_busy_timeout_ms)
         return engine
-    return create_async_engine(
+    engine = create_async_engine(
         url,
         echo=settings.database.echo,
         pool_size=settings.database.pool_size,
         max_overflow=settings.database.max_overflow,
-        pool_pre_ping=True,
     )
+    _ping_when_idle(engine, settings.database.ping_after_idle_seconds)
+    return engine
+
+
+_IDLE_SINCE = "veza_idle_since"
+
+
+def _ping_when_idle(engine: AsyncEngine, idle_seconds: float) -> None:
+    """Test a pooled connection before use only when it sat idle for ``idle_seconds``.
+
+    SQLAlchemy's ``pool_pre_ping`` tests every checkout, and asyncpg's ping is three round
+    trips (BEGIN, an empty query, ROLLBACK): a request that commits its reads and then writes
+    checks out twice, so a login paid six round trips for pings against ten for its work. A
+    connection handed back a moment ago is as alive as the server; one that sat idle may have
+    been dropped by a restart or a proxy's timeout, and that one is tested and replaced. A
+    server lost while connections are busy fails the statement in flight, which invalidates
+    the whole pool, so the next checkout connects afresh.
+    """
+    pool = engine.sync_engine.pool
+
+    @event.listens_for(pool, "checkin")
+    def _note_idle(dbapi_connection: Any, record: Any) -> None:
+        record.info[_IDLE_SINCE] = time.monotonic()
+
+    @event.listens_for(pool, "checkout")
+    def _ping_if_idle(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        since = record.info.pop(_IDLE_SINCE, None)
+        if since is None or time.monotonic() - since < idle_seconds:
+            return  # new, or back from a request a moment ago
+        try:
+            dbapi_connection.ping()
+        except Exception as error:  # any failure means: use another connection
+            raise exc.DisconnectionError("idle connection lost") from error
 
 
 def create_null_pool_engine(url: str) -> AsyncEngine:
