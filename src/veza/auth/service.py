@@ -24,7 +24,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from veza.audit.service import record
 from veza.auth import mails, repository, totp
 from veza.auth.context import AuthContext
-from veza.auth.credentials import new_password_hash, no_account_check, password_matches
+from veza.auth.credentials import (
+    new_password_hash,
+    no_account_check,
+    password_matches,
+    reads_before_hashing,
+)
 from veza.auth.passwords import password_problem
 from veza.auth.schemas import (
     LoginRequest,
@@ -358,6 +363,7 @@ def _invalid_credentials() -> Unauthorized:
 
 async def login(ctx: AuthContext, body: LoginRequest) -> LoginOutcome:
     await _check_login_limits(ctx, body.email)
+    await reads_before_hashing(ctx.session)
     user = await repository.user_by_email(ctx.session, body.email)
     if user is None:
         await no_account_check(ctx.session, body.password)
