@@ -35,7 +35,7 @@ async def reads_before_hashing(session: AsyncSession) -> None:
     COMMIT, two of a login's ten round trips. SQLite keeps its transaction: its writing
     sessions take the write lock at BEGIN, which autocommit would bypass.
     """
-    if session.in_transaction() or session.bind.dialect.name != "postgresql":
+    if session.in_transaction() or session.get_bind().dialect.name != "postgresql":
         return
     await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
