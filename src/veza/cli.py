@@ -30,6 +30,7 @@ from veza.commands.common import (
     command_settings,
     fail,
     first_line,
+    migrate_in_a_child_or_fail,
     migrate_or_fail,
     without_password,
 )
@@ -96,7 +97,7 @@ def serve(
     # start-up re-queues the jobs the running one is doing.
     listener = listen(settings.server.host, settings.server.port)
     with listener:
-        migrate_or_fail(settings)
+        migrate_in_a_child_or_fail(settings)
         load_or_create_secret(settings)  # once, before workers start
         _log_start(
             "serve",
@@ -168,7 +169,7 @@ def worker() -> None:
     if not settings.redis_url:
         raise typer.BadParameter("set VEZA_REDIS_URL: without Redis, jobs run inside `veza serve`")
     register_all()
-    migrate_or_fail(settings)
+    migrate_in_a_child_or_fail(settings)
     _log_start(
         "worker",
         settings,
