@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
+import sqlite3
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -283,6 +287,62 @@ def test_serve_refuses_an_address_it_cannot_have(
     result = invoke("serve", "--host", "192.0.2.1", "--port", str(free_port()))
     assert "cannot listen on 192.0.2.1" in refusal(result)
     assert served == [] and not (data_dir / "veza.db").exists()
+
+
+def test_serve_stops_when_its_migration_fails(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch, served: list[dict[str, Any]]
+) -> None:
+    monkeypatch.setenv("VEZA_DATABASE_URL", "postgresql+asyncpg://veza:hunter22@127.0.0.1:1/veza")
+    said = refusal(invoke("serve", "--port", str(free_port())))
+    assert "cannot migrate postgresql+asyncpg://veza@127.0.0.1:1/veza: " in said
+    assert "hunter22" not in said
+    assert served == []
+
+
+# What a long-lived process has loaded once started: its own interpreter, the server (or the
+# job runner) replaced by a stand-in that builds what it would run and prints the modules.
+_STARTED = """
+import json, sys
+import arq.worker
+import veza.cli
+
+def started(*args, **options):
+    if "serve" in sys.argv:
+        from veza.app import create_app
+        create_app()
+    print(json.dumps(sorted(sys.modules)))
+
+veza.cli.run_server = started
+arq.worker.run_worker = started
+veza.cli.app(sys.argv[1:])
+"""
+
+
+@pytest.mark.parametrize("command", ["serve", "worker"])
+def test_long_lived_processes_migrate_in_a_child_and_never_load_alembic(
+    tmp_path: Path, command: str
+) -> None:
+    environment = {
+        **os.environ,
+        "VEZA_DATA_DIR": str(tmp_path),
+        "VEZA_SERVER__PORT": str(free_port()),
+        "VEZA_REDIS_URL": "redis://127.0.0.1:1/0",  # the worker needs one; it is not reached
+    }
+    child = subprocess.run(  # noqa: S603  (this interpreter, a fixed script)
+        [sys.executable, "-c", _STARTED, command],
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert child.returncode == 0, child.stderr
+    modules = json.loads(child.stdout.splitlines()[-1])
+    assert "veza.kit.migrations" in modules  # the module is there, what it runs is not
+    assert [m for m in modules if m.split(".")[0] in ("alembic", "mako")] == []
+    with sqlite3.connect(tmp_path / "veza.db") as database:  # the fresh folder was migrated
+        (revision,) = database.execute("SELECT version_num FROM alembic_version").fetchone()
+    assert revision
 
 
 # worker ----------------------------------------------------------------------------------------

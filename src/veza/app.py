@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
-from veza import __version__
+from veza import API_PREFIX, __version__
 from veza.audit.router import router as audit_router
 from veza.auth.router import router as auth_router
 from veza.comments.router import router as comments_router
@@ -52,7 +52,6 @@ from veza.uploads.router import router as uploads_router
 from veza.users.router import router as users_router
 from veza.webhooks.router import router as webhooks_router
 
-API_PREFIX = "/api/v1"
 # Bodies on these paths are audio files: they get the upload size limit instead of the API's.
 UPLOAD_PATHS = (f"{API_PREFIX}/tracks", f"{API_PREFIX}/tracks/chunk")
 

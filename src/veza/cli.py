@@ -6,6 +6,9 @@ Every command reads the settings once, before it runs, and says which data folde
 VEZA_DATA_DIR, else one that does not depend on where the command runs
 (`config.default_data_dir`), so `veza create-admin` run from any folder meets the database
 `veza serve` uses.
+
+What only one command needs is imported inside it (uvicorn, PyJWT with cryptography's
+bindings, argon2, arq): `veza worker` and the short commands do not carry the server's modules.
 """
 
 from __future__ import annotations
@@ -20,24 +23,22 @@ from datetime import UTC, datetime
 
 import structlog
 import typer
-import uvicorn
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from veza import copydb
+from veza import API_PREFIX, copydb
 from veza.commands import library, maintenance, marketplace
 from veza.commands.common import (
     command_settings,
     fail,
     first_line,
+    migrate_in_a_child_or_fail,
     migrate_or_fail,
     without_password,
 )
 from veza.config import Settings, get_settings
 from veza.kit.db import Database
 from veza.kit.logging import configure_logging
-from veza.kit.passwords import hash_password_sync
-from veza.kit.tokens import load_or_create_secret
 
 app = typer.Typer(help="Veza: a self-hostable music platform backend.", no_args_is_help=True)
 app.add_typer(marketplace.marketplace_cli, name="marketplace")
@@ -51,8 +52,6 @@ _USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{3,50}$")
 
 def _log_start(command: str, settings: Settings, **details: object) -> None:
     """Configure the log output, then say what this process works with."""
-    from veza.app import API_PREFIX
-
     configure_logging(settings.log)
     public_url = settings.server.public_url
     structlog.get_logger("veza.cli").info(
@@ -76,6 +75,8 @@ def serve(
     reload: bool = typer.Option(False, help="Reload on code changes (development)"),
 ) -> None:
     """Take the port, apply pending migrations, then serve the API."""
+    from veza.kit.tokens import load_or_create_secret
+
     # uvicorn builds the application from the environment (in each worker process): the
     # options reach it, and the public URL derived from them, that way.
     if host:
@@ -96,7 +97,7 @@ def serve(
     # start-up re-queues the jobs the running one is doing.
     listener = listen(settings.server.host, settings.server.port)
     with listener:
-        migrate_or_fail(settings)
+        migrate_in_a_child_or_fail(settings)
         load_or_create_secret(settings)  # once, before workers start
         _log_start(
             "serve",
@@ -130,7 +131,7 @@ def run_server(
     settings: Settings, listener: socket.socket, *, process_count: int, reload: bool
 ) -> None:
     """uvicorn on the socket already taken, with one or several processes."""
-    from uvicorn.supervisors import ChangeReload, Multiprocess
+    import uvicorn
 
     config = uvicorn.Config(
         "veza.app:create_app",
@@ -146,8 +147,12 @@ def run_server(
     )
     server = uvicorn.Server(config)
     if reload:
+        from uvicorn.supervisors import ChangeReload  # watchfiles, for development only
+
         ChangeReload(config, target=server.run, sockets=[listener]).run()
     elif process_count > 1:
+        from uvicorn.supervisors import Multiprocess
+
         Multiprocess(config, sockets=[listener]).run()
     else:
         server.run(sockets=[listener])
@@ -168,7 +173,7 @@ def worker() -> None:
     if not settings.redis_url:
         raise typer.BadParameter("set VEZA_REDIS_URL: without Redis, jobs run inside `veza serve`")
     register_all()
-    migrate_or_fail(settings)
+    migrate_in_a_child_or_fail(settings)
     _log_start(
         "worker",
         settings,
@@ -201,6 +206,7 @@ def create_admin(
     password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True),
 ) -> None:
     """Create an administrator account (verified, role admin)."""
+    from veza.kit.passwords import hash_password_sync
     from veza.models import User
 
     email = email.strip().lower()

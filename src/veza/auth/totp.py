@@ -16,11 +16,17 @@ import secrets
 import time
 import uuid
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import pyotp
-import segno
 
 from veza.kit.encryption import SecretBox, Undecryptable, derive_key
+from veza.kit.lazy import LazyModule
+
+if TYPE_CHECKING:
+    import segno
+else:
+    segno = LazyModule("segno")  # the QR code of an enrolment only
 
 RECOVERY_CODE_COUNT = 10
 # No 0/o, 1/l/i: recovery codes are read off paper. 10 characters carry about 49 bits.

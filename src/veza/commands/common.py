@@ -5,6 +5,9 @@ queue and event subscribers for commands that change data."""
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any, NoReturn
 from urllib.parse import urlsplit, urlunsplit
@@ -86,6 +89,34 @@ def migrate_or_fail(settings: Settings) -> None:
         fail(
             f"cannot migrate {without_password(settings.effective_database_url)}: {first_line(exc)}"
         )
+
+
+def migrate_in_a_child_or_fail(settings: Settings) -> None:
+    """The migrations of a long-lived process (`veza serve`, `veza worker`), run by a child
+    interpreter that exits once done: Alembic never stays in the server's memory."""
+    import veza
+
+    url = settings.effective_database_url
+    # The child migrates the database this process uses, with the code this process runs.
+    package_root = str(Path(veza.__file__).resolve().parents[1])
+    environment = {
+        **os.environ,
+        "VEZA_DATABASE_URL": url,
+        "VEZA_DATA_DIR": str(settings.data_dir),
+        "PYTHONPATH": os.pathsep.join(filter(None, (package_root, os.environ.get("PYTHONPATH")))),
+    }
+    child = subprocess.run(
+        [sys.executable, "-m", "veza.kit.migrations"],
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if child.returncode != 0:
+        said = [line for line in child.stderr.splitlines() if line.strip()]
+        reason = said[-1] if said else f"the migration process ended with {child.returncode}"
+        fail(f"cannot migrate {without_password(url)}: {reason}")
+    sys.stderr.write(child.stderr)  # warnings, if any, are not hidden
 
 
 def first_line(exc: BaseException) -> str:

@@ -18,12 +18,15 @@ import asyncio
 import contextlib
 from collections import defaultdict
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import structlog
-from redis.asyncio import Redis
-from redis.asyncio.client import PubSub
 
 from veza.config import Settings
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
+    from redis.asyncio.client import PubSub
 
 log = structlog.get_logger(__name__)
 
@@ -146,6 +149,8 @@ class RedisBroker(Broker):
     READY_SECONDS = 5.0
 
     def __init__(self, redis_url: str, prefix: str) -> None:
+        from redis.asyncio import Redis  # imported with Redis configured only (kit/lazy.py)
+
         super().__init__()
         self._redis: Redis = Redis.from_url(redis_url)
         self._prefix = f"{prefix}:live:"

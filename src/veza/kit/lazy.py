@@ -1,5 +1,7 @@
-"""A module imported on first use, for heavy libraries only some code paths need (PyAV and
-numpy: the API process probes uploads with PyAV, only processing decodes with numpy)."""
+"""A module imported on first use, for heavy libraries only some code paths need: PyAV and
+numpy (the API process probes uploads with PyAV, only processing decodes with numpy), httpx
+(webhook deliveries), redis (only with VEZA_REDIS_URL). docs/PERFORMANCE.md "Lean processes"
+has what each costs in resident memory."""
 
 from __future__ import annotations
 

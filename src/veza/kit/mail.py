@@ -19,14 +19,19 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-import aiosmtplib
 import structlog
 from fastapi import FastAPI
 
 from veza.config import Settings, SmtpSettings
 from veza.kit import private_files
+from veza.kit.lazy import LazyModule
+
+if TYPE_CHECKING:
+    import aiosmtplib
+else:
+    aiosmtplib = LazyModule("aiosmtplib")  # with an SMTP host, on the first mail sent
 
 log = structlog.get_logger("veza.mail")
 

@@ -24,9 +24,16 @@ import ssl
 import time
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
-import httpx
+from veza.kit.lazy import LazyModule
+
+if TYPE_CHECKING:
+    import httpx
+else:
+    # On the first delivery: httpx imports click, rich and pygments with it (5 MiB resident).
+    httpx = LazyModule("httpx")
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 

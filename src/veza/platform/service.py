@@ -7,11 +7,10 @@ import binascii
 import hmac
 import ipaddress
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import structlog
 from pydantic import BaseModel, ValidationError
-from redis.asyncio import Redis
 
 from veza.config import ServerSettings, WebRTCSettings
 from veza.kit.errors import Forbidden, Unauthorized, ValidationFailed
@@ -25,6 +24,9 @@ from veza.platform.schemas import (
     ValidateResponse,
     WebRTCConfigResponse,
 )
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
 
 frontend_log = structlog.get_logger("veza.frontend")
 
@@ -135,6 +137,8 @@ async def ping_redis(state: Any) -> None:
     probes (no reconnect per probe)."""
     client: Redis | None = getattr(state, "readiness_redis", None)
     if client is None:
+        from redis.asyncio import Redis  # imported with Redis configured only
+
         client = Redis.from_url(
             state.settings.redis_url,
             socket_timeout=_REDIS_PROBE_TIMEOUT_SECONDS,

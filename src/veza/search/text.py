@@ -6,8 +6,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from rapidfuzz.distance import OSA
+from veza.kit.lazy import LazyModule
+
+if TYPE_CHECKING:
+    from rapidfuzz import distance
+else:
+    distance = LazyModule("rapidfuzz.distance")  # 2.8 MiB, from the first typo correction on
 
 # Letters NFKD does not decompose, folded as PostgreSQL's unaccent folds them.
 _LETTERS = str.maketrans(
@@ -75,7 +81,7 @@ def parse(text: str) -> ParsedQuery:
 def typo_distance(word: str, candidate: str) -> int:
     """Edits between two words, a swap of neighbours counting as one ("metalica" ->
     "metallica" is 1, "paranoid" -> "praanoid" is 1)."""
-    return int(OSA.distance(word, candidate))
+    return int(distance.OSA.distance(word, candidate))
 
 
 def corrections(word: str, vocabulary: list[str], limit: int = 3) -> list[str]:

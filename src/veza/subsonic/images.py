@@ -5,8 +5,14 @@ from __future__ import annotations
 
 import io
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
-import av
+from veza.kit.lazy import LazyModule
+
+if TYPE_CHECKING:
+    import av
+else:
+    av = LazyModule("av")  # 20 MiB: loaded by the first request that needs it (kit/lazy.py)
 
 MIN_SIZE, MAX_SIZE = 16, 2048
 

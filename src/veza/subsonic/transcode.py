@@ -8,9 +8,14 @@ from __future__ import annotations
 import uuid
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import av
+from veza.kit.lazy import LazyModule
+
+if TYPE_CHECKING:
+    import av
+else:
+    av = LazyModule("av")  # 20 MiB: loaded by the first request that needs it (kit/lazy.py)
 
 TARGETS = {
     "mp3": ("mp3", "libmp3lame", 44100, "audio/mpeg"),
