@@ -13,11 +13,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from itertools import product
 from typing import Any
 
-from sqlalchemy import Select, literal, null, select, table, union_all
+from sqlalchemy import (
+    Integer,
+    Select,
+    String,
+    bindparam,
+    literal_column,
+    null,
+    select,
+    table,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnClause
 from sqlalchemy.sql.expression import column
@@ -70,19 +80,25 @@ def _following(prefix: str) -> str:
     return prefix[:-1] + chr(ord(prefix[-1]) + 1)
 
 
-def _entries(kind: str, prefixes: Sequence[str], ranks: Sequence[int], over: int) -> Any:
+# The statements' parameters: each prefix and the string after its range, the rows per range.
+_OVER = bindparam("over", type_=Integer)
+_PREFIXES = [
+    (bindparam(f"prefix{n}", type_=String), bindparam(f"after{n}", type_=String))
+    for n in range(MAX_SPELLINGS)
+]
+
+
+def _entries(kind: str, count: int, ranks: Sequence[int]) -> Any:
     names = _names(kind)
     ranges = []
     for rank in ranks:
-        for prefix in prefixes:
+        for prefix, after in _PREFIXES[:count]:
             found = (
                 select(names.key, names.rank, names.name)
                 .select_from(names.table)
-                .where(
-                    names.rank == rank, names.name >= prefix, names.name < _following(prefix)
-                )
+                .where(names.rank == rank, names.name >= prefix, names.name < after)
                 .order_by(names.name, names.key)
-                .limit(over)
+                .limit(_OVER)
                 .subquery()
             )
             # Each range in a subquery of its own: SQLite has no LIMIT inside a compound.
@@ -91,21 +107,16 @@ def _entries(kind: str, prefixes: Sequence[str], ranks: Sequence[int], over: int
 
 
 def _kind_statement(
-    kind: str,
-    order: int,
-    viewer: User | None,
-    prefixes: Sequence[str],
-    ranks: Sequence[int],
-    over: int,
+    kind: str, order: int, viewer: User | None, count: int, ranks: Sequence[int]
 ) -> Select[Any]:
-    entries = _entries(kind, prefixes, ranks, over)
+    entries = _entries(kind, count, ranks)
     key = entries.c[engine.KEYS[kind]]
     text, first, second = _SHOWN[kind]
     found = (
         readable(kind, viewer)
         .join(entries, key == IDS[kind])
         .with_only_columns(
-            literal(order).label("kind"),
+            literal_column(str(order)).label("kind"),
             IDS[kind].label("id"),
             text.label("text"),
             first.label("first"),
@@ -114,10 +125,24 @@ def _kind_statement(
             entries.c.name,
         )
         .order_by(entries.c.rank, entries.c.name, IDS[kind])
-        .limit(over)
+        .limit(_OVER)
         .subquery()
     )
     return select(*found.c)
+
+
+def _statement(viewer: User | None, count: int, ranks: tuple[int, ...]) -> Any:
+    return union_all(
+        *(
+            _kind_statement(kind, order, viewer, count, ranks)
+            for order, kind in enumerate(engine.KINDS)
+        )
+    )
+
+
+# The anonymous visitor's statements, one per shape, built once per process (building one
+# costs several times its execution); a signed-in viewer's follow the readable rules anew.
+_anonymous_statement = cache(partial(_statement, None))
 
 
 def _suggestion(kind: str, row: Any) -> Suggestion:
@@ -141,15 +166,16 @@ async def suggested(
     prefixes = [prefix for prefix in prefixes if prefix]
     if not prefixes:
         return []
+    prefixes = prefixes[:MAX_SPELLINGS]
     ranks = OWN_NAME_RANKS if own_names_only else ALL_RANKS
-    over = 4 * limit + OVERFETCH
-    statement = union_all(
-        *(
-            _kind_statement(kind, order, viewer, prefixes, ranks, over)
-            for order, kind in enumerate(engine.KINDS)
-        )
-    )
-    rows = (await session.execute(statement)).all()
+    if viewer is None:
+        statement = _anonymous_statement(len(prefixes), ranks)
+    else:
+        statement = _statement(viewer, len(prefixes), ranks)
+    parameters: dict[str, Any] = {"over": 4 * limit + OVERFETCH}
+    for n, prefix in enumerate(prefixes):
+        parameters[f"prefix{n}"], parameters[f"after{n}"] = prefix, _following(prefix)
+    rows = (await session.execute(statement, parameters)).all()
     typed_lower = typed.lower()
     rows.sort(
         key=lambda row: (
