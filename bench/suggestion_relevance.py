@@ -131,9 +131,8 @@ def main() -> None:
     )
     mrr, first, hits, ranks = asyncio.run(evaluate(settings))
     backend = "postgresql" if url.startswith("postgresql") else "sqlite"
-    print(
-        f"{backend}: {len(ranks)} prefixes, MRR {mrr:.3f}, hit@1 {first:.3f}, hit@{LIMIT} {hits:.3f}"
-    )
+    scores = f"MRR {mrr:.3f}, hit@1 {first:.3f}, hit@{LIMIT} {hits:.3f}"
+    print(f"{backend}: {len(ranks)} prefixes, {scores}")
     for prefix, rank in ranks:
         if rank != 1:
             print(f"  rank {rank or f'>{LIMIT}'}: {prefix.typed!r} ({prefix.kind})")

@@ -34,7 +34,7 @@ async def _names(app: FastAPI, kind: str, key: object) -> set[tuple[int, str]]:
     async with app.state.db.reader() as session:
         postgres = session.get_bind().dialect.name == "postgresql"
         rows = await session.execute(
-            text(f"SELECT rank, name FROM search_{kind}_names WHERE {column} = :key"),
+            text(f"SELECT rank, name FROM search_{kind}_names WHERE {column} = :key"),  # noqa: S608
             {"key": value if postgres else value.hex},
         )
         return {(int(rank), name) for rank, name in rows.all()}

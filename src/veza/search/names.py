@@ -66,7 +66,9 @@ class _Names:
 
 @cache
 def _names(kind: str) -> _Names:
-    key, rank, name = column(engine.KEYS[kind]), column("rank"), column("name")
+    key: ColumnClause[Any] = column(engine.KEYS[kind])
+    rank: ColumnClause[int] = column("rank")
+    name: ColumnClause[str] = column("name")
     return _Names(key, rank, name, table(f"search_{kind}_names", key, rank, name))
 
 
@@ -175,7 +177,7 @@ async def suggested(
     parameters: dict[str, Any] = {"over": 4 * limit + OVERFETCH}
     for n, prefix in enumerate(prefixes):
         parameters[f"prefix{n}"], parameters[f"after{n}"] = prefix, _following(prefix)
-    rows = (await session.execute(statement, parameters)).all()
+    rows = list((await session.execute(statement, parameters)).all())
     typed_lower = typed.lower()
     rows.sort(
         key=lambda row: (

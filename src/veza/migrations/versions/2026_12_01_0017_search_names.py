@@ -1,3 +1,4 @@
+# ruff: noqa: S608  (SQL over the search kinds' constant table and column names)
 """search names: the folded names of tracks, users and playlists, for prefix suggestions
 
 ``search_<kind>_names`` holds one row per word start of each name, folded as the queries are
@@ -87,9 +88,7 @@ def _sqlite_fold(value: str) -> str:
     """The value folded as the queries fold it, in plain SQL (SQLite has no unaccent, its
     lower() is ASCII only, and its parser refuses hundreds of nested replace() calls): each
     character through ``search_fold_map``, in position order, then runs of spaces one space."""
-    folded = (
-        f"group_concat(coalesce(m.folded, lower(substr({value}, p.n, 1))), '')"
-    )
+    folded = f"group_concat(coalesce(m.folded, lower(substr({value}, p.n, 1))), '')"
     for _ in range(5):  # runs of up to 32 spaces
         folded = f"replace({folded}, '  ', ' ')"
     return (
@@ -116,9 +115,7 @@ def _sqlite_upgrade() -> None:
         "WITHOUT ROWID"
     )
     for character, folded in _fold_map().items():
-        op.execute(
-            f"INSERT INTO search_fold_map VALUES ({_quoted(character)}, {_quoted(folded)})"
-        )
+        op.execute(f"INSERT INTO search_fold_map VALUES ({_quoted(character)}, {_quoted(folded)})")
     for kind, (base, key, own, subtitle, watched) in KINDS.items():
         op.execute(
             f"CREATE TABLE search_{kind}_names ({key} {_SQLITE_KEY} NOT NULL "
