@@ -6,7 +6,7 @@ reads the indexed vocabulary for typo tolerance and "did you mean".
 
 - SQLite: FTS5 ``MATCH`` with bm25 (field weights below), prefix queries on the prefix
   indexes, the vocabulary from fts5vocab.
-- PostgreSQL: ``@@`` over the stored weighted tsvector (GIN), ``ts_rank_cd`` with the same field
+- PostgreSQL: ``@@`` over the stored weighted tsvector (GIN), ``ts_rank`` with the same field
   weights, ``websearch_to_tsquery`` for quoted phrases and exclusions, the vocabulary in
   ``search_words`` with its pg_trgm index (trigram similarity for typos, LIKE for prefixes).
 """
@@ -55,7 +55,7 @@ KEYS = {TRACKS: "track_id", USERS: "user_id", PLAYLISTS: "playlist_id"}
 SQLITE_NAME_FIELDS = {TRACKS: "title", USERS: "handle", PLAYLISTS: "title"}
 # bm25 weights of the SQLite fields, in their order: title over artist/album over tags.
 SQLITE_WEIGHTS = {TRACKS: (10.0, 4.0, 2.0), USERS: (10.0, 4.0), PLAYLISTS: (10.0, 1.0)}
-# ts_rank_cd weights {D, C, B, A}: the same order on PostgreSQL.
+# ts_rank weights {D, C, B, A}: the same order on PostgreSQL.
 PG_WEIGHTS = "'{0.1, 0.2, 0.4, 1.0}'::float4[]"
 SIMPLE = "'simple'::regconfig"
 _MAX_CANDIDATES = 2000
@@ -346,6 +346,12 @@ def _pg_websearch(query: ParsedQuery) -> str:
     return f"{phrases} {excluded}".strip()
 
 
+def _once(value: ColumnElement[Any]) -> ColumnElement[Any]:
+    """The value as a scalar subquery: computed once per statement (an InitPlan), where a
+    prepared statement's generic plan would parse the query text again for every row."""
+    return select(value).scalar_subquery()
+
+
 @cache
 def _pg_side(kind: str) -> Any:
     return table(f"search_{kind}", column(KEYS[kind]), column("document"))
@@ -362,6 +368,7 @@ def _pg_match(kind: str, base_id: Any, terms: Terms) -> Match:
         websearch = func.websearch_to_tsquery(literal_column(SIMPLE), literal(web))
         tsquery = websearch if tsquery is None else tsquery.op("&&")(websearch)
     assert tsquery is not None  # a parsed query with no word and no phrase never gets here
+    tsquery = _once(tsquery)
 
     def apply(statement: Select[Any]) -> Select[Any]:
         return statement.join(side, side.c[KEYS[kind]] == base_id).where(
@@ -369,7 +376,7 @@ def _pg_match(kind: str, base_id: Any, terms: Terms) -> Match:
         )
 
     matching_keys = select(side.c[KEYS[kind]]).where(side.c.document.op("@@")(tsquery))
-    score = func.ts_rank_cd(literal_column(PG_WEIGHTS), side.c.document, tsquery)
+    score = func.ts_rank(literal_column(PG_WEIGHTS), side.c.document, tsquery)
 
     def candidates(k: int | None, typed: str) -> Subquery:
         # Scored over the side table once (materialized), only the candidates then read rows.
@@ -386,8 +393,10 @@ def _pg_match(kind: str, base_id: Any, terms: Terms) -> Match:
                 func.to_tsvector(literal_column(SIMPLE), func.search_text(literal(typed)))
             )
             maybe_exact = and_(
-                side.c.document.op("@@")(func.to_tsquery(literal_column(SIMPLE), literal(phrase))),
-                title_lexemes == typed_lexemes,
+                side.c.document.op("@@")(
+                    _once(func.to_tsquery(literal_column(SIMPLE), literal(phrase)))
+                ),
+                title_lexemes == _once(typed_lexemes),
             )
         scored = (
             select(
