@@ -82,9 +82,11 @@ class Match:
     joins the index, for the relevance order, whose score needs the index's row.
     ``candidates(k, typed)`` is the bounded top-k of the relevance order: a subquery
     ``(key, score)`` of the matches scored within the index alone (no base row read), keeping
-    the ``k`` best scores with every row tied with the k-th, plus every row whose title may
-    equal the query (its words, as a phrase at the start of the title field), since those come
-    first whatever their score; ``k=None`` keeps every match."""
+    the ``k`` first (SQLite: the k best scores with every row tied with the k-th; PostgreSQL:
+    the k first by score, then the side table's name length, creation time and key, the
+    relevance order's own tie-breaks), plus every row whose title may equal the query (its
+    words, as a phrase at the start of the title field), since those come first whatever
+    their score; ``k=None`` keeps every match."""
 
     apply: Callable[[Select[Any]], Select[Any]]
     restrict: ColumnElement[bool]
@@ -354,7 +356,9 @@ def _once(value: ColumnElement[Any]) -> ColumnElement[Any]:
 
 @cache
 def _pg_side(kind: str) -> Any:
-    return table(f"search_{kind}", column(KEYS[kind]), column("document"))
+    # name_length and created_at (migration 0017): the tie-breaks after the score.
+    names = (KEYS[kind], "document", "name_length", "created_at")
+    return table(f"search_{kind}", *(column(name) for name in names))
 
 
 def _pg_match(kind: str, base_id: Any, terms: Terms) -> Match:
@@ -403,6 +407,8 @@ def _pg_match(kind: str, base_id: Any, terms: Terms) -> Match:
                 side.c[KEYS[kind]].label("key"),
                 score.label("score"),
                 maybe_exact.label("maybe_exact"),
+                side.c.name_length,
+                side.c.created_at,
             )
             .where(side.c.document.op("@@")(tsquery))
             .cte(f"scored_{kind}")
@@ -410,9 +416,19 @@ def _pg_match(kind: str, base_id: Any, terms: Terms) -> Match:
         )
         statement = select(scored.c.key, scored.c.score)
         if k is not None:
-            statement = statement.where(
-                or_(scored.c.score >= _bound(scored.c.score, k), scored.c.maybe_exact)
+            # The k first in the relevance order after exactness, chosen in the side table
+            # alone (its tie-break columns), so rows tied on the score are not all read.
+            first = (
+                select(scored.c.key)
+                .order_by(
+                    scored.c.score.desc(),
+                    scored.c.name_length,
+                    scored.c.created_at.desc(),
+                    scored.c.key.desc(),
+                )
+                .limit(k)
             )
+            statement = statement.where(or_(scored.c.key.in_(first), scored.c.maybe_exact))
         return statement.subquery(f"candidates_{kind}")
 
     return Match(

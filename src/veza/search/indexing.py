@@ -67,7 +67,7 @@ async def _rebuild(
 async def _rebuild_kind(session: AsyncSession, kind: str, report: Progress) -> int:
     """The kind's full-text index, then its names (migration 0017)."""
     postgres = is_postgres(session)
-    fields = "document" if postgres else SQLITE_FIELDS[kind]
+    fields = "document, name_length, created_at" if postgres else SQLITE_FIELDS[kind]
     done = await _rebuild(session, kind, f"search_{kind}", fields, kind, report)
     if not postgres:
         await session.execute(

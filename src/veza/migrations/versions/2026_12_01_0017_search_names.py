@@ -15,6 +15,10 @@ answers ``rank = r AND name >= :prefix AND name < :next ORDER BY name LIMIT n`` 
 of one B-tree, whatever the catalogue's size. Visibility is never stored: suggestions join
 the base tables' readable-by rules.
 
+On PostgreSQL, each kind's full-text side table (migration 0012) also gets the relevance
+order's tie-breaks, ``name_length`` and ``created_at``, kept by its sync trigger: the top-k of
+a query is then chosen in the side table alone, however many matches tie on the score.
+
 Triggers keep the rows in step with every insert and update of the named columns in the same
 transaction; deletes cascade. ``search_<kind>_names_source`` views compute the rows from the
 base table (the triggers and ``veza search reindex`` both read them).
@@ -26,9 +30,11 @@ Create Date: 2026-12-01
 
 from __future__ import annotations
 
+import importlib
 import string
 import unicodedata
 from collections.abc import Sequence
+from typing import Any
 
 from alembic import op
 
@@ -198,7 +204,79 @@ $$
 """
 
 
+# The name and creation columns of each kind: the relevance order's tie-breaks (the shorter
+# name, then the newest), kept beside the tsvector so that the top-k is chosen in the side
+# table alone, however many matches tie on the score.
+_PG_TIES = {"tracks": "title", "users": "username", "playlists": "title"}
+
+
+def _migration_0012() -> Any:
+    return importlib.import_module("veza.migrations.versions.2026_12_01_0012_search")
+
+
+def _pg_sync_function(kind: str, key: str, columns: str) -> str:
+    """Migration 0012's sync function of the kind, writing ``columns`` from its source view."""
+    assignments = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns.split(", "))
+    return f"""
+        CREATE OR REPLACE FUNCTION search_{kind}_sync() RETURNS trigger LANGUAGE plpgsql AS $$
+        DECLARE doc tsvector;
+        BEGIN
+          INSERT INTO search_{kind}({key}, {columns})
+            SELECT {key}, {columns} FROM search_{kind}_source WHERE {key} = NEW.id
+            ON CONFLICT ({key}) DO UPDATE SET {assignments}
+            RETURNING document INTO doc;
+          -- Sorted, so concurrent writers take the words' locks in the same order.
+          INSERT INTO search_words(word)
+            SELECT w FROM unnest(tsvector_to_array(doc)) AS w ORDER BY w
+            ON CONFLICT DO NOTHING;
+          RETURN NULL;
+        END $$
+        """
+
+
+def _pg_sync_trigger(kind: str, base: str, watched: Sequence[str]) -> None:
+    op.execute(f"DROP TRIGGER search_{kind}_sync ON {base}")
+    op.execute(
+        f"CREATE TRIGGER search_{kind}_sync AFTER INSERT OR UPDATE OF {', '.join(watched)} "
+        f"ON {base} FOR EACH ROW EXECUTE FUNCTION search_{kind}_sync()"
+    )
+
+
+def _pg_tie_columns() -> None:
+    documents = _migration_0012()._PG_DOCUMENTS
+    for kind, (base, key, *_) in KINDS.items():
+        op.execute(
+            f"ALTER TABLE search_{kind} ADD COLUMN name_length integer NOT NULL DEFAULT 0, "
+            "ADD COLUMN created_at timestamptz"
+        )
+        op.execute(
+            f"CREATE OR REPLACE VIEW search_{kind}_source AS SELECT id AS {key}, "
+            f"{documents[kind]} AS document, length({_PG_TIES[kind]}) AS name_length, "
+            f"created_at FROM {base}"
+        )
+        op.execute(_pg_sync_function(kind, key, "document, name_length, created_at"))
+        _pg_sync_trigger(kind, base, (*_migration_0012().KINDS[kind][2], "created_at"))
+        op.execute(
+            f"UPDATE search_{kind} AS s SET name_length = length(b.{_PG_TIES[kind]}), "
+            f"created_at = b.created_at FROM {base} AS b WHERE b.id = s.{key}"
+        )
+
+
+def _pg_tie_columns_downgrade() -> None:
+    documents = _migration_0012()._PG_DOCUMENTS
+    for kind, (base, key, *_) in KINDS.items():
+        op.execute(_pg_sync_function(kind, key, "document"))
+        _pg_sync_trigger(kind, base, _migration_0012().KINDS[kind][2])
+        op.execute(f"DROP VIEW search_{kind}_source")
+        op.execute(
+            f"CREATE VIEW search_{kind}_source AS "
+            f"SELECT id AS {key}, {documents[kind]} AS document FROM {base}"
+        )
+        op.execute(f"ALTER TABLE search_{kind} DROP COLUMN name_length, DROP COLUMN created_at")
+
+
 def _pg_upgrade() -> None:
+    _pg_tie_columns()
     op.execute(_PG_ENTRIES)
     for kind, (base, key, own, subtitle, watched) in KINDS.items():
         op.execute(
@@ -245,6 +323,7 @@ def _pg_downgrade() -> None:
         op.execute(f"DROP VIEW IF EXISTS search_{kind}_names_source")
         op.execute(f"DROP TABLE IF EXISTS search_{kind}_names")
     op.execute("DROP FUNCTION IF EXISTS search_name_entries(text, smallint)")
+    _pg_tie_columns_downgrade()
 
 
 def upgrade() -> None:
