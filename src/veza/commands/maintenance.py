@@ -26,7 +26,7 @@ def search_reindex() -> None:
     def report(kind: str, done: int, total: int) -> None:
         bar = bars.get(kind)
         if bar is None:
-            bar = bars[kind] = typer.progressbar(length=total, label=f"{kind:<10}")
+            bar = bars[kind] = typer.progressbar(length=total, label=f"{kind:<15}")
             bar.__enter__()
         bar.update(done - bar.pos)
         if done >= total:

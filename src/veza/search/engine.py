@@ -6,7 +6,7 @@ reads the indexed vocabulary for typo tolerance and "did you mean".
 
 - SQLite: FTS5 ``MATCH`` with bm25 (field weights below), prefix queries on the prefix
   indexes, the vocabulary from fts5vocab.
-- PostgreSQL: ``@@`` over the stored weighted tsvector (GIN), ``ts_rank_cd`` with the same field
+- PostgreSQL: ``@@`` over the stored weighted tsvector (GIN), ``ts_rank`` with the same field
   weights, ``websearch_to_tsquery`` for quoted phrases and exclusions, the vocabulary in
   ``search_words`` with its pg_trgm index (trigram similarity for typos, LIKE for prefixes).
 """
@@ -55,7 +55,7 @@ KEYS = {TRACKS: "track_id", USERS: "user_id", PLAYLISTS: "playlist_id"}
 SQLITE_NAME_FIELDS = {TRACKS: "title", USERS: "handle", PLAYLISTS: "title"}
 # bm25 weights of the SQLite fields, in their order: title over artist/album over tags.
 SQLITE_WEIGHTS = {TRACKS: (10.0, 4.0, 2.0), USERS: (10.0, 4.0), PLAYLISTS: (10.0, 1.0)}
-# ts_rank_cd weights {D, C, B, A}: the same order on PostgreSQL.
+# ts_rank weights {D, C, B, A}: the same order on PostgreSQL.
 PG_WEIGHTS = "'{0.1, 0.2, 0.4, 1.0}'::float4[]"
 SIMPLE = "'simple'::regconfig"
 _MAX_CANDIDATES = 2000
@@ -82,9 +82,11 @@ class Match:
     joins the index, for the relevance order, whose score needs the index's row.
     ``candidates(k, typed)`` is the bounded top-k of the relevance order: a subquery
     ``(key, score)`` of the matches scored within the index alone (no base row read), keeping
-    the ``k`` best scores with every row tied with the k-th, plus every row whose title may
-    equal the query (its words, as a phrase at the start of the title field), since those come
-    first whatever their score; ``k=None`` keeps every match."""
+    the ``k`` first (SQLite: the k best scores with every row tied with the k-th; PostgreSQL:
+    the k first by score, then the side table's name length, creation time and key, the
+    relevance order's own tie-breaks), plus every row whose title may equal the query (its
+    words, as a phrase at the start of the title field), since those come first whatever
+    their score; ``k=None`` keeps every match."""
 
     apply: Callable[[Select[Any]], Select[Any]]
     restrict: ColumnElement[bool]
@@ -346,9 +348,17 @@ def _pg_websearch(query: ParsedQuery) -> str:
     return f"{phrases} {excluded}".strip()
 
 
+def _once(value: ColumnElement[Any]) -> ColumnElement[Any]:
+    """The value as a scalar subquery: computed once per statement (an InitPlan), where a
+    prepared statement's generic plan would parse the query text again for every row."""
+    return select(value).scalar_subquery()
+
+
 @cache
 def _pg_side(kind: str) -> Any:
-    return table(f"search_{kind}", column(KEYS[kind]), column("document"))
+    # name_length and created_at (migration 0017): the tie-breaks after the score.
+    names = (KEYS[kind], "document", "name_length", "created_at")
+    return table(f"search_{kind}", *(column(name) for name in names))
 
 
 def _pg_match(kind: str, base_id: Any, terms: Terms) -> Match:
@@ -362,6 +372,7 @@ def _pg_match(kind: str, base_id: Any, terms: Terms) -> Match:
         websearch = func.websearch_to_tsquery(literal_column(SIMPLE), literal(web))
         tsquery = websearch if tsquery is None else tsquery.op("&&")(websearch)
     assert tsquery is not None  # a parsed query with no word and no phrase never gets here
+    tsquery = _once(tsquery)
 
     def apply(statement: Select[Any]) -> Select[Any]:
         return statement.join(side, side.c[KEYS[kind]] == base_id).where(
@@ -369,7 +380,7 @@ def _pg_match(kind: str, base_id: Any, terms: Terms) -> Match:
         )
 
     matching_keys = select(side.c[KEYS[kind]]).where(side.c.document.op("@@")(tsquery))
-    score = func.ts_rank_cd(literal_column(PG_WEIGHTS), side.c.document, tsquery)
+    score = func.ts_rank(literal_column(PG_WEIGHTS), side.c.document, tsquery)
 
     def candidates(k: int | None, typed: str) -> Subquery:
         # Scored over the side table once (materialized), only the candidates then read rows.
@@ -386,14 +397,18 @@ def _pg_match(kind: str, base_id: Any, terms: Terms) -> Match:
                 func.to_tsvector(literal_column(SIMPLE), func.search_text(literal(typed)))
             )
             maybe_exact = and_(
-                side.c.document.op("@@")(func.to_tsquery(literal_column(SIMPLE), literal(phrase))),
-                title_lexemes == typed_lexemes,
+                side.c.document.op("@@")(
+                    _once(func.to_tsquery(literal_column(SIMPLE), literal(phrase)))
+                ),
+                title_lexemes == _once(typed_lexemes),
             )
         scored = (
             select(
                 side.c[KEYS[kind]].label("key"),
                 score.label("score"),
                 maybe_exact.label("maybe_exact"),
+                side.c.name_length,
+                side.c.created_at,
             )
             .where(side.c.document.op("@@")(tsquery))
             .cte(f"scored_{kind}")
@@ -401,9 +416,19 @@ def _pg_match(kind: str, base_id: Any, terms: Terms) -> Match:
         )
         statement = select(scored.c.key, scored.c.score)
         if k is not None:
-            statement = statement.where(
-                or_(scored.c.score >= _bound(scored.c.score, k), scored.c.maybe_exact)
+            # The k first in the relevance order after exactness, chosen in the side table
+            # alone (its tie-break columns), so rows tied on the score are not all read.
+            first = (
+                select(scored.c.key)
+                .order_by(
+                    scored.c.score.desc(),
+                    scored.c.name_length,
+                    scored.c.created_at.desc(),
+                    scored.c.key.desc(),
+                )
+                .limit(k)
             )
+            statement = statement.where(or_(scored.c.key.in_(first), scored.c.maybe_exact))
         return statement.subquery(f"candidates_{kind}")
 
     return Match(

@@ -1,9 +1,10 @@
 """``veza search reindex``: rebuild the search indexes from the base tables.
 
-The triggers of migration 0012 keep the indexes in step with every write; a rebuild is for an
-index suspected stale (a restore made with triggers off, a manual edit) and it also prunes
-the PostgreSQL vocabulary of words no row uses any more. Each kind is rebuilt in a
-transaction of its own, in batches, reporting its progress.
+The triggers of migrations 0012 and 0017 keep the indexes and the names tables in step with
+every write; a rebuild is for an index suspected stale (a restore made with triggers off, a
+manual edit) and it also prunes the PostgreSQL vocabulary of words no row uses any more. Each
+kind (its index, then its names) is rebuilt in a transaction of its own, in batches,
+reporting its progress.
 """
 
 from __future__ import annotations
@@ -31,14 +32,15 @@ async def _count(session: AsyncSession, kind: str) -> int:
     return int(await session.scalar(text(f"SELECT count(*) FROM search_{kind}_source")) or 0)
 
 
-async def _rebuild(session: AsyncSession, kind: str, report: Progress) -> int:
+async def _rebuild(
+    session: AsyncSession, kind: str, target: str, fields: str, label: str, report: Progress
+) -> int:
+    """Refill ``target`` from its ``<target>_source`` view, by batches of the kind's keys."""
     key = KEYS[kind]
-    postgres = is_postgres(session)
-    fields = "document" if postgres else SQLITE_FIELDS[kind]
     total = await _count(session, kind)
-    await session.execute(text(f"DELETE FROM search_{kind}"))
+    await session.execute(text(f"DELETE FROM {target}"))
     done, last = 0, None
-    report(kind, 0, total)
+    report(label, 0, total)
     while True:
         after = "" if last is None else f"WHERE {key} > :last"
         keys = list(
@@ -52,17 +54,26 @@ async def _rebuild(session: AsyncSession, kind: str, report: Progress) -> int:
         bounds = f"{key} >= :first AND {key} <= :last"
         await session.execute(
             text(
-                f"INSERT INTO search_{kind}({key}, {fields}) "
-                f"SELECT {key}, {fields} FROM search_{kind}_source WHERE {bounds}"
+                f"INSERT INTO {target}({key}, {fields}) "
+                f"SELECT {key}, {fields} FROM {target}_source WHERE {bounds}"
             ),
             {"first": keys[0], "last": keys[-1]},
         )
         done, last = done + len(keys), keys[-1]
-        report(kind, done, total)
+        report(label, done, total)
+    return done
+
+
+async def _rebuild_kind(session: AsyncSession, kind: str, report: Progress) -> int:
+    """The kind's full-text index, then its names (migration 0017)."""
+    postgres = is_postgres(session)
+    fields = "document, name_length, created_at" if postgres else SQLITE_FIELDS[kind]
+    done = await _rebuild(session, kind, f"search_{kind}", fields, kind, report)
     if not postgres:
         await session.execute(
             text(f"INSERT INTO search_{kind}_fts(search_{kind}_fts) VALUES ('optimize')")
         )
+    await _rebuild(session, kind, f"search_{kind}_names", "rank, name", f"{kind} names", report)
     return done
 
 
@@ -71,7 +82,7 @@ async def reindex(database: Database, report: Progress) -> dict[str, int]:
     indexed: dict[str, int] = {}
     for kind in KINDS:
         async with database.writer() as session, session.begin():
-            indexed[kind] = await _rebuild(session, kind, report)
+            indexed[kind] = await _rebuild_kind(session, kind, report)
     async with database.writer() as session, session.begin():
         if is_postgres(session):
             await session.execute(text("DELETE FROM search_words"))

@@ -20,7 +20,7 @@ from veza.kit.pagination import (
     pagination,
 )
 from veza.models import Track, User
-from veza.search import engine, repository, schemas
+from veza.search import engine, names, repository, schemas
 from veza.search.engine import Match
 from veza.search.repository import TrackFilters
 from veza.search.text import MAX_QUERY_LENGTH, ParsedQuery, parse
@@ -157,17 +157,52 @@ def _suggestion(kind: str, row: Any) -> schemas.Suggestion:
 async def suggestions(
     session: AsyncSession, viewer: User | None, q: str | None, limit: int | None
 ) -> schemas.Suggestions:
-    """Prefix autocomplete: the best of each kind, mixed: exact names first, then by score."""
+    """Prefix autocomplete, mixing the kinds: first the names (titles, usernames, artists,
+    display names) with a word starting with the query, read from the names tables in their
+    declarative order (names.py), the query's typos corrected when it finds too few; when
+    they are fewer than the limit, the full-text matches of every field fill the rest."""
     text = checked_query(q, required=True)
     size = checked_limit(limit, default=DEFAULT_SUGGESTIONS, maximum=MAX_SUGGESTIONS)
     query = parse(text)
     if query.empty:
         return schemas.Suggestions(query=text, suggestions=[])
     kinds = list(engine.KINDS)
-    terms = await engine.expand(session, query, kinds)
-    if len(query.words) == 1 and not query.phrases and len(query.words[0]) <= SHORT_PREFIX:
-        # One or two letters typed: names that have a word starting with them, not every
-        # field of every row (which would rank half the catalogue).
+    # One or two letters typed: names that have a word starting with them, not every field
+    # of every row (which would rank half the catalogue).
+    short = len(query.words) == 1 and not query.phrases and len(query.words[0]) <= SHORT_PREFIX
+    found: list[schemas.Suggestion] = []
+    terms = None
+    if query.words and not query.phrases and not query.excluded:
+        prefix = " ".join(query.words)
+        found = await names.suggested(session, viewer, text, [prefix], size, own_names_only=short)
+        if len(found) < size:
+            terms = await engine.expand(session, query, kinds)
+            if any(len(options) > 1 for options in terms.alternatives):
+                spelled = names.spellings(terms.alternatives)
+                found = await names.suggested(
+                    session, viewer, text, spelled, size, own_names_only=short
+                )
+    if len(found) < size:
+        shown = {suggestion.id for suggestion in found}
+        more = await _full_text_suggestions(session, viewer, query, text, size, short, terms)
+        found += [suggestion for suggestion in more if suggestion.id not in shown]
+    return schemas.Suggestions(query=text, suggestions=found[:size])
+
+
+async def _full_text_suggestions(
+    session: AsyncSession,
+    viewer: User | None,
+    query: ParsedQuery,
+    text: str,
+    size: int,
+    short: bool,
+    terms: engine.Terms | None,
+) -> list[schemas.Suggestion]:
+    """The best full-text matches of each kind, mixed: exact names first, then by score."""
+    kinds = list(engine.KINDS)
+    if terms is None:
+        terms = await engine.expand(session, query, kinds)
+    if short:
         terms = replace(terms, names_only=True)
     scored: list[tuple[bool, float, int, schemas.Suggestion]] = []
     matches = [engine.match(session, kind, repository.IDS[kind], terms) for kind in kinds]
@@ -178,7 +213,7 @@ async def suggestions(
         for hit in await repository.best(session, kind, viewer, match, text, size):
             scored.append((not hit.exact, -hit.score, order, _suggestion(kind, hit.row)))
     scored.sort(key=lambda item: item[:3])
-    return schemas.Suggestions(query=text, suggestions=[item[3] for item in scored[:size]])
+    return [item[3] for item in scored]
 
 
 # GET /tracks/search --------------------------------------------------------------------------

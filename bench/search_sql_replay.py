@@ -1,0 +1,70 @@
+# ruff: noqa: E501  (the usage line)
+"""The SQL of ``GET /api/v1/search`` (or the suggestions) replayed alone, query by query.
+
+    PYTHONPATH=src python bench/search_sql_replay.py --database-url postgresql+asyncpg://postgres@127.0.0.1/veza_search_100k [--suggestions]
+
+On an already seeded database (bench/search_catalogue.py): each request's statements are
+captured once from the app (bench_search's ``captured_sql``), then replayed alone on one
+connection ``--repeat`` times; a query's figure is its best replay, which the machine's load
+disturbs least. Reported: the median, p95, slowest and sum over the queries, and the slowest
+queries. Comparing two versions of the code means running it twice on the same database
+with ``PYTHONPATH`` pointing at each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_search import _settings, captured_sql, percentile, search_paths, suggestion_paths
+
+from veza.kit.db import create_null_pool_engine
+
+
+async def best_replays(url: str, requests: list[list[tuple[str, Any]]], repeat: int) -> list[float]:
+    engine = create_null_pool_engine(url)
+    best: list[float] = []
+    async with engine.connect() as connection:
+        for statements in requests:
+            timings = []
+            for _ in range(repeat):
+                started = time.perf_counter()
+                for statement, parameters in statements:
+                    result = await connection.exec_driver_sql(statement, parameters)
+                    if result.returns_rows:
+                        result.fetchall()
+                timings.append((time.perf_counter() - started) * 1000)
+                await connection.rollback()
+            best.append(min(timings))
+    await engine.dispose()
+    return best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--suggestions", action="store_true")
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    paths = suggestion_paths() if args.suggestions else search_paths()
+    settings = _settings(Path(tempfile.mkdtemp(prefix="veza-replay-")), args.database_url)
+    requests = asyncio.run(captured_sql(settings, paths))
+    best = asyncio.run(best_replays(args.database_url, requests, args.repeat))
+    ordered = sorted(best)
+    print(
+        f"{len(best)} requests, best of {args.repeat}: median {statistics.median(best):.1f} ms, "
+        f"p95 {percentile(best, 0.95):.1f}, slowest {ordered[-1]:.1f}, sum {sum(best):.0f}"
+    )
+    for timing, path in sorted(zip(best, paths, strict=True))[-6:]:
+        print(f"  {timing:6.1f} ms  {path}")
+
+
+if __name__ == "__main__":
+    main()

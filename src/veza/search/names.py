@@ -1,0 +1,197 @@
+"""Queries of the names tables (migration 0017): prefix suggestions without ranking the matches.
+
+Each kind's ``search_<kind>_names`` has a row per word start of the entity's folded names,
+with its rank (0 the own name from its start, 1 from a later word, 2 the subtitle from its
+start, 3 from a later word). A typed prefix is one B-tree range per rank, read in name order
+with a LIMIT, so the cost does not grow with the matches. The order is declarative: the
+rank, then the matched name (so an exact name, the shortest string of its range, comes
+first), then the kind (tracks, users, playlists), then the id. Visibility is the kinds'
+readable-by rules (repository.readable), joined to the over-fetched entries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache, partial
+from itertools import product
+from typing import Any
+
+from sqlalchemy import (
+    Integer,
+    Select,
+    String,
+    bindparam,
+    literal_column,
+    null,
+    select,
+    table,
+    union_all,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnClause
+from sqlalchemy.sql.expression import column
+
+from veza.models import Track, User
+from veza.models.playlist import Playlist
+from veza.search import engine
+from veza.search.repository import IDS, readable
+from veza.search.schemas import Suggestion
+
+# Ranks read for a typed prefix, and for one or two letters (names only, as the full-text path).
+ALL_RANKS = (0, 1, 2, 3)
+OWN_NAME_RANKS = (0, 1)
+# At most this many spellings of a query (each word with its typo corrections) are looked up.
+MAX_SPELLINGS = 6
+# Entries read per range beyond the limit: an entity has up to four (its name and subtitle,
+# each also compacted), and some are hidden by the readable rules.
+OVERFETCH = 20
+
+_TYPES = {engine.TRACKS: "track", engine.USERS: "user", engine.PLAYLISTS: "playlist"}
+# The columns a suggestion shows: its text and up to two parts of its subtitle.
+_SHOWN: dict[str, tuple[Any, Any, Any]] = {
+    engine.TRACKS: (Track.title, Track.artist, null()),
+    engine.USERS: (User.username, User.first_name, User.last_name),
+    engine.PLAYLISTS: (Playlist.title, null(), null()),
+}
+
+
+@dataclass(frozen=True)
+class _Names:
+    key: ColumnClause[Any]
+    rank: ColumnClause[int]
+    name: ColumnClause[str]
+    table: Any
+
+
+@cache
+def _names(kind: str) -> _Names:
+    key: ColumnClause[Any] = column(engine.KEYS[kind])
+    rank: ColumnClause[int] = column("rank")
+    name: ColumnClause[str] = column("name")
+    return _Names(key, rank, name, table(f"search_{kind}_names", key, rank, name))
+
+
+def spellings(alternatives: Sequence[Sequence[str]]) -> list[str]:
+    """The folded prefixes to look up: the words as typed, then with their typo corrections."""
+    return [" ".join(words) for words in product(*alternatives)][:MAX_SPELLINGS]
+
+
+def _following(prefix: str) -> str:
+    """The first string after every string that starts with ``prefix`` (code point order)."""
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
+# The statements' parameters: each prefix and the string after its range, the rows per range.
+_OVER = bindparam("over", type_=Integer)
+_PREFIXES = [
+    (bindparam(f"prefix{n}", type_=String), bindparam(f"after{n}", type_=String))
+    for n in range(MAX_SPELLINGS)
+]
+
+
+def _entries(kind: str, count: int, ranks: Sequence[int]) -> Any:
+    names = _names(kind)
+    ranges = []
+    for rank in ranks:
+        for prefix, after in _PREFIXES[:count]:
+            found = (
+                select(names.key, names.rank, names.name)
+                .select_from(names.table)
+                .where(names.rank == rank, names.name >= prefix, names.name < after)
+                .order_by(names.name, names.key)
+                .limit(_OVER)
+                .subquery()
+            )
+            # Each range in a subquery of its own: SQLite has no LIMIT inside a compound.
+            ranges.append(select(found.c[names.key.name], found.c.rank, found.c.name))
+    return union_all(*ranges).subquery(f"names_{kind}")
+
+
+def _kind_statement(
+    kind: str, order: int, viewer: User | None, count: int, ranks: Sequence[int]
+) -> Select[Any]:
+    entries = _entries(kind, count, ranks)
+    key = entries.c[engine.KEYS[kind]]
+    text, first, second = _SHOWN[kind]
+    found = (
+        readable(kind, viewer)
+        .join(entries, key == IDS[kind])
+        .with_only_columns(
+            literal_column(str(order)).label("kind"),
+            IDS[kind].label("id"),
+            text.label("text"),
+            first.label("first"),
+            second.label("second"),
+            entries.c.rank,
+            entries.c.name,
+        )
+        .order_by(entries.c.rank, entries.c.name, IDS[kind])
+        .limit(_OVER)
+        .subquery()
+    )
+    return select(*found.c)
+
+
+def _statement(viewer: User | None, count: int, ranks: tuple[int, ...]) -> Any:
+    return union_all(
+        *(
+            _kind_statement(kind, order, viewer, count, ranks)
+            for order, kind in enumerate(engine.KINDS)
+        )
+    )
+
+
+# The anonymous visitor's statements, one per shape, built once per process (building one
+# costs several times its execution); a signed-in viewer's follow the readable rules anew.
+_anonymous_statement = cache(partial(_statement, None))
+
+
+def _suggestion(kind: str, row: Any) -> Suggestion:
+    parts = [part for part in (row.first, row.second) if part]
+    subtitle = " ".join(parts) if kind == engine.USERS else row.first
+    return Suggestion(type=_TYPES[kind], id=row.id, text=row.text, subtitle=subtitle or None)
+
+
+async def suggested(
+    session: AsyncSession,
+    viewer: User | None,
+    typed: str,
+    prefixes: Sequence[str],
+    limit: int,
+    *,
+    own_names_only: bool,
+) -> list[Suggestion]:
+    """Up to ``limit`` readable entities whose names have a word start beginning with one of
+    ``prefixes``, best first; one statement for every kind. An entity counts once, at its best
+    entry; a name equal to the query as typed (ignoring case) comes before its folded twins."""
+    prefixes = [prefix for prefix in prefixes if prefix]
+    if not prefixes:
+        return []
+    prefixes = prefixes[:MAX_SPELLINGS]
+    ranks = OWN_NAME_RANKS if own_names_only else ALL_RANKS
+    if viewer is None:
+        statement = _anonymous_statement(len(prefixes), ranks)
+    else:
+        statement = _statement(viewer, len(prefixes), ranks)
+    parameters: dict[str, Any] = {"over": 4 * limit + OVERFETCH}
+    for n, prefix in enumerate(prefixes):
+        parameters[f"prefix{n}"], parameters[f"after{n}"] = prefix, _following(prefix)
+    rows = list((await session.execute(statement, parameters)).all())
+    typed_lower = typed.lower()
+    rows.sort(
+        key=lambda row: (
+            not (row.rank == 0 and row.text.lower() == typed_lower),
+            row.rank,
+            row.name,
+            row.kind,
+            str(row.id),
+        )
+    )
+    best: dict[tuple[int, Any], Suggestion] = {}
+    for row in rows:
+        if (row.kind, row.id) not in best:
+            best[(row.kind, row.id)] = _suggestion(engine.KINDS[row.kind], row)
+            if len(best) == limit:
+                break
+    return list(best.values())
