@@ -345,6 +345,9 @@ class RateLimitSettings(BaseModel):
     mails_per_address: str = "5 per hour"
     # Key prefix in the shared storage, so several deployments can share one Redis.
     key_prefix: str = "veza"
+    # Without Redis: keys (accounts, client IPs) one process keeps counts for; past it, the
+    # oldest key's count is forgotten. About 500 bytes each (a failed login counts two keys).
+    memory_max_keys: int = Field(default=50_000, ge=10)
 
 
 class WebRTCSettings(BaseSettings):
