@@ -43,6 +43,10 @@ class ServerSettings(BaseModel):
     # Bearer token /metrics asks every client for; empty means /metrics answers loopback
     # clients only (a Prometheus on the same machine, or one behind a proxy that sets it).
     metrics_token: SecretStr = SecretStr("")
+    # glibc malloc arenas `veza serve` and `veza worker` may use (kit/native_memory.py): few
+    # arenas keep the resident size flat under long varied traffic; 0 keeps glibc's default
+    # of eight per core.
+    malloc_arena_max: int = Field(default=2, ge=0)
 
     @field_validator("public_url")
     @classmethod
