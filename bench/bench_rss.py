@@ -23,6 +23,7 @@ from common import (
     free_port,
     get_json,
     prepare,
+    rss_mib,
     server_command,
     server_env,
     wait_port,
@@ -44,13 +45,6 @@ PATHS = (
     "/api/v1/social/feed",
     "/api/v1/uploads/limits",
 )
-
-
-def rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def measure(command: list[str], env: dict[str, str], port: int, user: str, token: str) -> float:
