@@ -29,6 +29,6 @@ def limit_malloc_arenas(count: int) -> bool:
         return False
     try:
         mallopt = ctypes.CDLL(name).mallopt
-    except (OSError, AttributeError):  # not glibc (musl has no mallopt to speak of)
+    except (OSError, AttributeError):  # a C library without mallopt
         return False
     return bool(mallopt(_M_ARENA_MAX, count))

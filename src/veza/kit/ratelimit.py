@@ -35,7 +35,7 @@ class BoundedMemoryStorage(MemoryStorage):
     Its keys expire only with their window (15 minutes for failed logins), so failed logins
     for random addresses from random client addresses would otherwise hold one key each
     for that long, however many arrive. A new key past the bound makes the oldest one go:
-    that key's count is forgotten early (docs/CONFORMANCE.md, rate limits).
+    that key's count is forgotten early (docs/CONFORMANCE.md, "Accounts and 2FA").
     """
 
     def __init__(self, max_keys: int) -> None:
