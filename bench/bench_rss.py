@@ -33,6 +33,7 @@ from common import (
     get_json,
     make_wav,
     prepare,
+    rss_mib,
     server_command,
     server_env,
     unique,
@@ -58,13 +59,6 @@ PATHS = (
     "/api/v1/uploads/limits",
 )
 IDLE_SECONDS = 2
-
-
-def rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def measure(command: list[str], env: dict[str, str], port: int, user: str, token: str) -> float:

@@ -233,6 +233,14 @@ def _process_tree(pid: int) -> list[int]:
     return tree
 
 
+def rss_mib(pid: int) -> float:
+    """The resident size of one process now, in MiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
 def peak_rss_mib(pid: int) -> float:
     """The largest peak resident size in the server's process tree (granian serves from a
     child process; uvicorn with one worker from the process itself)."""
@@ -347,3 +355,60 @@ async def wait_processed(port: int, track_id: str, token: str, timeout: float = 
             return str(status)
         await asyncio.sleep(0.2)
     raise TimeoutError(track_id)
+
+
+class Connection:
+    """One keep-alive HTTP/1.1 connection that reads whole answers (status, headers, body);
+    it reconnects when the server closed it (after a 413, say)."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self._streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+
+    async def request(
+        self, method: str, path: str, *, body: bytes = b"", headers: str = ""
+    ) -> tuple[int, dict[str, str], bytes]:
+        """``headers``: more header lines, each ending in CRLF. A reused connection the server
+        closed meanwhile (its keep-alive timeout) before answering is opened again, once."""
+        reused = self._streams is not None
+        if self._streams is None:
+            self._streams = await asyncio.open_connection("127.0.0.1", self.port, limit=1 << 22)
+        reader, writer = self._streams
+        length = f"Content-Length: {len(body)}\r\n" if body or method in ("POST", "PUT") else ""
+        writer.write(
+            f"{method} {path} HTTP/1.1\r\nHost: bench\r\n{length}{headers}\r\n".encode() + body
+        )
+        try:
+            status, answer_headers, answer = await _read_whole(reader)
+        except (ConnectionError, asyncio.IncompleteReadError) as exc:
+            self.close()
+            nothing_read = not isinstance(exc, asyncio.IncompleteReadError) or not exc.partial
+            if reused and nothing_read:
+                return await self.request(method, path, body=body, headers=headers)
+            raise
+        if answer_headers.get("connection", "").lower() == "close":
+            self.close()
+        return status, answer_headers, answer
+
+    def close(self) -> None:
+        if self._streams is not None:
+            self._streams[1].close()
+            self._streams = None
+
+
+async def _read_whole(reader: asyncio.StreamReader) -> tuple[int, dict[str, str], bytes]:
+    head = await reader.readuntil(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = {}
+    for line in lines[1:]:
+        if ":" in line:
+            name, value = line.split(":", 1)
+            headers[name.strip().lower()] = value.strip()
+    if headers.get("transfer-encoding", "").lower() == "chunked":
+        body = b""
+        while size := int((await reader.readuntil(b"\r\n")).split(b";")[0], 16):
+            body += (await reader.readexactly(size + 2))[:-2]
+        await reader.readuntil(b"\r\n")
+    else:
+        body = await reader.readexactly(int(headers.get("content-length", "0")))
+    return int(lines[0].split()[1]), headers, body

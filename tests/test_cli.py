@@ -272,6 +272,16 @@ def test_serve_takes_the_port_migrates_and_says_where_everything_is(
     assert get_settings().server.public_url == public_url == call["settings"].server.public_url
 
 
+def test_serve_caps_the_malloc_arenas_of_its_processes(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch, served: list[dict[str, Any]]
+) -> None:
+    monkeypatch.delenv("MALLOC_ARENA_MAX", raising=False)  # restored after the test
+    monkeypatch.setenv("VEZA_SERVER__MALLOC_ARENA_MAX", "3")
+    assert invoke("serve", "--port", str(free_port())).exit_code == 0
+    # uvicorn's worker processes are started with it (glibc reads it at their start).
+    assert os.environ["MALLOC_ARENA_MAX"] == "3"
+
+
 def test_serve_keeps_an_explicit_public_url(
     data_dir: Path, monkeypatch: pytest.MonkeyPatch, served: list[dict[str, Any]]
 ) -> None:

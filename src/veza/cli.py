@@ -39,6 +39,7 @@ from veza.commands.common import (
 from veza.config import Settings, get_settings
 from veza.kit.db import Database
 from veza.kit.logging import configure_logging
+from veza.kit.native_memory import limit_malloc_arenas
 
 app = typer.Typer(help="Veza: a self-hostable music platform backend.", no_args_is_help=True)
 app.add_typer(marketplace.marketplace_cli, name="marketplace")
@@ -85,6 +86,7 @@ def serve(
         os.environ["VEZA_SERVER__PORT"] = str(port)
     get_settings.cache_clear()
     settings = command_settings(say_where=False)
+    limit_malloc_arenas(settings.server.malloc_arena_max)  # before any thread starts
     process_count = 1 if reload else (workers or settings.server.workers)
     if process_count > 1 and not settings.redis_url:
         # Without Redis, jobs and rate limits live inside each process: several processes would
@@ -170,6 +172,7 @@ def worker() -> None:
     from veza.registry import register_all
 
     settings = command_settings(say_where=False)
+    limit_malloc_arenas(settings.server.malloc_arena_max)
     if not settings.redis_url:
         raise typer.BadParameter("set VEZA_REDIS_URL: without Redis, jobs run inside `veza serve`")
     register_all()

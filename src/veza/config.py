@@ -43,6 +43,10 @@ class ServerSettings(BaseModel):
     # Bearer token /metrics asks every client for; empty means /metrics answers loopback
     # clients only (a Prometheus on the same machine, or one behind a proxy that sets it).
     metrics_token: SecretStr = SecretStr("")
+    # glibc malloc arenas `veza serve` and `veza worker` may use (kit/native_memory.py): few
+    # arenas keep the resident size flat under long varied traffic; 0 keeps glibc's default
+    # of eight per core.
+    malloc_arena_max: int = Field(default=2, ge=0)
 
     @field_validator("public_url")
     @classmethod
@@ -347,6 +351,9 @@ class RateLimitSettings(BaseModel):
     mails_per_address: str = "5 per hour"
     # Key prefix in the shared storage, so several deployments can share one Redis.
     key_prefix: str = "veza"
+    # Without Redis: keys (accounts, client IPs) one process keeps counts for; past it, the
+    # oldest key's count is forgotten. About 500 bytes each (a failed login counts two keys).
+    memory_max_keys: int = Field(default=50_000, ge=10)
 
 
 class WebRTCSettings(BaseSettings):

@@ -16,6 +16,7 @@ from tests.factories import PASSWORD, create_user
 from veza.app import create_app
 from veza.config import RateLimitSettings, Settings
 from veza.kit.passwords import needs_rehash
+from veza.kit.ratelimit import BoundedMemoryStorage, get_rate_limiter
 from veza.models import User
 
 
@@ -154,6 +155,31 @@ async def test_failed_logins_are_limited_per_ip(strict_app: FastAPI) -> None:
         assert limited.status_code == 429 and "Retry-After" in limited.headers
         # Another address is not affected.
         assert (await login(someone, users[2].email)).status_code == 200
+
+
+async def test_failed_logins_for_random_addresses_keep_a_bounded_number_of_counts(
+    settings: Settings,
+) -> None:
+    """Without Redis, counts live in the process: failed logins for made-up addresses from
+    made-up client addresses (a botnet behind the proxy) keep at most ``memory_max_keys``."""
+    limits = RateLimitSettings(login_failures_per_account="3 per 15 minutes", memory_max_keys=20)
+    app = create_app(settings.model_copy(update={"rate_limit": limits}))
+    try:
+        for n in range(30):
+            async with client_from(app, f"203.0.113.{n + 1}") as client:
+                refused = await login(client, f"nobody{n}@example.com", "wrong password here")
+                assert refused.status_code == 401
+        storage = get_rate_limiter(app).storage
+        assert isinstance(storage, BoundedMemoryStorage)
+        assert len(storage.events) <= 20
+        # The recent counts still hold: an account tried three times is refused.
+        user = await create_user(app)
+        async with client_from(app, "198.51.100.20") as client:
+            for _ in range(3):
+                assert (await login(client, user.email, "wrong password here")).status_code == 401
+            assert (await login(client, user.email)).status_code == 429
+    finally:
+        await app.state.db.dispose()
 
 
 async def test_successful_login_clears_the_account_failure_count(strict_app: FastAPI) -> None:

@@ -12,7 +12,7 @@ from fastapi import FastAPI
 
 from veza.config import Settings
 from veza.kit.errors import RateLimited
-from veza.kit.ratelimit import RateLimiter, get_rate_limiter, storage_for
+from veza.kit.ratelimit import BoundedMemoryStorage, RateLimiter, get_rate_limiter, storage_for
 
 REDIS_URL = os.environ.get("VEZA_TEST_REDIS_URL", "")
 RULE = "3 per minute"
@@ -65,8 +65,30 @@ def test_storage_follows_the_redis_setting(tmp_path: Path) -> None:
     app.state.settings = Settings(data_dir=tmp_path)
     limiter = get_rate_limiter(app)
     assert get_rate_limiter(app) is limiter  # one per application
-    assert type(limiter.storage).__name__ == "MemoryStorage"
+    assert type(limiter.storage).__name__ == "BoundedMemoryStorage"
     with_redis = RateLimiter.from_settings(
         Settings(data_dir=tmp_path, redis_url="redis://127.0.0.1:6379/15")
     )
     assert type(with_redis.storage).__name__ == "RedisStorage"
+
+
+async def test_memory_storage_forgets_the_oldest_keys_past_its_bound() -> None:
+    storage = BoundedMemoryStorage(max_keys=10)
+    limiter = RateLimiter(storage, "bounded")
+    for n in range(100):
+        assert await limiter.hit(RULE, "login", f"address{n}")
+    assert len(storage.events) == 10
+    assert len(storage.locks) <= 10
+    # The newest keys keep their counts; the oldest were forgotten, so they start again.
+    for _ in range(2):
+        await limiter.hit(RULE, "login", "address99")
+    assert not await limiter.hit(RULE, "login", "address99")
+    assert await limiter.hit(RULE, "login", "address0")
+
+
+async def test_memory_storage_bound_holds_for_fixed_window_counters() -> None:
+    storage = BoundedMemoryStorage(max_keys=10)
+    for n in range(50):
+        await storage.incr(f"counter{n}", expiry=60)
+    assert len(storage.storage) == 10
+    assert await storage.get("counter49") == 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import uuid
 
 import httpx
 import pytest
@@ -44,6 +45,34 @@ async def test_metrics_expose_request_counters(client: httpx.AsyncClient) -> Non
     assert response.status_code == 200
     assert "veza_http_requests_total" in response.text
     assert 'route="/health"' in response.text
+
+
+def _request_series(exposition: str) -> set[str]:
+    return {
+        line.split(" ")[0]
+        for line in exposition.splitlines()
+        if line.startswith("veza_http_requests_total{")
+    }
+
+
+async def test_metrics_series_stay_bounded_under_random_paths_and_methods(
+    client: httpx.AsyncClient,
+) -> None:
+    """A fuzzer's made-up paths and methods are counted under "unmatched" and "OTHER": the
+    number of series (kept for the life of the process) does not grow with what clients send."""
+    for n in range(3):
+        await client.request(f"FUZZ{n}", f"/api/v1/warm/{n}")
+        await client.get(f"/api/v1/nothing-{n}/here?x={n}")
+    before = _request_series((await client.get("/metrics")).text)
+    for n in range(200):
+        await client.request(f"M{uuid.uuid4().hex[:8].upper()}", f"/api/v1/{uuid.uuid4().hex}")
+        await client.get(f"/api/v1/{uuid.uuid4().hex}/{n}?q={uuid.uuid4().hex}")
+        await client.get(f"/api/v1/tracks/{uuid.uuid4()}")
+    after = (await client.get("/metrics")).text
+    assert len(_request_series(after) - before) <= 2  # at most the 404 of a known route, /metrics
+    assert "/nothing-" not in after and "FUZZ" not in after
+    assert 'method="OTHER",route="unmatched"' in after
+    assert 'route="/api/v1/tracks/{id}",status="404"' in after
 
 
 async def test_docs_page_and_its_assets_are_served_locally(client: httpx.AsyncClient) -> None:

@@ -25,6 +25,10 @@ from veza.kit.schemas import unreadable_text
 access_log = structlog.get_logger("veza.access")
 
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
+# Metric labels take only bounded values: the route template (never the raw path) and one of
+# these methods, any other method a client makes up being counted as "OTHER" (each distinct
+# label set is a series kept for the life of the process).
+_METRIC_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 _BASE_SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
     (b"x-content-type-options", b"nosniff"),
@@ -91,8 +95,9 @@ class RequestObserver:
         duration = time.perf_counter() - started
         method: str = scope["method"]
         template = self.route_template(scope)
-        metrics.REQUESTS.labels(method, template, str(status)).inc()
-        metrics.LATENCY.labels(method, template).observe(duration)
+        label = method if method in _METRIC_METHODS else "OTHER"
+        metrics.REQUESTS.labels(label, template, str(status)).inc()
+        metrics.LATENCY.labels(label, template).observe(duration)
         fields: dict[str, Any] = {
             "method": method,
             "path": scope["path"],
