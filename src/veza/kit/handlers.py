@@ -8,6 +8,8 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from veza.kit.envelope import error_body, printable
@@ -107,6 +109,31 @@ async def handle_http_exception(_: Request, exc: Exception) -> JSONResponse:
     return _response(status, error_body(code, message), dict(exc.headers or {}))
 
 
+# Seconds a client is told to wait when the database is saturated: the busy spells seen under
+# load last a few seconds (SQLite's one writer, a PostgreSQL pool with every connection out).
+DATABASE_BUSY_RETRY_AFTER = 2
+
+
+def _database_busy(exc: Exception) -> bool:
+    """Whether ``exc`` says the database was too busy to take the request, not that it failed:
+    SQLite's write lock still held by another writer after the busy timeout, or no pooled
+    connection free within the pool's timeout."""
+    if isinstance(exc, PoolTimeout):
+        return True
+    return isinstance(exc, OperationalError) and "database is locked" in str(exc.orig)
+
+
+async def handle_database_error(request: Request, exc: Exception) -> JSONResponse:
+    if not _database_busy(exc):
+        return await handle_unexpected(request, exc)
+    log.warning("database_busy", exc_type=type(exc).__name__)
+    return _response(
+        503,
+        error_body("SERVICE_UNAVAILABLE", "The database is busy; try again shortly"),
+        {"Retry-After": str(DATABASE_BUSY_RETRY_AFTER)},
+    )
+
+
 async def handle_unexpected(_: Request, exc: Exception) -> JSONResponse:
     # The traceback goes to the log only; the client sees a generic message.
     log.exception("unhandled_error", exc_type=type(exc).__name__)
@@ -117,4 +144,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(VezaError, handle_veza_error)
     app.add_exception_handler(RequestValidationError, handle_validation_error)
     app.add_exception_handler(StarletteHTTPException, handle_http_exception)
+    app.add_exception_handler(OperationalError, handle_database_error)
+    app.add_exception_handler(PoolTimeout, handle_database_error)
     app.add_exception_handler(Exception, handle_unexpected)
