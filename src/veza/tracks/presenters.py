@@ -9,6 +9,7 @@ from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
 import orjson
+from sqlalchemy import Row
 
 from veza.models import Track, User
 from veza.tracks import schemas
@@ -131,8 +132,9 @@ def track_payload(
 
 
 def track_payloads(
-    tracks: Sequence[Track], public_url: str, viewer: User | None
+    tracks: Sequence[Track | Row[Any]], public_url: str, viewer: User | None
 ) -> list[dict[str, Any]]:
+    """Tracks, or rows of their columns named as their attributes (``repository.SHOWN_COLUMNS``)."""
     creators = Creators()
     return [
         track_payload(
@@ -160,7 +162,7 @@ def track_list_json(
     return orjson.dumps({"success": True, "data": data}, option=orjson.OPT_UTC_Z, default=text_of)
 
 
-def track_json(track: Track, public_url: str, viewer: User | None) -> bytes:
+def track_json(track: Track | Row[Any], public_url: str, viewer: User | None) -> bytes:
     """``Envelope[TrackEnvelopeData]`` with ``exclude_none``, encoded in one pass."""
     (payload,) = track_payloads([track], public_url, viewer)
     return orjson.dumps(

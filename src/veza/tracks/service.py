@@ -25,7 +25,7 @@ from veza.kit.handlers import validation_details
 from veza.kit.pagination import CursorCodec, checked_limit, checked_page, cursor_codec
 from veza.models import Track, User, utcnow
 from veza.tracks import keys, repository, schemas
-from veza.tracks.access import editable_track, listed_track
+from veza.tracks.access import editable_track, listed_track_row
 from veza.tracks.errors import NotTrackOwner, TrackNotFound
 from veza.tracks.presenters import track_json, track_list_json, track_response
 from veza.tracks.repository import CatalogFilters, SortKey
@@ -42,7 +42,7 @@ async def get_track(
     session: AsyncSession, viewer: User | None, track_id: uuid.UUID, *, public_url: str
 ) -> bytes:
     """The track as the JSON of ``Envelope[TrackEnvelopeData]`` (``presenters.track_json``)."""
-    return track_json(await listed_track(session, track_id, viewer), public_url, viewer)
+    return track_json(await listed_track_row(session, track_id, viewer), public_url, viewer)
 
 
 def _filters(user_id: str | None, genre: str | None, format: str | None) -> CatalogFilters:
