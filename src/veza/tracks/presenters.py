@@ -136,6 +136,21 @@ def track_payloads(
 ) -> list[dict[str, Any]]:
     """Tracks, or rows of their columns named as their attributes (``repository.SHOWN_COLUMNS``)."""
     creators = Creators()
+    if tracks and isinstance(tracks[0], Row):
+        # Each field by its place in the row, looked up once; the fields a row lacks
+        # (``waveform_url``) read as None, in the response's order as for a Track.
+        names = list(tracks[0]._fields)
+        places = [names.index(name) if name in names else None for name in _ORM_FIELDS]
+        return [
+            track_payload(
+                [None if place is None else row[place] for place in places],
+                _ORM_FIELDS,
+                creators,
+                public_url,
+                viewer,
+            )
+            for row in cast(Sequence[Row[Any]], tracks)
+        ]
     return [
         track_payload(
             [getattr(track, name, None) for name in _ORM_FIELDS],
@@ -149,7 +164,7 @@ def track_payloads(
 
 
 def track_list_json(
-    tracks: Sequence[Track],
+    tracks: Sequence[Track | Row[Any]],
     pagination: schemas.CatalogPagination,
     public_url: str,
     viewer: User | None,

@@ -347,8 +347,10 @@ async def catalog_page(
     limit: int,
     offset: int = 0,
     after: tuple[Any, uuid.UUID] | None = None,
-) -> tuple[list[Track], int, bool]:
-    """(tracks, total matching, whether more follow) of the catalog as the viewer sees it."""
+) -> tuple[list[Row[Any]], int, bool]:
+    """(tracks as rows of ``SHOWN_COLUMNS``, total matching, whether more follow) of the
+    catalog as the viewer sees it. Rows, not Track objects: making the objects cost more
+    than the page's SQL (docs/PERFORMANCE.md, "Hot reads")."""
     listed = listed_for(viewer)
     filtered = _filter_conditions(filters)
     conditions = [listed, *filtered]
@@ -365,12 +367,12 @@ async def catalog_page(
     if after is not None:
         conditions.append(_after(sort, *after))
     skip = 0 if after is not None else min(offset, MAX_OFFSET)
-    statement = select(Track).where(*conditions)
+    statement = select(*SHOWN_COLUMNS).where(*conditions)
     if viewer is not None and not viewer.is_administrator:
         window = _member_window(viewer, conditions[1:], sort, skip + limit + 1)
-        statement = select(Track).where(Track.id.in_(window))
+        statement = select(*SHOWN_COLUMNS).where(Track.id.in_(window))
     statement = statement.order_by(*_ordered(sort)).offset(skip).limit(limit + 1)
-    rows = list(await session.scalars(statement))
+    rows = list((await session.execute(statement)).all())
     return rows[:limit], total, len(rows) > limit
 
 
@@ -399,7 +401,7 @@ def _member_window(
     return union_all(*(select(window.c.id) for window in windows))
 
 
-def sort_value(sort: SortKey, track: Track) -> Any:
+def sort_value(sort: SortKey, track: Track | Row[Any]) -> Any:
     if sort.name == "created_at":
         return track.created_at.isoformat()
     if sort.name == "play_count":

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
+from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from veza.audit.service import changes as audit_changes
@@ -107,7 +108,7 @@ def _cursor_position(codec: CursorCodec, cursor: str, sort: SortKey) -> tuple[An
         raise ValidationFailed.field("cursor", "invalid cursor", cursor) from exc
 
 
-def _next_cursor(codec: CursorCodec, sort: SortKey, last: Track) -> str:
+def _next_cursor(codec: CursorCodec, sort: SortKey, last: Track | Row[Any]) -> str:
     return codec.encode(
         {"s": sort.name, "v": repository.sort_value(sort, last), "id": str(last.id)}
     )
