@@ -235,7 +235,7 @@ async def _track_ids(port: int) -> list[str]:
 async def measure(
     port: int, case: tuple[list[str], str], clients: int, seconds: float
 ) -> tuple[float, float, float]:
-    await load(port, *case, clients=8, seconds=1.0)  # warm up (pool, caches)
+    await load(port, *case, clients=min(8, clients), seconds=1.0)  # warm up (pool, caches)
     return await load(port, *case, clients=clients, seconds=seconds)
 
 
