@@ -2,6 +2,8 @@
 
 One transaction per request: the session dependency opens it, the handler's services only
 flush, and the dependency commits when the handler succeeded or rolls back when it raised.
+On SQLite the session of a GET, HEAD or OPTIONS begins only before its first write
+(``_LAZY_BEGIN``): until then its reads run in autocommit.
 Work that must happen only once the data is durable (jobs, mails, webhooks) is registered
 with ``after_commit`` and runs after the commit.
 
