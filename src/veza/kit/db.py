@@ -2,6 +2,8 @@
 
 One transaction per request: the session dependency opens it, the handler's services only
 flush, and the dependency commits when the handler succeeded or rolls back when it raised.
+On SQLite the session of a GET, HEAD or OPTIONS begins only before its first write
+(``_LAZY_BEGIN``): until then its reads run in autocommit.
 Work that must happen only once the data is durable (jobs, mails, webhooks) is registered
 with ``after_commit`` and runs after the commit.
 
@@ -63,8 +65,44 @@ def _configure_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        immediate = connection.get_execution_options().get("sqlite_immediate", False)
+        options = connection.get_execution_options()
+        if options.get(_LAZY_BEGIN, False):
+            return  # _begin_before_first_write opens the transaction, if a write comes
+        immediate = options.get("sqlite_immediate", False)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    @event.listens_for(engine.sync_engine, "before_cursor_execute")
+    def _begin_before_first_write(
+        connection: Any, cursor: Any, statement: str, _p: Any, context: Any, _m: bool
+    ) -> None:
+        if not connection.get_execution_options().get(_LAZY_BEGIN, False):
+            return
+        if _reads_only(statement, context) or _in_transaction(connection):
+            return
+        cursor.execute("BEGIN IMMEDIATE")
+
+
+# Request sessions of GET, HEAD and OPTIONS on SQLite: no BEGIN until their first write. A read
+# then runs in autocommit (each statement its own snapshot, as PostgreSQL's READ COMMITTED
+# gives every statement), and a request that only reads costs no BEGIN round trip through
+# aiosqlite's thread; the few GETs that write (counters, first-time rows) write in one IMMEDIATE
+# transaction, committed or rolled back with the request as before.
+_LAZY_BEGIN = "veza_lazy_begin"
+
+
+def _reads_only(statement: str, context: Any) -> bool:
+    head = statement.lstrip()[:6].upper()
+    if head == "SELECT":
+        return True
+    if head.startswith("WITH"):  # a CTE: a read unless it is a compiled INSERT/UPDATE/DELETE
+        return context is not None and context.compiled is not None and not context.is_crud
+    return False
+
+
+def _in_transaction(connection: Any) -> bool:
+    # The adapted aiosqlite connection's sqlite3 connection knows (no round trip to its thread).
+    dbapi = connection.connection.dbapi_connection
+    return bool(getattr(getattr(dbapi, "_connection", dbapi), "in_transaction", False))
 
 
 def _create_private_sqlite_file(url: str) -> None:
@@ -147,6 +185,9 @@ class Database:
     reader: async_sessionmaker[AsyncSession]
     writer: async_sessionmaker[AsyncSession]
     services: dict[object, object]
+    # The session of a GET, HEAD or OPTIONS request (get_db_session): the reader, beginning its
+    # transaction only before a write on SQLite (_LAZY_BEGIN).
+    request_reader: async_sessionmaker[AsyncSession]
 
     @classmethod
     def from_settings(cls, settings: Settings, *, engine: AsyncEngine | None = None) -> Database:
@@ -154,16 +195,22 @@ class Database:
         write_bind = (
             engine.execution_options(sqlite_immediate=True) if settings.is_sqlite else engine
         )
+        request_bind = (
+            engine.execution_options(**{_LAZY_BEGIN: True}) if settings.is_sqlite else engine
+        )
         services: dict[object, object] = {}
         # Every session's info holds this very dict, so a service provided later is seen too.
         info = {_SERVICES: services}
+
+        def sessions(bind: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+            return async_sessionmaker(bind, expire_on_commit=False, autoflush=False, info=info)
+
         return cls(
             engine=engine,
-            reader=async_sessionmaker(engine, expire_on_commit=False, autoflush=False, info=info),
-            writer=async_sessionmaker(
-                write_bind, expire_on_commit=False, autoflush=False, info=info
-            ),
+            reader=sessions(engine),
+            writer=sessions(write_bind),
             services=services,
+            request_reader=sessions(request_bind),
         )
 
     def provide(self, kind: type[Any], service: object) -> None:
@@ -217,7 +264,7 @@ async def write_transaction(database: Database) -> AsyncIterator[AsyncSession]:
 
 async def get_db_session(request: Request) -> AsyncIterator[AsyncSession]:
     database: Database = request.app.state.db
-    factory = database.reader if request.method in _SAFE_METHODS else database.writer
+    factory = database.request_reader if request.method in _SAFE_METHODS else database.writer
     async with factory() as session:
         try:
             yield session

@@ -7,9 +7,9 @@ cost per request is a few dictionary operations.
 from __future__ import annotations
 
 import json
+import random
 import re
 import time
-import uuid
 from collections.abc import Iterable
 from typing import Any
 
@@ -44,6 +44,12 @@ _DOCS_CSP = (
 )
 
 
+def _new_request_id() -> str:
+    """32 random hex digits, like a uuid4's: a request id must be unique, not unguessable, and
+    uuid4's os.urandom call cost ~0.15 ms per request on the benchmark machine."""
+    return f"{random.getrandbits(128):032x}"
+
+
 def _header(scope: Scope, name: bytes) -> bytes | None:
     for key, value in scope.get("headers", ()):
         if key == name:
@@ -70,7 +76,7 @@ class RequestObserver:
         """The request's id (the caller's X-Request-ID if well-formed), bound to the logs."""
         incoming = _header(scope, b"x-request-id")
         decoded = incoming.decode("latin-1") if incoming else ""
-        request_id = decoded if decoded and _REQUEST_ID_RE.match(decoded) else uuid.uuid4().hex
+        request_id = decoded if decoded and _REQUEST_ID_RE.match(decoded) else _new_request_id()
         scope.setdefault("state", {})["request_id"] = request_id
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=request_id)

@@ -5,7 +5,8 @@ comments, and the playlists, queue and marketplace to come) goes through one of 
 404-or-403 decision is taken once:
 
 - ``openable_track``: whoever may open it (``openable_by``); 404 for everyone else.
-- ``listed_track``: whoever the catalog shows it to (``listed_for``); 404 for everyone else.
+- ``listed_track``: whoever the catalog shows it to (``listed_for``); 404 for everyone else
+  (``listed_track_row``: the same, as a row).
 - ``owned_track``: its creator; 403 for others who may open it, 404 for the rest.
 - ``editable_track``: its creator and administrators; 403 for others it is listed for, 404
   for the rest.
@@ -16,7 +17,9 @@ comments, and the playlists, queue and marketplace to come) goes through one of 
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
+from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from veza.models import Track, User
@@ -43,6 +46,17 @@ async def listed_track(
     if track is None:
         raise TrackNotFound()
     return track
+
+
+async def listed_track_row(
+    session: AsyncSession, track_id: uuid.UUID, viewer: User | None
+) -> Row[Any]:
+    """``listed_track`` as a row of ``repository.SHOWN_COLUMNS`` (no Track object), for the
+    read that only encodes it."""
+    row = await repository.get_listed_row(session, track_id, viewer)
+    if row is None:
+        raise TrackNotFound()
+    return row
 
 
 async def owned_track(session: AsyncSession, track_id: uuid.UUID, user: User) -> Track:

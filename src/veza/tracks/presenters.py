@@ -9,6 +9,7 @@ from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
 import orjson
+from sqlalchemy import Row
 
 from veza.models import Track, User
 from veza.tracks import schemas
@@ -131,9 +132,25 @@ def track_payload(
 
 
 def track_payloads(
-    tracks: Sequence[Track], public_url: str, viewer: User | None
+    tracks: Sequence[Track | Row[Any]], public_url: str, viewer: User | None
 ) -> list[dict[str, Any]]:
+    """Tracks, or rows of their columns named as their attributes (``repository.SHOWN_COLUMNS``)."""
     creators = Creators()
+    if tracks and isinstance(tracks[0], Row):
+        # Each field by its place in the row, looked up once; the fields a row lacks
+        # (``waveform_url``) read as None, in the response's order as for a Track.
+        names = list(tracks[0]._fields)
+        places = [names.index(name) if name in names else None for name in _ORM_FIELDS]
+        return [
+            track_payload(
+                [None if place is None else row[place] for place in places],
+                _ORM_FIELDS,
+                creators,
+                public_url,
+                viewer,
+            )
+            for row in cast(Sequence[Row[Any]], tracks)
+        ]
     return [
         track_payload(
             [getattr(track, name, None) for name in _ORM_FIELDS],
@@ -147,7 +164,7 @@ def track_payloads(
 
 
 def track_list_json(
-    tracks: Sequence[Track],
+    tracks: Sequence[Track | Row[Any]],
     pagination: schemas.CatalogPagination,
     public_url: str,
     viewer: User | None,
@@ -160,7 +177,7 @@ def track_list_json(
     return orjson.dumps({"success": True, "data": data}, option=orjson.OPT_UTC_Z, default=text_of)
 
 
-def track_json(track: Track, public_url: str, viewer: User | None) -> bytes:
+def track_json(track: Track | Row[Any], public_url: str, viewer: User | None) -> bytes:
     """``Envelope[TrackEnvelopeData]`` with ``exclude_none``, encoded in one pass."""
     (payload,) = track_payloads([track], public_url, viewer)
     return orjson.dumps(

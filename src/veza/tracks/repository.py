@@ -23,9 +23,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    Row,
     Select,
     Text,
     and_,
+    bindparam,
     cast,
     delete,
     false,
@@ -50,22 +52,27 @@ from veza.models.track import (
     TrackVersion,
 )
 from veza.tracks import counts, taxonomy
+from veza.tracks.schemas import TrackResponse
 from veza.users.repository import author_is_readable, not_hidden_from
+
+_NOT_DELETED = Track.deleted_at.is_(None)
+_PUBLIC = and_(
+    Track.is_public.is_(True),
+    Track.status == TRACK_COMPLETED,
+    author_is_readable(Track.creator_id),
+)
+# What anyone may open, made once: building the expression per request cost more than the
+# statement it is part of (docs/PERFORMANCE.md, "Hot reads").
+_OPEN_TO_ANYONE = and_(_NOT_DELETED, _PUBLIC)
 
 
 def openable_by(viewer: User | None) -> ColumnElement[bool]:
     """The tracks ``viewer`` may open by id (see the module docstring)."""
-    not_deleted = Track.deleted_at.is_(None)
-    public = and_(
-        Track.is_public.is_(True),
-        Track.status == TRACK_COMPLETED,
-        author_is_readable(Track.creator_id),
-    )
     if viewer is None:
-        return and_(not_deleted, public)
+        return _OPEN_TO_ANYONE
     if viewer.is_administrator:
-        return not_deleted
-    return and_(not_deleted, or_(Track.creator_id == viewer.id, public))
+        return _NOT_DELETED
+    return and_(_NOT_DELETED, or_(Track.creator_id == viewer.id, _PUBLIC))
 
 
 def listed_for(viewer: User | None) -> ColumnElement[bool]:
@@ -88,6 +95,31 @@ async def get_openable(
         select(Track).where(Track.id == track_id, openable_by(viewer))
     )
     return track
+
+
+# The columns a track's response reads (named as the Track's attributes), for the reads that
+# encode rows without making Track objects.
+SHOWN_COLUMNS = tuple(
+    column
+    for column in Track.__table__.columns
+    if column.key in TrackResponse.model_fields or column.key == "hls_path"
+)
+_ANONYMOUS_LISTED_ROW = select(*SHOWN_COLUMNS).where(
+    Track.id == bindparam("track_id"), listed_for(None)
+)
+
+
+async def get_listed_row(
+    session: AsyncSession, track_id: uuid.UUID, viewer: User | None
+) -> Row[Any] | None:
+    """``get_listed`` as a row of ``SHOWN_COLUMNS`` (the anonymous statement made once)."""
+    if viewer is None:
+        result = await session.execute(_ANONYMOUS_LISTED_ROW, {"track_id": track_id})
+    else:
+        result = await session.execute(
+            select(*SHOWN_COLUMNS).where(Track.id == track_id, listed_for(viewer))
+        )
+    return result.first()
 
 
 async def get_listed(
@@ -315,8 +347,10 @@ async def catalog_page(
     limit: int,
     offset: int = 0,
     after: tuple[Any, uuid.UUID] | None = None,
-) -> tuple[list[Track], int, bool]:
-    """(tracks, total matching, whether more follow) of the catalog as the viewer sees it."""
+) -> tuple[list[Row[Any]], int, bool]:
+    """(tracks as rows of ``SHOWN_COLUMNS``, total matching, whether more follow) of the
+    catalog as the viewer sees it. Rows, not Track objects: making the objects cost more
+    than the page's SQL (docs/PERFORMANCE.md, "Hot reads")."""
     listed = listed_for(viewer)
     filtered = _filter_conditions(filters)
     conditions = [listed, *filtered]
@@ -333,12 +367,12 @@ async def catalog_page(
     if after is not None:
         conditions.append(_after(sort, *after))
     skip = 0 if after is not None else min(offset, MAX_OFFSET)
-    statement = select(Track).where(*conditions)
+    statement = select(*SHOWN_COLUMNS).where(*conditions)
     if viewer is not None and not viewer.is_administrator:
         window = _member_window(viewer, conditions[1:], sort, skip + limit + 1)
-        statement = select(Track).where(Track.id.in_(window))
+        statement = select(*SHOWN_COLUMNS).where(Track.id.in_(window))
     statement = statement.order_by(*_ordered(sort)).offset(skip).limit(limit + 1)
-    rows = list(await session.scalars(statement))
+    rows = list((await session.execute(statement)).all())
     return rows[:limit], total, len(rows) > limit
 
 
@@ -367,7 +401,7 @@ def _member_window(
     return union_all(*(select(window.c.id) for window in windows))
 
 
-def sort_value(sort: SortKey, track: Track) -> Any:
+def sort_value(sort: SortKey, track: Track | Row[Any]) -> Any:
     if sort.name == "created_at":
         return track.created_at.isoformat()
     if sort.name == "play_count":

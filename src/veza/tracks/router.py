@@ -6,16 +6,19 @@ the other routers of the tracks family are mounted around this one in app.py.
 
 from __future__ import annotations
 
-from typing import Annotated
+import re
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Body, Path, Query, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from veza.auth.dependencies import CurrentUser, OptionalUser
 from veza.kit.db import DbSession
 from veza.kit.dependencies import AppSettings, PublicUrl
 from veza.kit.envelope import Envelope, ok
 from veza.kit.pagination import OffsetParams, offset_params
+from veza.kit.readlane import LaneRoute
 from veza.tracks import history, lyrics, recommendations, schemas, service, sharing, versions
 from veza.tracks.schemas import TrackId
 
@@ -164,6 +167,50 @@ async def get_tracks_id(
         await service.get_track(session, viewer, track_id, public_url=public_url),
         media_type="application/json",
     )
+
+
+# The anonymous reads of the two routes above in the read lane (kit/readlane.py): the same
+# service calls, for the requests the lane takes (no query but ``limit``, a canonical id).
+_UUID = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+
+
+async def _lane_tracks(
+    session: AsyncSession, _: re.Match[str], query: re.Match[bytes], state: Any
+) -> bytes:
+    limit = query.group(1)
+    return await service.list_tracks(
+        session,
+        None,
+        public_url=state.settings.server.public_url,
+        cursor=None,
+        page=None,
+        limit=int(limit) if limit else None,
+        user_id=None,
+        genre=None,
+        format=None,
+        sort_by=None,
+    )
+
+
+async def _lane_track(
+    session: AsyncSession, path: re.Match[str], _: re.Match[bytes], state: Any
+) -> bytes:
+    return await service.get_track(
+        session, None, UUID(path.group(1)), public_url=state.settings.server.public_url
+    )
+
+
+LANE_ROUTES = (
+    LaneRoute(
+        "/api/v1/tracks",
+        re.compile("/api/v1/tracks"),
+        re.compile(rb"(?:limit=([0-9]{1,3}))?"),
+        _lane_tracks,
+    ),
+    LaneRoute(
+        "/api/v1/tracks/{id}", re.compile(f"/api/v1/tracks/({_UUID})"), re.compile(b""), _lane_track
+    ),
+)
 
 
 @router.put(

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
+from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from veza.audit.service import changes as audit_changes
@@ -25,7 +26,7 @@ from veza.kit.handlers import validation_details
 from veza.kit.pagination import CursorCodec, checked_limit, checked_page, cursor_codec
 from veza.models import Track, User, utcnow
 from veza.tracks import keys, repository, schemas
-from veza.tracks.access import editable_track, listed_track
+from veza.tracks.access import editable_track, listed_track_row
 from veza.tracks.errors import NotTrackOwner, TrackNotFound
 from veza.tracks.presenters import track_json, track_list_json, track_response
 from veza.tracks.repository import CatalogFilters, SortKey
@@ -42,7 +43,7 @@ async def get_track(
     session: AsyncSession, viewer: User | None, track_id: uuid.UUID, *, public_url: str
 ) -> bytes:
     """The track as the JSON of ``Envelope[TrackEnvelopeData]`` (``presenters.track_json``)."""
-    return track_json(await listed_track(session, track_id, viewer), public_url, viewer)
+    return track_json(await listed_track_row(session, track_id, viewer), public_url, viewer)
 
 
 def _filters(user_id: str | None, genre: str | None, format: str | None) -> CatalogFilters:
@@ -107,7 +108,7 @@ def _cursor_position(codec: CursorCodec, cursor: str, sort: SortKey) -> tuple[An
         raise ValidationFailed.field("cursor", "invalid cursor", cursor) from exc
 
 
-def _next_cursor(codec: CursorCodec, sort: SortKey, last: Track) -> str:
+def _next_cursor(codec: CursorCodec, sort: SortKey, last: Track | Row[Any]) -> str:
     return codec.encode(
         {"s": sort.name, "v": repository.sort_value(sort, last), "id": str(last.id)}
     )

@@ -10,6 +10,7 @@ For other domains (tracks, comments, playlists...), two calls hide what must be 
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     and_,
+    bindparam,
     delete,
     exists,
     func,
@@ -71,11 +73,15 @@ def author_is_readable(author_column: AuthorColumn) -> ColumnElement[bool]:
 _AUTHOR = aliased(User, name="author")
 
 
+@functools.lru_cache(maxsize=4096)
 def hidden_user_ids(viewer_id: uuid.UUID) -> Select[uuid.UUID]:
     """Ids of the users hidden from ``viewer_id`` by a block, in either direction.
 
     A block hides both ways: the blocker no longer sees the blocked user's profile in lists,
     tracks, comments and playlists, and the blocked user no longer sees the blocker's.
+
+    Remembered per viewer (the statement holds only the id; statements are immutable): a
+    signed-in catalog page uses it three times, and making it cost more than the page's SQL.
     """
     blocked_by_viewer = select(Block.blocked_id.label("user_id")).where(
         Block.blocker_id == viewer_id
@@ -220,19 +226,10 @@ async def follower_count(session: AsyncSession, user_id: uuid.UUID) -> int:
     return (await follow_counts(session, [user_id]))[user_id][0]
 
 
-async def follow_counts(
-    session: AsyncSession, user_ids: Iterable[uuid.UUID]
-) -> dict[uuid.UUID, tuple[int, int]]:
-    """(followers, following) per user, counting only readable users on the other side.
-
-    Counted live rather than stored: a banned or deleted account drops out of every count
-    without any bookkeeping.
-    """
-    ids = list(set(user_ids))
-    counts = {user_id: (0, 0) for user_id in ids}
-    if not ids:
-        return counts
+def _follow_counts() -> Any:
     # Both sides in one statement: a round trip to the driver costs more than either count.
+    # Made once, the ids an expanding parameter: building it cost more than running it.
+    ids: Any = bindparam("ids", expanding=True)
     followers = (
         select(Follow.followed_id, literal(0), func.count())
         .join(User, User.id == Follow.follower_id)
@@ -245,9 +242,27 @@ async def follow_counts(
         .where(Follow.follower_id.in_(ids), user_is_readable())
         .group_by(Follow.follower_id)
     )
+    return union_all(followers, following)
+
+
+_FOLLOW_COUNTS = _follow_counts()
+
+
+async def follow_counts(
+    session: AsyncSession, user_ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, tuple[int, int]]:
+    """(followers, following) per user, counting only readable users on the other side.
+
+    Counted live rather than stored: a banned or deleted account drops out of every count
+    without any bookkeeping.
+    """
+    ids = list(set(user_ids))
+    counts = {user_id: (0, 0) for user_id in ids}
+    if not ids:
+        return counts
     follower_map: dict[uuid.UUID, int] = {}
     following_map: dict[uuid.UUID, int] = {}
-    for user_id, side, count in await session.execute(union_all(followers, following)):
+    for user_id, side, count in await session.execute(_FOLLOW_COUNTS, {"ids": ids}):
         (following_map if side else follower_map)[user_id] = int(count)
     return {
         user_id: (follower_map.get(user_id, 0), following_map.get(user_id, 0)) for user_id in ids

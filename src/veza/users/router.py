@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import re
+from typing import Annotated, Any
+from uuid import UUID
 
 from fastapi import APIRouter, Body, Path, Query, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from veza.auth.cookies import clear_refresh_cookie
 from veza.auth.dependencies import AuthCtx, CurrentUser, OptionalUser
@@ -12,6 +15,8 @@ from veza.auth.schemas import DeleteAccountRequest
 from veza.kit.db import DbSession
 from veza.kit.envelope import Envelope, ok
 from veza.kit.pagination import Paging
+from veza.kit.readlane import LaneRoute
+from veza.models import User
 from veza.users import schemas, service
 from veza.users.dependencies import SocialConfig, UserListParams
 from veza.users.schemas import UserId
@@ -108,14 +113,44 @@ async def delete_users_id(
 
 
 @router.get(
-    "/users/{id}", tags=["User"], summary="Get Profile by ID", response_model_exclude_none=True
+    "/users/{id}",
+    tags=["User"],
+    summary="Get Profile by ID",
+    response_model=Envelope[schemas.ProfileData],
+    response_model_exclude_none=True,
 )
 async def get_users_id(
     session: DbSession,
     viewer: OptionalUser,
     user_id: UserId,
-) -> Envelope[schemas.ProfileData]:
-    return ok(await service.get_profile(session, viewer, user_id))
+) -> Response:
+    return Response(await _profile_json(session, viewer, user_id), media_type="application/json")
+
+
+async def _profile_json(session: AsyncSession, viewer: User | None, user_id: UUID) -> bytes:
+    """The profile as FastAPI would encode the response model (pydantic's JSON with
+    ``exclude_none``), without validating the model a second time."""
+    profile = ok(await service.get_profile(session, viewer, user_id))
+    return profile.model_dump_json(exclude_none=True).encode()
+
+
+async def _lane_profile(
+    session: AsyncSession, path: re.Match[str], _: re.Match[bytes], __: Any
+) -> bytes:
+    return await _profile_json(session, None, UUID(path.group(1)))
+
+
+# The anonymous read of GET /users/{id} in the read lane (kit/readlane.py).
+LANE_ROUTES = (
+    LaneRoute(
+        "/api/v1/users/{id}",
+        re.compile(
+            "/api/v1/users/([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})"
+        ),
+        re.compile(b""),
+        _lane_profile,
+    ),
+)
 
 
 @router.put(
