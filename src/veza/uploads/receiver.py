@@ -269,7 +269,9 @@ async def receive_form(
     turns = _turns()
     try:
         async for data in body.chunks:
-            async with turns:  # parsing only: the awaits below wait for the disk
+            # The turn covers giving way and parsing; the next chunk (the network) and the
+            # writes (the disk) are waited for outside it.
+            async with turns:
                 await precedence.give_way(GIVE_WAY_SECONDS)
                 _feed(parser, data)
                 files.apply(collector)
