@@ -26,6 +26,7 @@ from veza.kit.logging import configure_logging
 from veza.kit.middleware import RequestContextMiddleware, RequestObserver
 from veza.kit.openapi import serve_contract_responses
 from veza.kit.pagination import CursorCodec
+from veza.kit.precedence import Precedence
 from veza.kit.readlane import AnonymousReadLane
 from veza.kit.routing import operation_id
 from veza.kit.storage import create_storage
@@ -121,6 +122,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings.media.playback_cache_seconds, settings.media.stream_grant_seconds
     )
     app.state.broker = create_broker(settings)  # live fan-out (queue and session sockets)
+    app.state.precedence = Precedence()  # requests being answered: uploads give way to them
     database.provide(JobQueue, app.state.jobs)
     database.provide(CursorCodec, CursorCodec.derived_from(app.state.tokens.secret))
     database.provide(PlaybackCache, app.state.playback_cache)
@@ -170,6 +172,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_body_bytes=settings.server.max_body_bytes,
         max_upload_bytes=settings.server.max_upload_bytes,
         upload_paths=UPLOAD_PATHS,
+        precedence=app.state.precedence,
     )
     # Anonymous reads of the catalog and profiles by the same service calls as their routes,
     # before the framework's layers (kit/readlane.py).

@@ -1,4 +1,5 @@
-"""ASGI middleware: request ids, access logs and metrics, security headers, body size limit.
+"""ASGI middleware: request ids, access logs and metrics, security headers, body size limit, and
+the count of requests being answered that uploads give way to (kit/precedence.py).
 
 Written as plain ASGI (not BaseHTTPMiddleware) so that streamed responses stay streamed and the
 cost per request is a few dictionary operations.
@@ -20,6 +21,7 @@ from veza.kit import metrics
 from veza.kit.envelope import error_body
 from veza.kit.errors import BadRequest, PayloadTooLarge, VezaError
 from veza.kit.origin import enter_request, leave_request
+from veza.kit.precedence import Precedence
 from veza.kit.schemas import unreadable_text
 
 access_log = structlog.get_logger("veza.access")
@@ -131,12 +133,14 @@ class RequestContextMiddleware:
         max_body_bytes: int,
         max_upload_bytes: int,
         upload_paths: Iterable[str],
+        precedence: Precedence,
     ) -> None:
         self.app = app
         self.observer = observer
         self.max_body_bytes = max_body_bytes
         self.max_upload_bytes = max_upload_bytes
         self.upload_paths = frozenset(upload_paths)
+        self.precedence = precedence
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -144,9 +148,12 @@ class RequestContextMiddleware:
             return
 
         origin = enter_request(scope)
+        is_upload = scope["method"] == "POST" and scope["path"] in self.upload_paths
+        answering = _Answering(None if is_upload else self.precedence)
         try:
-            await self._serve(scope, receive, send)
+            await self._serve(scope, receive, answering.watch(send))
         finally:
+            answering.done()
             leave_request(origin)
 
     async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -239,6 +246,31 @@ async def _send_error(send: Send, exc: VezaError) -> None:
         headers.append((b"connection", b"close"))  # the rest of the body is not read
     await send({"type": "http.response.start", "status": exc.status_code, "headers": headers})
     await send({"type": "http.response.body", "body": body})
+
+
+class _Answering:
+    """Counts a request in ``precedence`` from now until its response starts (or it ends)."""
+
+    def __init__(self, precedence: Precedence | None) -> None:
+        self.precedence = precedence
+        if precedence is not None:
+            precedence.begin()
+
+    def watch(self, send: Send) -> Send:
+        if self.precedence is None:
+            return send
+
+        async def watched(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                self.done()
+            await send(message)
+
+        return watched
+
+    def done(self) -> None:
+        if self.precedence is not None:
+            self.precedence.end()
+            self.precedence = None
 
 
 class _BodyLimit:

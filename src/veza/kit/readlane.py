@@ -29,6 +29,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from veza.kit.db import Database
 from veza.kit.middleware import RequestObserver
+from veza.kit.precedence import Precedence
 
 log = structlog.get_logger("veza.readlane")
 
@@ -98,12 +99,16 @@ class AnonymousReadLane:
         started = time.perf_counter()
         request_id = self.observer.begin(scope)
         database: Database = self.state.db
+        precedence: Precedence = self.state.precedence  # uploads give way to this read too
+        precedence.begin()
         try:
             async with database.request_reader() as session:
                 body = await route.read(session, match, query, self.state)
                 await session.commit()
         except Exception:
             return False
+        finally:
+            precedence.end()
         scope["route"] = route
         headers = [
             (b"content-length", str(len(body)).encode()),

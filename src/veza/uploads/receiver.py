@@ -8,6 +8,14 @@ pieces, memory bounded by one block in flight whatever the file size, the size l
 while receiving, and an fsync before the file is handed over, so an acknowledged upload is on
 the disk. The md5 is not computed here: hashing runs at ~600 MiB/s on one core, slower than
 receiving, so single uploads get theirs from the processing job (docs/PERFORMANCE.md).
+
+Uploads take turns on the event loop: one received chunk is parsed at a time, process-wide
+(``_turns``), and before its turn an upload gives way to the other requests being answered, for
+at most ``GIVE_WAY_SECONDS`` (kit/precedence.py). A waiting upload does not ask the server for
+more of its body, so the server stops reading that socket: a pass of the loop carries at most
+one upload's chunk whatever the number of uploads, and none while a request is being answered
+(unless it takes longer than that bound). Waiting for the network or the disk is done outside
+the turn.
 """
 
 from __future__ import annotations
@@ -16,6 +24,7 @@ import asyncio
 import ctypes
 import os
 import sys
+import weakref
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,12 +33,15 @@ from typing import Any
 from python_multipart.multipart import MultipartParser, parse_options_header
 
 from veza.kit.errors import PayloadTooLarge, ValidationFailed
+from veza.kit.precedence import Precedence
 
 WRITE_BUFFER_BYTES = 1024 * 1024
 HEAD_BYTES = 64  # kept to recognise the format by its magic bytes
 MAX_FIELD_BYTES = 64 * 1024
 MAX_FIELDS = 64
 MAX_FILES = 2
+# How long a chunk of an upload waits, at most, for the requests being answered.
+GIVE_WAY_SECONDS = 0.02
 
 
 @dataclass
@@ -101,6 +113,7 @@ class _FileWriter:
         self.written = 0  # bytes handed to the writer thread so far
         # The previous block's write runs in a thread while the next block arrives.
         self.pending: asyncio.Future[None] | None = None
+        self.closed = False
 
     def append(self, data: bytes) -> None:
         self.received.size += len(data)
@@ -117,8 +130,9 @@ class _FileWriter:
             self.blocks, self.written, self.buffered = [], self.written + self.buffered, 0
             if self.pending is not None:
                 await self.pending  # at most one block in flight: memory stays bounded
-            self.pending = asyncio.ensure_future(
-                asyncio.to_thread(_write_all, self.descriptor, blocks, offset)
+            # A plain executor future (no task, no context copy): one hop each way per block.
+            self.pending = asyncio.get_running_loop().run_in_executor(
+                None, _write_all, self.descriptor, blocks, offset
             )
 
     async def close(self) -> None:
@@ -132,10 +146,14 @@ class _FileWriter:
         try:
             os.fsync(self.descriptor)  # acknowledged means on the disk
         finally:
+            self.closed = True
             os.close(self.descriptor)
 
     def abandon(self) -> None:
         """Stop after an error: the block in flight finishes in its thread, then the file closes."""
+        if self.closed:
+            return
+        self.closed = True
         descriptor = self.descriptor
         if self.pending is not None and not self.pending.done():
             self.pending.add_done_callback(lambda _: os.close(descriptor))
@@ -215,15 +233,31 @@ class IncomingBody:
     chunks: AsyncIterator[bytes]
 
 
+_TURNS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _turns() -> asyncio.Lock:
+    """The running loop's turn among uploads (one lock per loop: a lock serves one loop)."""
+    loop = asyncio.get_running_loop()
+    turns = _TURNS.get(loop)
+    if turns is None:
+        turns = _TURNS[loop] = asyncio.Lock()
+    return turns
+
+
 async def receive_form(
     body: IncomingBody,
     *,
     file_fields: frozenset[str],
     new_path: Callable[[], Path],
     max_file_bytes: int,
+    precedence: Precedence,
 ) -> ReceivedForm:
     """Parse a multipart body; files named in ``file_fields`` (or sent with a filename) are
-    streamed to staging files from ``new_path``. The caller owns (and discards) the files."""
+    streamed to staging files from ``new_path``, giving way to the requests ``precedence``
+    counts. The caller owns (and discards) the files."""
     content_type, options = parse_options_header(body.content_type)
     boundary = options.get(b"boundary")
     if content_type != b"multipart/form-data" or not boundary:
@@ -231,17 +265,24 @@ async def receive_form(
     collector = _Collector(file_fields)
     parser = MultipartParser(boundary, collector.callbacks())
     form = ReceivedForm()
-    writers: list[_FileWriter] = []
+    files = _OpenFiles(form, new_path, max_file_bytes)
+    turns = _turns()
     try:
         async for data in body.chunks:
-            _feed(parser, data)
-            await _apply(collector, form, writers, new_path, max_file_bytes)
+            # The turn covers giving way and parsing; the next chunk (the network) and the
+            # writes (the disk) are waited for outside it.
+            async with turns:
+                await precedence.give_way(GIVE_WAY_SECONDS)
+                _feed(parser, data)
+                files.apply(collector)
+            await files.settle()
         _feed(parser, None)
-        await _apply(collector, form, writers, new_path, max_file_bytes)
-        if writers:  # the body ended inside a file part
+        files.apply(collector)
+        await files.settle()
+        if files.writers:  # the body ended inside a file part
             raise ValidationFailed.field("file", "malformed multipart body")
     except BaseException:
-        for writer in writers:
+        for writer in files.writers:
             writer.abandon()
         form.discard()
         raise
@@ -260,31 +301,46 @@ def _feed(parser: MultipartParser, data: bytes | None) -> None:
         raise ValidationFailed.field("file", "malformed multipart body") from exc
 
 
-async def _apply(
-    collector: _Collector,
-    form: ReceivedForm,
-    writers: list[_FileWriter],
-    new_path: Callable[[], Path],
-    max_file_bytes: int,
-) -> None:
-    """Play the parser's events in order: open, fill and close files; record fields."""
-    for event in collector.events:
-        kind = event[0]
-        if kind == "start":
-            name, filename = event[1], event[2]
-            if name in form.files or len(form.files) >= MAX_FILES:
-                raise ValidationFailed.field(name or "file", "one file per field")
-            received = ReceivedFile(path=new_path(), filename=os.path.basename(filename))
-            form.files[name] = received
-            writers.append(_FileWriter(received, max_file_bytes))
-        elif kind == "data":
-            writers[-1].append(event[1])
-        elif kind == "end":
-            await writers.pop().close()
-        else:
-            if len(form.fields) >= MAX_FIELDS:
-                raise ValidationFailed.field(event[1] or "form", "too many form fields")
-            form.fields[event[1]] = event[2].decode("utf-8", "replace")
-    collector.events.clear()
-    if writers:
-        await writers[-1].flush()
+class _OpenFiles:
+    """The files of a form being received: the one being filled is the last of ``writers``;
+    the ones before it ended and are still to be closed."""
+
+    def __init__(self, form: ReceivedForm, new_path: Callable[[], Path], limit: int) -> None:
+        self.form = form
+        self.new_path = new_path
+        self.limit = limit
+        self.writers: list[_FileWriter] = []
+        self.filling = False  # the last writer is still receiving
+
+    def apply(self, collector: _Collector) -> None:
+        """Play the parser's events in order: open and fill files, record fields (no await:
+        this runs in the upload's turn)."""
+        form = self.form
+        for event in collector.events:
+            kind = event[0]
+            if kind == "start":
+                name, filename = event[1], event[2]
+                if name in form.files or len(form.files) >= MAX_FILES:
+                    raise ValidationFailed.field(name or "file", "one file per field")
+                received = ReceivedFile(path=self.new_path(), filename=os.path.basename(filename))
+                form.files[name] = received
+                self.writers.append(_FileWriter(received, self.limit))
+                self.filling = True
+            elif kind == "data":
+                self.writers[-1].append(event[1])
+            elif kind == "end":
+                self.filling = False
+            else:
+                if len(form.fields) >= MAX_FIELDS:
+                    raise ValidationFailed.field(event[1] or "form", "too many form fields")
+                form.fields[event[1]] = event[2].decode("utf-8", "replace")
+        collector.events.clear()
+
+    async def settle(self) -> None:
+        """Close the files that ended; hand the one being filled its next block to write."""
+        ended = self.writers[:-1] if self.filling else self.writers[:]
+        for writer in ended:
+            await writer.close()
+            self.writers.remove(writer)
+        if self.filling:
+            await self.writers[-1].flush()

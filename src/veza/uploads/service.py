@@ -176,6 +176,7 @@ async def receive(
         file_fields=frozenset({file_field}),
         new_path=tools.storage.new_staging_path,
         max_file_bytes=limit,
+        precedence=tools.precedence,
     )
 
 
