@@ -36,6 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnClause, ColumnElement
 
+from veza.kit.queries import InWrittenOrder
 from veza.search.text import (
     TYPO_MAX_LENGTH,
     TYPO_MIN_LENGTH,
@@ -77,9 +78,10 @@ class Terms:
 class Match:
     """How a statement over a base table is narrowed to a query's matches and scored.
 
-    ``restrict`` keeps the matching rows by their ids (the index answers once, then the base
-    table is read by key): for counts, facets and orders other than relevance. ``apply``
-    joins the index, for the relevance order, whose score needs the index's row.
+    ``keep`` narrows a statement to the matching rows, for counts, facets and orders other than
+    relevance (PostgreSQL: by their ids, the index answering once; SQLite: driven from the
+    index's matches, as ``apply``). ``apply`` joins the index, for the relevance order, whose
+    score needs the index's row.
     ``candidates(k, typed)`` is the bounded top-k of the relevance order: a subquery
     ``(key, score)`` of the matches scored within the index alone (no base row read), keeping
     the ``k`` first (SQLite: the k best scores with every row tied with the k-th; PostgreSQL:
@@ -89,7 +91,7 @@ class Match:
     their score; ``k=None`` keeps every match."""
 
     apply: Callable[[Select[Any]], Select[Any]]
-    restrict: ColumnElement[bool]
+    keep: Callable[[Select[Any]], Select[Any]]
     score: ColumnElement[Any]  # higher is better
     candidates: Callable[[int | None, str], Subquery]  # (k, the query as typed)
     # Whether the index has any match at all (no base row read): kinds without one are skipped.
@@ -280,18 +282,13 @@ def _sqlite_match(kind: str, base_id: Any, terms: Terms) -> Match:
         expression = f"{{{SQLITE_NAME_FIELDS[kind]}}} : ({expression})"
 
     def apply(statement: Select[Any]) -> Select[Any]:
-        return (
-            statement.join(side, side.c[KEYS[kind]] == base_id)
-            .join(fts, fts.c.rowid == side.c.doc_id)
-            .where(matches(literal(expression)))
+        # Driven from the index's matches: FROM fts, side, then the kind's rows (queries.py).
+        driven = InWrittenOrder(
+            InWrittenOrder(fts, side, side.c.doc_id == fts.c.rowid),
+            base_id.table,
+            side.c[KEYS[kind]] == base_id,
         )
-
-    matching_keys = (
-        select(side.c[KEYS[kind]])
-        .select_from(fts)
-        .join(side, side.c.doc_id == fts.c.rowid)
-        .where(matches(literal(expression)))
-    )
+        return statement.select_from(driven).where(matches(literal(expression)))
 
     def candidates(k: int | None, typed: str) -> Subquery:
         title_words = words(typed)
@@ -318,7 +315,8 @@ def _sqlite_match(kind: str, base_id: Any, terms: Terms) -> Match:
 
     return Match(
         apply=apply,
-        restrict=base_id.in_(matching_keys),
+        # By ids, SQLite's planner may probe the ids once per readable row: driven instead.
+        keep=apply,
         score=score,
         candidates=candidates,
         found=select(fts.c.rowid).where(matches(literal(expression))).exists(),
@@ -431,9 +429,10 @@ def _pg_match(kind: str, base_id: Any, terms: Terms) -> Match:
             statement = statement.where(or_(scored.c.key.in_(first), scored.c.maybe_exact))
         return statement.subquery(f"candidates_{kind}")
 
+    restrict = base_id.in_(matching_keys)
     return Match(
         apply=apply,
-        restrict=base_id.in_(matching_keys),
+        keep=lambda statement: statement.where(restrict),
         score=score,
         candidates=candidates,
         found=matching_keys.exists(),

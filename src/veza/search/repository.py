@@ -258,7 +258,7 @@ def track_conditions(filters: TrackFilters) -> list[ColumnElement[bool]]:
 def filtered_tracks(viewer: User | None, match: Match | None, filters: TrackFilters) -> Select[Any]:
     statement = listed_tracks(viewer)
     if match is not None:
-        statement = statement.where(match.restrict)
+        statement = match.keep(statement)
     return statement.where(*track_conditions(filters))
 
 
