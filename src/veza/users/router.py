@@ -17,7 +17,7 @@ from veza.kit.envelope import Envelope, ok
 from veza.kit.pagination import Paging
 from veza.kit.readlane import LaneRoute
 from veza.models import User
-from veza.users import schemas, service
+from veza.users import relations, schemas, service
 from veza.users.dependencies import SocialConfig, UserListParams
 from veza.users.schemas import UserId
 
@@ -172,7 +172,7 @@ async def delete_users_id_block(
     session: DbSession,
     user_id: UserId,
 ) -> Envelope[schemas.BlockResult]:
-    return ok(await service.unblock(session, user, user_id))
+    return ok(await relations.unblock(session, user, user_id))
 
 
 @router.post("/users/{id}/block", tags=["User"], summary="Block user")
@@ -181,7 +181,7 @@ async def post_users_id_block(
     session: DbSession,
     user_id: UserId,
 ) -> Envelope[schemas.BlockResult]:
-    return ok(await service.block(session, user, user_id))
+    return ok(await relations.block(session, user, user_id))
 
 
 @router.get("/users/{id}/completion", tags=["User"], summary="Get Profile Completion")
@@ -199,7 +199,7 @@ async def delete_users_id_follow(
     session: DbSession,
     user_id: UserId,
 ) -> Envelope[schemas.FollowResult]:
-    return ok(await service.unfollow(session, user, user_id))
+    return ok(await relations.unfollow(session, user, user_id))
 
 
 @router.post("/users/{id}/follow", tags=["User"], summary="Follow user")
@@ -208,4 +208,4 @@ async def post_users_id_follow(
     session: DbSession,
     user_id: UserId,
 ) -> Envelope[schemas.FollowResult]:
-    return ok(await service.follow(session, user, user_id))
+    return ok(await relations.follow(session, user, user_id))
