@@ -107,15 +107,21 @@ async def baseline(url: str, requests: list[list[tuple[str, Any]]]) -> list[floa
     async with engine.connect() as connection:
         for _ in range(ROUNDS):
             for statements in requests:
-                started = time.perf_counter()
-                for statement, parameters in statements:
-                    result = await connection.exec_driver_sql(statement, parameters)
-                    if result.returns_rows:
-                        result.fetchall()
-                timings.append((time.perf_counter() - started) * 1000)
-                await connection.rollback()
+                timings.append(await replay(connection, statements))
     await engine.dispose()
     return timings
+
+
+async def replay(connection: Any, statements: list[tuple[str, Any]]) -> float:
+    """Milliseconds of one request's statements run on ``connection``, results fetched."""
+    started = time.perf_counter()
+    for statement, parameters in statements:
+        result = await connection.exec_driver_sql(statement, parameters)
+        if result.returns_rows:
+            result.fetchall()
+    elapsed = (time.perf_counter() - started) * 1000
+    await connection.rollback()
+    return elapsed
 
 
 async def _get(port: int, path: str) -> int:

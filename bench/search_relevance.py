@@ -147,8 +147,10 @@ async def evaluate(settings: Settings) -> tuple[float, float, list[tuple[Case, i
     return mrr, hits, ranks
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def seeded_catalogue(description: str) -> tuple[Settings, str]:
+    """The command line's database (a fresh SQLite file by default) seeded with the real
+    Chinook catalogue unless ``--no-seed``: the settings to run the app on, and the backend."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--database-url", default="")
     parser.add_argument("--no-seed", action="store_true")
     args = parser.parse_args()
@@ -163,8 +165,12 @@ def main() -> None:
         auth=AuthSettings(jwt_secret="relevance-" + "x" * 64),
         log=LogSettings(level="WARNING"),
     )
+    return settings, "postgresql" if url.startswith("postgresql") else "sqlite"
+
+
+def main() -> None:
+    settings, backend = seeded_catalogue(__doc__.splitlines()[0])
     mrr, hits, ranks = asyncio.run(evaluate(settings))
-    backend = "postgresql" if url.startswith("postgresql") else "sqlite"
     print(f"{backend}: {len(ranks)} queries, MRR {mrr:.3f}, hit@5 {hits:.3f}")
     for case, rank in ranks:
         if rank != 1:

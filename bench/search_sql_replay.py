@@ -18,12 +18,18 @@ import asyncio
 import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_search import _settings, captured_sql, percentile, search_paths, suggestion_paths
+from bench_search import (
+    _settings,
+    captured_sql,
+    percentile,
+    replay,
+    search_paths,
+    suggestion_paths,
+)
 
 from veza.kit.db import create_null_pool_engine
 
@@ -33,16 +39,7 @@ async def best_replays(url: str, requests: list[list[tuple[str, Any]]], repeat: 
     best: list[float] = []
     async with engine.connect() as connection:
         for statements in requests:
-            timings = []
-            for _ in range(repeat):
-                started = time.perf_counter()
-                for statement, parameters in statements:
-                    result = await connection.exec_driver_sql(statement, parameters)
-                    if result.returns_rows:
-                        result.fetchall()
-                timings.append((time.perf_counter() - started) * 1000)
-                await connection.rollback()
-            best.append(min(timings))
+            best.append(min([await replay(connection, statements) for _ in range(repeat)]))
     await engine.dispose()
     return best
 

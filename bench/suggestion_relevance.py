@@ -14,10 +14,8 @@ relevant suggestion among the five is the prefix's score (0 when none is there).
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,10 +23,10 @@ from typing import Any
 import httpx
 
 from veza.app import create_app
-from veza.config import AuthSettings, LogSettings, Settings
+from veza.config import Settings
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from search_catalogue import seed
+from search_relevance import seeded_catalogue
 
 LIMIT = 5
 
@@ -114,23 +112,8 @@ async def evaluate(settings: Settings) -> tuple[float, float, float, list[tuple[
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", default="")
-    parser.add_argument("--no-seed", action="store_true")
-    args = parser.parse_args()
-    folder = Path(tempfile.mkdtemp(prefix="veza-relevance-"))
-    url = args.database_url or f"sqlite+aiosqlite:///{folder / 'veza.db'}"
-    if not args.no_seed:
-        asyncio.run(seed(url, 3503, folder))
-    settings = Settings(
-        data_dir=folder,
-        database_url=url,
-        env="production",
-        auth=AuthSettings(jwt_secret="relevance-" + "x" * 64),
-        log=LogSettings(level="WARNING"),
-    )
+    settings, backend = seeded_catalogue(__doc__.splitlines()[0])
     mrr, first, hits, ranks = asyncio.run(evaluate(settings))
-    backend = "postgresql" if url.startswith("postgresql") else "sqlite"
     scores = f"MRR {mrr:.3f}, hit@1 {first:.3f}, hit@{LIMIT} {hits:.3f}"
     print(f"{backend}: {len(ranks)} prefixes, {scores}")
     for prefix, rank in ranks:
