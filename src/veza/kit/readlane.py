@@ -42,6 +42,8 @@ _LEAVE_TO_THE_API = frozenset(
     {b"authorization", b"origin", b"content-length", b"transfer-encoding"}
 )
 _JSON = b"application/json"
+# A canonical UUID in a lane route's path pattern, as a capturing group.
+UUID_GROUP = "([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})"
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from veza.kit.db import DbSession
 from veza.kit.dependencies import AppSettings, PublicUrl
 from veza.kit.envelope import Envelope, ok
 from veza.kit.pagination import OffsetParams, offset_params
-from veza.kit.readlane import LaneRoute
+from veza.kit.readlane import UUID_GROUP, LaneRoute
 from veza.tracks import history, lyrics, recommendations, schemas, service, sharing, versions
 from veza.tracks.schemas import TrackId
 
@@ -171,9 +171,6 @@ async def get_tracks_id(
 
 # The anonymous reads of the two routes above in the read lane (kit/readlane.py): the same
 # service calls, for the requests the lane takes (no query but ``limit``, a canonical id).
-_UUID = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
-
-
 async def _lane_tracks(
     session: AsyncSession, _: re.Match[str], query: re.Match[bytes], state: Any
 ) -> bytes:
@@ -208,7 +205,10 @@ LANE_ROUTES = (
         _lane_tracks,
     ),
     LaneRoute(
-        "/api/v1/tracks/{id}", re.compile(f"/api/v1/tracks/({_UUID})"), re.compile(b""), _lane_track
+        "/api/v1/tracks/{id}",
+        re.compile(f"/api/v1/tracks/{UUID_GROUP}"),
+        re.compile(b""),
+        _lane_track,
     ),
 )
 

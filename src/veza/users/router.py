@@ -15,7 +15,7 @@ from veza.auth.schemas import DeleteAccountRequest
 from veza.kit.db import DbSession
 from veza.kit.envelope import Envelope, ok
 from veza.kit.pagination import Paging
-from veza.kit.readlane import LaneRoute
+from veza.kit.readlane import UUID_GROUP, LaneRoute
 from veza.models import User
 from veza.users import relations, schemas, service
 from veza.users.dependencies import SocialConfig, UserListParams
@@ -144,9 +144,7 @@ async def _lane_profile(
 LANE_ROUTES = (
     LaneRoute(
         "/api/v1/users/{id}",
-        re.compile(
-            "/api/v1/users/([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})"
-        ),
+        re.compile(f"/api/v1/users/{UUID_GROUP}"),
         re.compile(b""),
         _lane_profile,
     ),
