@@ -92,7 +92,7 @@ class DatabaseSettings(BaseModel):
     pool_size: int = 10
     max_overflow: int = 10
     # A pooled server connection idle longer than this is tested before use (kit/db.py).
-    ping_after_idle_seconds: float = 10.0
+    ping_after_idle_seconds: float = Field(default=10.0, ge=0)
     sqlite_busy_timeout_ms: int = 5000
 
 
