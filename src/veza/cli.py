@@ -31,13 +31,13 @@ from veza.commands import library, maintenance, marketplace
 from veza.commands.common import (
     command_settings,
     fail,
-    first_line,
     migrate_in_a_child_or_fail,
     migrate_or_fail,
     without_password,
 )
 from veza.config import Settings, get_settings
 from veza.kit.db import Database
+from veza.kit.errors import first_line
 from veza.kit.logging import configure_logging
 from veza.kit.native_memory import limit_malloc_arenas
 

@@ -19,6 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from veza.config import Settings, get_settings
 from veza.kit.db import Database
+from veza.kit.errors import first_line
 from veza.kit.migrations import upgrade_to_head
 
 
@@ -117,11 +118,6 @@ def migrate_in_a_child_or_fail(settings: Settings) -> None:
         reason = said[-1] if said else f"the migration process ended with {child.returncode}"
         fail(f"cannot migrate {without_password(url)}: {reason}")
     sys.stderr.write(child.stderr)  # warnings, if any, are not hidden
-
-
-def first_line(exc: BaseException) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    return text.splitlines()[0]
 
 
 def run_with_database(work: Any) -> Any:

@@ -8,8 +8,9 @@ from typing import Any
 import typer
 from sqlalchemy.exc import SQLAlchemyError
 
-from veza.commands.common import command_settings, fail, first_line, migrate_or_fail
+from veza.commands.common import command_settings, fail, migrate_or_fail
 from veza.kit.db import Database
+from veza.kit.errors import first_line
 
 search_app = typer.Typer(help="The search indexes.", no_args_is_help=True)
 

@@ -140,3 +140,9 @@ class KeepChanges(Exception):
     def __init__(self, error: VezaError) -> None:
         super().__init__(error.message)
         self.error = error
+
+
+def first_line(exc: BaseException) -> str:
+    """What an exception says, in one line (its type's name when it says nothing)."""
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0]

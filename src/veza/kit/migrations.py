@@ -49,12 +49,12 @@ def main() -> None:
     from sqlalchemy.exc import SQLAlchemyError
 
     from veza.config import get_settings
+    from veza.kit.errors import first_line
 
     try:
         upgrade_to_head(get_settings())
     except (OSError, SQLAlchemyError) as exc:
-        reason = str(exc).strip() or type(exc).__name__
-        sys.stderr.write(reason.splitlines()[0] + "\n")
+        sys.stderr.write(first_line(exc) + "\n")
         sys.exit(1)
 
 

@@ -23,15 +23,12 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from veza.kit.db import Database
 from veza.kit.middleware import RequestObserver
 from veza.kit.precedence import Precedence
-
-log = structlog.get_logger("veza.readlane")
 
 # What the lane's read gets: the session, the path's match, the query's match, the app state.
 LaneRead = Callable[[AsyncSession, re.Match[str], re.Match[bytes], Any], Awaitable[bytes]]

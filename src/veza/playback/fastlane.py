@@ -29,6 +29,7 @@ from urllib.parse import unquote
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from veza.kit.middleware import RequestObserver
+from veza.kit.readlane import UUID_GROUP
 from veza.kit.storage import content_disposition
 from veza.playback.cache import PlayableFile, PlaybackCache
 from veza.playback.dependencies import STREAM_TOKEN_COOKIE, stream_credential
@@ -41,9 +42,7 @@ from veza.playback.http import (
     validators,
 )
 
-_STREAM_PATH = re.compile(
-    r"^/api/v1/tracks/([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})/stream$"
-)
+_STREAM_PATH = re.compile(f"^/api/v1/tracks/{UUID_GROUP}/stream$")
 # Requests carrying any of these need what only the API does (CORS, a body, validators);
 # an Authorization is served here only once the API has granted it the track.
 _LEAVE_TO_THE_API = frozenset(
