@@ -2,7 +2,7 @@
 
 SQLite (always): the migrations run once into a template file; each test gets a copy.
 PostgreSQL (when VEZA_TEST_DATABASE_URL points at a server): the suite creates its own
-database, migrates it once, truncates every table after each test and drops it at the end.
+database, migrates it once, empties every table after each test and drops it at the end.
 """
 
 from __future__ import annotations
@@ -87,8 +87,13 @@ class _PostgresBackend:
         asyncio.run(self._admin(f'CREATE DATABASE "{self.name}"'))
         self.url = self.server_url.set(database=self.name).render_as_string(hide_password=False)
         upgrade_to_head(make_settings(root, self.url))
-        tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-        self.truncate = f"TRUNCATE {tables} RESTART IDENTITY CASCADE" if tables else ""
+        # One server-side block of DELETEs, children first: TRUNCATE gives every table and
+        # index a new file, which cost 0.1-1.6 s a test against 20 ms for this on small tables.
+        deletes = " ".join(
+            f'DELETE FROM "{t.name}";'  # noqa: S608 (our own table names)
+            for t in reversed(Base.metadata.sorted_tables)
+        )
+        self.empty_tables = f"DO $$ BEGIN {deletes} END $$" if deletes else ""
 
     async def _admin(self, statement: str) -> None:
         admin_url = self.server_url.set(database="postgres").render_as_string(hide_password=False)
@@ -102,11 +107,11 @@ class _PostgresBackend:
         return self.url
 
     async def reset(self) -> None:
-        if not self.truncate:
+        if not self.empty_tables:
             return
         engine = create_null_pool_engine(self.url)
         async with engine.begin() as connection:
-            await connection.execute(text(self.truncate))
+            await connection.execute(text(self.empty_tables))
         await engine.dispose()
 
     def close(self) -> None:
