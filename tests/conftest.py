@@ -17,17 +17,26 @@ from typing import Any
 
 import httpx
 import pytest
+from argon2 import PasswordHasher
 from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from veza.app import create_app
 from veza.config import AuthSettings, LogSettings, RateLimitSettings, Settings
+from veza.kit import passwords
 from veza.kit.db import create_null_pool_engine
 from veza.kit.migrations import upgrade_to_head
 from veza.models import Base
 
 TEST_JWT_SECRET = "test-secret-" + "x" * 64
+
+# argon2id at 1 MiB and one pass: the suite hashes thousands of passwords, each 20-30 ms at the
+# production cost, and nothing it checks depends on the cost (tests of rehashing make hashes
+# of other parameters themselves). Servers the tests start as processes keep the real cost.
+passwords.HASHER = PasswordHasher(
+    time_cost=1, memory_cost=1024, parallelism=1, hash_len=32, salt_len=16
+)
 
 # The audio samples and the uploaders of the test folders that upload real files.
 pytest_plugins = ["tests.fixtures"]
