@@ -113,6 +113,13 @@ async def indexed(
     only; PostgreSQL's vocabulary has a btree)."""
     if not words:
         return []
+    row = (await session.execute(select(*_indexed_checks(session, words, kinds)))).one()
+    return [bool(value) for value in row]
+
+
+def _indexed_checks(
+    session: AsyncSession, words: Sequence[tuple[str, bool]], kinds: Sequence[str]
+) -> list[ColumnElement[bool]]:
     checks: list[ColumnElement[bool]] = []
     for word, prefix in words:
         if is_postgres(session):
@@ -124,8 +131,7 @@ async def indexed(
             match = term.between(word, word + "\U0010ffff") if prefix else term == word
             parts = [select_terms(kind).where(match) for kind in kinds]
         checks.append(or_(*(part.exists() for part in parts)))
-    row = (await session.execute(select(*checks))).one()
-    return [bool(value) for value in row]
+    return checks
 
 
 def neighbours(word: str) -> list[str]:
@@ -188,17 +194,36 @@ def _like_prefix(word: str) -> str:
     return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-async def expand(session: AsyncSession, query: ParsedQuery, kinds: Sequence[str]) -> Terms:
-    """Each word's alternatives: a word of 5+ letters that is not indexed (nor, the last one,
-    the start of an indexed word) also matches the indexed words one typo away."""
+def _prefixes(query: ParsedQuery) -> list[bool]:
     last = len(query.words) - 1
-    prefixes = [query.last_is_prefix and index == last for index in range(len(query.words))]
-    checked = [
+    return [query.last_is_prefix and index == last for index in range(len(query.words))]
+
+
+def _typo_checked(query: ParsedQuery, prefixes: Sequence[bool]) -> list[tuple[str, bool]]:
+    """The words whose typos are corrected when they are not indexed."""
+    return [
         (word, prefix)
         for word, prefix in zip(query.words, prefixes, strict=True)
         if TYPO_MIN_LENGTH <= len(word) <= TYPO_MAX_LENGTH
     ]
+
+
+async def expand(session: AsyncSession, query: ParsedQuery, kinds: Sequence[str]) -> Terms:
+    """Each word's alternatives: a word of 5+ letters that is not indexed (nor, the last one,
+    the start of an indexed word) also matches the indexed words one typo away."""
+    prefixes = _prefixes(query)
+    checked = _typo_checked(query, prefixes)
     known = dict(zip(checked, await indexed(session, checked, kinds), strict=True))
+    return await _corrected(session, query, prefixes, known, kinds)
+
+
+async def _corrected(
+    session: AsyncSession,
+    query: ParsedQuery,
+    prefixes: list[bool],
+    known: dict[tuple[str, bool], bool],
+    kinds: Sequence[str],
+) -> Terms:
     alternatives: list[list[str]] = []
     for word, prefix in zip(query.words, prefixes, strict=True):
         options = [word]
@@ -437,6 +462,32 @@ def _pg_match(kind: str, base_id: Any, terms: Terms) -> Match:
         candidates=candidates,
         found=matching_keys.exists(),
     )
+
+
+async def expanded_matches(
+    session: AsyncSession, query: ParsedQuery, base_ids: Sequence[Any], kinds: Sequence[str]
+) -> tuple[Terms, list[Match], list[bool]]:
+    """``expand``, each kind's ``match`` and ``found`` in one statement when every checked
+    word is indexed (the common case): the probe of the words as typed, which are then the
+    terms, rides with the vocabulary check. A word to correct costs the look-up of its
+    neighbours and a second probe."""
+    prefixes = _prefixes(query)
+    checked = _typo_checked(query, prefixes)
+    as_typed = Terms(query=query, alternatives=[[word] for word in query.words], prefixes=prefixes)
+    matches = [
+        match(session, kind, base_id, as_typed)
+        for kind, base_id in zip(kinds, base_ids, strict=True)
+    ]
+    checks = _indexed_checks(session, checked, kinds) if checked else []
+    row = (await session.execute(select(*checks, *(m.found for m in matches)))).one()
+    known = dict(zip(checked, (bool(value) for value in row[: len(checks)]), strict=True))
+    if all(known.values()):
+        return as_typed, matches, [bool(value) for value in row[len(checks) :]]
+    terms = await _corrected(session, query, prefixes, known, kinds)
+    matches = [
+        match(session, kind, base_id, terms) for kind, base_id in zip(kinds, base_ids, strict=True)
+    ]
+    return terms, matches, await found(session, matches)
 
 
 async def found(session: AsyncSession, matches: Sequence[Match]) -> list[bool]:
