@@ -16,13 +16,17 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from typing import Any
 
 from sqlalchemy import (
+    BindParameter,
+    Integer,
     Select,
+    String,
     Subquery,
     and_,
+    bindparam,
     column,
     func,
     literal,
@@ -96,6 +100,13 @@ class Match:
     candidates: Callable[[int | None, str], Subquery]  # (k, the query as typed)
     # Whether the index has any match at all (no base row read): kinds without one are skipped.
     found: ColumnElement[bool]
+    # Every value that varies between queries is a named bound parameter: ``values`` holds the
+    # match's own, ``candidate_values(k, typed)`` those of ``candidates(k, typed)``; ``shape``
+    # is what the statements' structure depends on. A statement made once per shape answers
+    # any query of that shape when run with these values (repository.ranked_page).
+    values: dict[str, Any]
+    candidate_values: Callable[[int | None, str], dict[str, Any]]
+    shape: tuple[Any, ...]
 
 
 def is_postgres(session: AsyncSession) -> bool:
@@ -299,12 +310,28 @@ def _sqlite_kind(kind: str) -> _SqliteKind:
     )
 
 
+def _named(name: str, values: dict[str, Any], type_: Any = String) -> BindParameter[Any]:
+    return bindparam(name, values[name], type_=type_)
+
+
+def _sqlite_candidate_values(kind: str, k: int | None, typed: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    if k is not None:
+        values[f"{kind}_kth"] = k - 1
+    title_words = words(typed)
+    if title_words:
+        values[f"{kind}_phrase"] = f'{{{SQLITE_NAME_FIELDS[kind]}}} : ^ "{" ".join(title_words)}"'
+    return values
+
+
 def _sqlite_match(kind: str, base_id: Any, terms: Terms) -> Match:
     parts = _sqlite_kind(kind)
     side, fts, score, matches = parts.side, parts.fts, parts.score, parts.matches
     expression = _sqlite_expression(terms)
     if terms.names_only:
         expression = f"{{{SQLITE_NAME_FIELDS[kind]}}} : ({expression})"
+    values = {f"{kind}_fts": expression}
+    fts_query = _named(f"{kind}_fts", values)
 
     def apply(statement: Select[Any]) -> Select[Any]:
         # Driven from the index's matches: FROM fts, side, then the kind's rows (queries.py).
@@ -313,24 +340,26 @@ def _sqlite_match(kind: str, base_id: Any, terms: Terms) -> Match:
             base_id.table,
             side.c[KEYS[kind]] == base_id,
         )
-        return statement.select_from(driven).where(matches(literal(expression)))
+        return statement.select_from(driven).where(matches(fts_query))
 
     def candidates(k: int | None, typed: str) -> Subquery:
-        title_words = words(typed)
+        given = _sqlite_candidate_values(kind, k, typed)
         # Scored inside FTS5 once (materialized: the bound and the candidates both read it),
         # then only the candidates are joined to their rows.
         scored = (
             select(fts.c.rowid.label("doc_id"), score.label("score"))
-            .where(matches(literal(expression)))
+            .where(matches(fts_query))
             .cte(f"scored_{kind}")
             .prefix_with("MATERIALIZED")
         )
         kept: list[ColumnElement[bool]] = []
         if k is not None:
-            kept.append(scored.c.score >= _bound(scored.c.score, k))
-        if title_words:
-            phrase = f'{{{SQLITE_NAME_FIELDS[kind]}}} : ^ "{" ".join(title_words)}"'
-            kept.append(scored.c.doc_id.in_(select(fts.c.rowid).where(matches(literal(phrase)))))
+            kept.append(
+                scored.c.score >= _bound(scored.c.score, _named(f"{kind}_kth", given, Integer))
+            )
+        if f"{kind}_phrase" in given:
+            phrase = _named(f"{kind}_phrase", given)
+            kept.append(scored.c.doc_id.in_(select(fts.c.rowid).where(matches(phrase))))
         statement = select(side.c[KEYS[kind]].label("key"), scored.c.score).join_from(
             scored, side, side.c.doc_id == scored.c.doc_id
         )
@@ -344,13 +373,16 @@ def _sqlite_match(kind: str, base_id: Any, terms: Terms) -> Match:
         keep=apply,
         score=score,
         candidates=candidates,
-        found=select(fts.c.rowid).where(matches(literal(expression))).exists(),
+        found=select(fts.c.rowid).where(matches(fts_query)).exists(),
+        values=values,
+        candidate_values=partial(_sqlite_candidate_values, kind),
+        shape=("sqlite", kind),
     )
 
 
-def _bound(score: ColumnElement[Any], k: int) -> ColumnElement[Any]:
+def _bound(score: ColumnElement[Any], kth_offset: BindParameter[Any]) -> ColumnElement[Any]:
     """The k-th best score among the matches (every match when there are fewer)."""
-    kth = select(score).order_by(score.desc()).offset(k - 1).limit(1).scalar_subquery()
+    kth = select(score).order_by(score.desc()).offset(kth_offset).limit(1).scalar_subquery()
     return func.coalesce(kth, score)
 
 
@@ -384,15 +416,29 @@ def _pg_side(kind: str) -> Any:
     return table(f"search_{kind}", *(column(name) for name in names))
 
 
+def _pg_candidate_values(kind: str, k: int | None, typed: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    if k is not None:
+        values[f"{kind}_k"] = k
+    title_words = words(typed)
+    if title_words:
+        values[f"{kind}_phrase"] = " <-> ".join(f"'{word}':A" for word in title_words)
+        values[f"{kind}_typed"] = typed
+    return values
+
+
 def _pg_match(kind: str, base_id: Any, terms: Terms) -> Match:
     side = _pg_side(kind)
+    values: dict[str, Any] = {}
     expression = _pg_expression(terms)
-    tsquery: ColumnElement[Any] | None = (
-        func.to_tsquery(literal_column(SIMPLE), literal(expression)) if expression else None
-    )
+    tsquery: ColumnElement[Any] | None = None
+    if expression:
+        values[f"{kind}_tsquery"] = expression
+        tsquery = func.to_tsquery(literal_column(SIMPLE), _named(f"{kind}_tsquery", values))
     web = _pg_websearch(terms.query)
     if web:
-        websearch = func.websearch_to_tsquery(literal_column(SIMPLE), literal(web))
+        values[f"{kind}_web"] = web
+        websearch = func.websearch_to_tsquery(literal_column(SIMPLE), _named(f"{kind}_web", values))
         tsquery = websearch if tsquery is None else tsquery.op("&&")(websearch)
     assert tsquery is not None  # a parsed query with no word and no phrase never gets here
     tsquery = _once(tsquery)
@@ -407,22 +453,22 @@ def _pg_match(kind: str, base_id: Any, terms: Terms) -> Match:
 
     def candidates(k: int | None, typed: str) -> Subquery:
         # Scored over the side table once (materialized), only the candidates then read rows.
-        title_words = words(typed)
+        given = _pg_candidate_values(kind, k, typed)
         maybe_exact: ColumnElement[Any] = literal(False)
-        if title_words:
-            phrase = " <-> ".join(f"'{word}':A" for word in title_words)
+        if f"{kind}_phrase" in given:
+            phrase = _named(f"{kind}_phrase", given)
             # A title equal to the query has the query's folded text as its A-weighted words:
             # the same lexemes (positions and weights stripped), checked on the phrase's rows.
             title_lexemes = func.strip(
                 func.ts_filter(side.c.document, literal_column("'{a}'::\"char\"[]"))
             )
             typed_lexemes = func.strip(
-                func.to_tsvector(literal_column(SIMPLE), func.search_text(literal(typed)))
+                func.to_tsvector(
+                    literal_column(SIMPLE), func.search_text(_named(f"{kind}_typed", given))
+                )
             )
             maybe_exact = and_(
-                side.c.document.op("@@")(
-                    _once(func.to_tsquery(literal_column(SIMPLE), literal(phrase)))
-                ),
+                side.c.document.op("@@")(_once(func.to_tsquery(literal_column(SIMPLE), phrase))),
                 title_lexemes == _once(typed_lexemes),
             )
         scored = (
@@ -449,7 +495,7 @@ def _pg_match(kind: str, base_id: Any, terms: Terms) -> Match:
                     scored.c.created_at.desc(),
                     scored.c.key.desc(),
                 )
-                .limit(k)
+                .limit(_named(f"{kind}_k", given, Integer))
             )
             statement = statement.where(or_(scored.c.key.in_(first), scored.c.maybe_exact))
         return statement.subquery(f"candidates_{kind}")
@@ -461,6 +507,9 @@ def _pg_match(kind: str, base_id: Any, terms: Terms) -> Match:
         score=score,
         candidates=candidates,
         found=matching_keys.exists(),
+        values=values,
+        candidate_values=partial(_pg_candidate_values, kind),
+        shape=("postgresql", kind, bool(expression), bool(web)),
     )
 
 
