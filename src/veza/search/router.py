@@ -129,9 +129,7 @@ async def _lane_search(
 async def _lane_suggestions(
     session: AsyncSession, _: re.Match[str], query: re.Match[bytes], __: Any
 ) -> bytes:
-    q, values, types = _lane_query(query)
-    if types or "cursor" in values:  # not parameters of this route: left to the API
-        raise _LeftToTheApi
+    q, values, _types = _lane_query(query)  # the route's pattern has no type nor cursor
     return await _suggestions_json(session, None, q, _lane_limit(values))
 
 
