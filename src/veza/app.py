@@ -43,6 +43,7 @@ from veza.playback.router import router as playback_router
 from veza.playlists.router import router as playlists_router
 from veza.queue.router import router as queue_router
 from veza.registry import register_all
+from veza.search.router import LANE_ROUTES as SEARCH_LANE_ROUTES
 from veza.search.router import router as search_router
 from veza.social.router import router as social_router
 from veza.social.service import TrendingCache
@@ -180,7 +181,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         AnonymousReadLane,
         state=app.state,
         observer=observer,
-        routes=(*TRACK_LANE_ROUTES, *USER_LANE_ROUTES),
+        routes=(*TRACK_LANE_ROUTES, *USER_LANE_ROUTES, *SEARCH_LANE_ROUTES),
     )
     # Outermost: anonymous Range requests of cached public tracks are answered before any other
     # layer, with the same request id, headers, metrics and log line (playback/fastlane.py).

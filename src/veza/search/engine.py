@@ -16,13 +16,17 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from typing import Any
 
 from sqlalchemy import (
+    BindParameter,
+    Integer,
     Select,
+    String,
     Subquery,
     and_,
+    bindparam,
     column,
     func,
     literal,
@@ -96,6 +100,13 @@ class Match:
     candidates: Callable[[int | None, str], Subquery]  # (k, the query as typed)
     # Whether the index has any match at all (no base row read): kinds without one are skipped.
     found: ColumnElement[bool]
+    # Every value that varies between queries is a named bound parameter: ``values`` holds the
+    # match's own, ``candidate_values(k, typed)`` those of ``candidates(k, typed)``; ``shape``
+    # is what the statements' structure depends on. A statement made once per shape answers
+    # any query of that shape when run with these values (repository.ranked_page).
+    values: dict[str, Any]
+    candidate_values: Callable[[int | None, str], dict[str, Any]]
+    shape: tuple[Any, ...]
 
 
 def is_postgres(session: AsyncSession) -> bool:
@@ -113,6 +124,13 @@ async def indexed(
     only; PostgreSQL's vocabulary has a btree)."""
     if not words:
         return []
+    row = (await session.execute(select(*_indexed_checks(session, words, kinds)))).one()
+    return [bool(value) for value in row]
+
+
+def _indexed_checks(
+    session: AsyncSession, words: Sequence[tuple[str, bool]], kinds: Sequence[str]
+) -> list[ColumnElement[bool]]:
     checks: list[ColumnElement[bool]] = []
     for word, prefix in words:
         if is_postgres(session):
@@ -124,8 +142,7 @@ async def indexed(
             match = term.between(word, word + "\U0010ffff") if prefix else term == word
             parts = [select_terms(kind).where(match) for kind in kinds]
         checks.append(or_(*(part.exists() for part in parts)))
-    row = (await session.execute(select(*checks))).one()
-    return [bool(value) for value in row]
+    return checks
 
 
 def neighbours(word: str) -> list[str]:
@@ -188,17 +205,36 @@ def _like_prefix(word: str) -> str:
     return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-async def expand(session: AsyncSession, query: ParsedQuery, kinds: Sequence[str]) -> Terms:
-    """Each word's alternatives: a word of 5+ letters that is not indexed (nor, the last one,
-    the start of an indexed word) also matches the indexed words one typo away."""
+def _prefixes(query: ParsedQuery) -> list[bool]:
     last = len(query.words) - 1
-    prefixes = [query.last_is_prefix and index == last for index in range(len(query.words))]
-    checked = [
+    return [query.last_is_prefix and index == last for index in range(len(query.words))]
+
+
+def _typo_checked(query: ParsedQuery, prefixes: Sequence[bool]) -> list[tuple[str, bool]]:
+    """The words whose typos are corrected when they are not indexed."""
+    return [
         (word, prefix)
         for word, prefix in zip(query.words, prefixes, strict=True)
         if TYPO_MIN_LENGTH <= len(word) <= TYPO_MAX_LENGTH
     ]
+
+
+async def expand(session: AsyncSession, query: ParsedQuery, kinds: Sequence[str]) -> Terms:
+    """Each word's alternatives: a word of 5+ letters that is not indexed (nor, the last one,
+    the start of an indexed word) also matches the indexed words one typo away."""
+    prefixes = _prefixes(query)
+    checked = _typo_checked(query, prefixes)
     known = dict(zip(checked, await indexed(session, checked, kinds), strict=True))
+    return await _corrected(session, query, prefixes, known, kinds)
+
+
+async def _corrected(
+    session: AsyncSession,
+    query: ParsedQuery,
+    prefixes: list[bool],
+    known: dict[tuple[str, bool], bool],
+    kinds: Sequence[str],
+) -> Terms:
     alternatives: list[list[str]] = []
     for word, prefix in zip(query.words, prefixes, strict=True):
         options = [word]
@@ -274,12 +310,28 @@ def _sqlite_kind(kind: str) -> _SqliteKind:
     )
 
 
+def _named(name: str, values: dict[str, Any], type_: Any = String) -> BindParameter[Any]:
+    return bindparam(name, values[name], type_=type_)
+
+
+def _sqlite_candidate_values(kind: str, k: int | None, typed: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    if k is not None:
+        values[f"{kind}_kth"] = k - 1
+    title_words = words(typed)
+    if title_words:
+        values[f"{kind}_phrase"] = f'{{{SQLITE_NAME_FIELDS[kind]}}} : ^ "{" ".join(title_words)}"'
+    return values
+
+
 def _sqlite_match(kind: str, base_id: Any, terms: Terms) -> Match:
     parts = _sqlite_kind(kind)
     side, fts, score, matches = parts.side, parts.fts, parts.score, parts.matches
     expression = _sqlite_expression(terms)
     if terms.names_only:
         expression = f"{{{SQLITE_NAME_FIELDS[kind]}}} : ({expression})"
+    values = {f"{kind}_fts": expression}
+    fts_query = _named(f"{kind}_fts", values)
 
     def apply(statement: Select[Any]) -> Select[Any]:
         # Driven from the index's matches: FROM fts, side, then the kind's rows (queries.py).
@@ -288,24 +340,26 @@ def _sqlite_match(kind: str, base_id: Any, terms: Terms) -> Match:
             base_id.table,
             side.c[KEYS[kind]] == base_id,
         )
-        return statement.select_from(driven).where(matches(literal(expression)))
+        return statement.select_from(driven).where(matches(fts_query))
 
     def candidates(k: int | None, typed: str) -> Subquery:
-        title_words = words(typed)
+        given = _sqlite_candidate_values(kind, k, typed)
         # Scored inside FTS5 once (materialized: the bound and the candidates both read it),
         # then only the candidates are joined to their rows.
         scored = (
             select(fts.c.rowid.label("doc_id"), score.label("score"))
-            .where(matches(literal(expression)))
+            .where(matches(fts_query))
             .cte(f"scored_{kind}")
             .prefix_with("MATERIALIZED")
         )
         kept: list[ColumnElement[bool]] = []
         if k is not None:
-            kept.append(scored.c.score >= _bound(scored.c.score, k))
-        if title_words:
-            phrase = f'{{{SQLITE_NAME_FIELDS[kind]}}} : ^ "{" ".join(title_words)}"'
-            kept.append(scored.c.doc_id.in_(select(fts.c.rowid).where(matches(literal(phrase)))))
+            kept.append(
+                scored.c.score >= _bound(scored.c.score, _named(f"{kind}_kth", given, Integer))
+            )
+        if f"{kind}_phrase" in given:
+            phrase = _named(f"{kind}_phrase", given)
+            kept.append(scored.c.doc_id.in_(select(fts.c.rowid).where(matches(phrase))))
         statement = select(side.c[KEYS[kind]].label("key"), scored.c.score).join_from(
             scored, side, side.c.doc_id == scored.c.doc_id
         )
@@ -319,13 +373,16 @@ def _sqlite_match(kind: str, base_id: Any, terms: Terms) -> Match:
         keep=apply,
         score=score,
         candidates=candidates,
-        found=select(fts.c.rowid).where(matches(literal(expression))).exists(),
+        found=select(fts.c.rowid).where(matches(fts_query)).exists(),
+        values=values,
+        candidate_values=partial(_sqlite_candidate_values, kind),
+        shape=("sqlite", kind),
     )
 
 
-def _bound(score: ColumnElement[Any], k: int) -> ColumnElement[Any]:
+def _bound(score: ColumnElement[Any], kth_offset: BindParameter[Any]) -> ColumnElement[Any]:
     """The k-th best score among the matches (every match when there are fewer)."""
-    kth = select(score).order_by(score.desc()).offset(k - 1).limit(1).scalar_subquery()
+    kth = select(score).order_by(score.desc()).offset(kth_offset).limit(1).scalar_subquery()
     return func.coalesce(kth, score)
 
 
@@ -359,15 +416,29 @@ def _pg_side(kind: str) -> Any:
     return table(f"search_{kind}", *(column(name) for name in names))
 
 
+def _pg_candidate_values(kind: str, k: int | None, typed: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    if k is not None:
+        values[f"{kind}_k"] = k
+    title_words = words(typed)
+    if title_words:
+        values[f"{kind}_phrase"] = " <-> ".join(f"'{word}':A" for word in title_words)
+        values[f"{kind}_typed"] = typed
+    return values
+
+
 def _pg_match(kind: str, base_id: Any, terms: Terms) -> Match:
     side = _pg_side(kind)
+    values: dict[str, Any] = {}
     expression = _pg_expression(terms)
-    tsquery: ColumnElement[Any] | None = (
-        func.to_tsquery(literal_column(SIMPLE), literal(expression)) if expression else None
-    )
+    tsquery: ColumnElement[Any] | None = None
+    if expression:
+        values[f"{kind}_tsquery"] = expression
+        tsquery = func.to_tsquery(literal_column(SIMPLE), _named(f"{kind}_tsquery", values))
     web = _pg_websearch(terms.query)
     if web:
-        websearch = func.websearch_to_tsquery(literal_column(SIMPLE), literal(web))
+        values[f"{kind}_web"] = web
+        websearch = func.websearch_to_tsquery(literal_column(SIMPLE), _named(f"{kind}_web", values))
         tsquery = websearch if tsquery is None else tsquery.op("&&")(websearch)
     assert tsquery is not None  # a parsed query with no word and no phrase never gets here
     tsquery = _once(tsquery)
@@ -382,22 +453,22 @@ def _pg_match(kind: str, base_id: Any, terms: Terms) -> Match:
 
     def candidates(k: int | None, typed: str) -> Subquery:
         # Scored over the side table once (materialized), only the candidates then read rows.
-        title_words = words(typed)
+        given = _pg_candidate_values(kind, k, typed)
         maybe_exact: ColumnElement[Any] = literal(False)
-        if title_words:
-            phrase = " <-> ".join(f"'{word}':A" for word in title_words)
+        if f"{kind}_phrase" in given:
+            phrase = _named(f"{kind}_phrase", given)
             # A title equal to the query has the query's folded text as its A-weighted words:
             # the same lexemes (positions and weights stripped), checked on the phrase's rows.
             title_lexemes = func.strip(
                 func.ts_filter(side.c.document, literal_column("'{a}'::\"char\"[]"))
             )
             typed_lexemes = func.strip(
-                func.to_tsvector(literal_column(SIMPLE), func.search_text(literal(typed)))
+                func.to_tsvector(
+                    literal_column(SIMPLE), func.search_text(_named(f"{kind}_typed", given))
+                )
             )
             maybe_exact = and_(
-                side.c.document.op("@@")(
-                    _once(func.to_tsquery(literal_column(SIMPLE), literal(phrase)))
-                ),
+                side.c.document.op("@@")(_once(func.to_tsquery(literal_column(SIMPLE), phrase))),
                 title_lexemes == _once(typed_lexemes),
             )
         scored = (
@@ -424,7 +495,7 @@ def _pg_match(kind: str, base_id: Any, terms: Terms) -> Match:
                     scored.c.created_at.desc(),
                     scored.c.key.desc(),
                 )
-                .limit(k)
+                .limit(_named(f"{kind}_k", given, Integer))
             )
             statement = statement.where(or_(scored.c.key.in_(first), scored.c.maybe_exact))
         return statement.subquery(f"candidates_{kind}")
@@ -436,7 +507,36 @@ def _pg_match(kind: str, base_id: Any, terms: Terms) -> Match:
         score=score,
         candidates=candidates,
         found=matching_keys.exists(),
+        values=values,
+        candidate_values=partial(_pg_candidate_values, kind),
+        shape=("postgresql", kind, bool(expression), bool(web)),
     )
+
+
+async def expanded_matches(
+    session: AsyncSession, query: ParsedQuery, base_ids: Sequence[Any], kinds: Sequence[str]
+) -> tuple[Terms, list[Match], list[bool]]:
+    """``expand``, each kind's ``match`` and ``found`` in one statement when every checked
+    word is indexed (the common case): the probe of the words as typed, which are then the
+    terms, rides with the vocabulary check. A word to correct costs the look-up of its
+    neighbours and a second probe."""
+    prefixes = _prefixes(query)
+    checked = _typo_checked(query, prefixes)
+    as_typed = Terms(query=query, alternatives=[[word] for word in query.words], prefixes=prefixes)
+    matches = [
+        match(session, kind, base_id, as_typed)
+        for kind, base_id in zip(kinds, base_ids, strict=True)
+    ]
+    checks = _indexed_checks(session, checked, kinds) if checked else []
+    row = (await session.execute(select(*checks, *(m.found for m in matches)))).one()
+    known = dict(zip(checked, (bool(value) for value in row[: len(checks)]), strict=True))
+    if all(known.values()):
+        return as_typed, matches, [bool(value) for value in row[len(checks) :]]
+    terms = await _corrected(session, query, prefixes, known, kinds)
+    matches = [
+        match(session, kind, base_id, terms) for kind, base_id in zip(kinds, base_ids, strict=True)
+    ]
+    return terms, matches, await found(session, matches)
 
 
 async def found(session: AsyncSession, matches: Sequence[Match]) -> list[bool]:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy import Integer, Select, String, and_, bindparam, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -89,8 +89,12 @@ _NOCASE = {kind: title.collate("NOCASE") for kind, title in TITLES.items()}
 def exactly(session: AsyncSession, kind: str, query: str) -> ColumnElement[bool]:
     """The title is the query as typed, ignoring case (SQLite: ASCII case)."""
     if engine.is_postgres(session):
-        return _LOWERED[kind] == query.lower()
-    return _NOCASE[kind] == query
+        return _LOWERED[kind] == bindparam("exact_title", query.lower(), type_=String)
+    return _NOCASE[kind] == bindparam("exact_title", query, type_=String)
+
+
+def _exact_title(session: AsyncSession, query: str) -> str:
+    return query.lower() if engine.is_postgres(session) else query
 
 
 def relevance(
@@ -129,25 +133,72 @@ async def _ranked(
     k: int | None,
     offset: int,
     limit: int,
-    extra: Sequence[Any] = (),
+    count_up_to: int | None = None,
 ) -> list[Any]:
-    """Rows ``(entity, exact, score, *extra)`` of the page in the relevance order, ranked among
-    the bounded top-k candidates (the index scores every match; only the candidates are read
-    and sorted with the tie-breaks). Exact whenever the readable candidates fill the page: a
-    match outside them scores below every one of them and its title is not the query, so it
-    follows them all. ``k=None`` ranks every match."""
+    """Rows ``(entity, exact, score[, count])`` of the page in the relevance order, ranked
+    among the bounded top-k candidates (the index scores every match; only the candidates are
+    read and sorted with the tie-breaks). Exact whenever the readable candidates fill the
+    page: a match outside them scores below every one of them and its title is not the
+    query, so it follows them all. ``k=None`` ranks every match. With ``count_up_to``, each
+    row also carries the readable matches counted up to it (from the index's matches to their
+    rows, stopping there).
+
+    Every value that varies between queries is a bound parameter, so the anonymous visitor's
+    statement is made once per shape (the kind, the match's form, whether a title may equal
+    the query, the bound, the count) and only run with the values after that: building it
+    cost more Python than running it (docs/PERFORMANCE.md, "Search")."""
+    candidate_values = match.candidate_values(k, query)
+    values = {
+        **match.values,
+        **candidate_values,
+        "exact_title": _exact_title(session, query),
+        "page_offset": min(offset, MAX_OFFSET),
+        "page_limit": limit,
+        "count_cap": count_up_to or 0,
+    }
+    if viewer is None:
+        shape = (*match.shape, *sorted(candidate_values), count_up_to is not None)
+        statement = _ANONYMOUS_RANKINGS.get(shape)
+        if statement is None:
+            statement = _ANONYMOUS_RANKINGS[shape] = _ranking(
+                session, kind, None, match, query, k, count_up_to
+            )
+    else:
+        statement = _ranking(session, kind, viewer, match, query, k, count_up_to)
+    return list((await session.execute(statement, values)).all())
+
+
+_ANONYMOUS_RANKINGS: dict[tuple[Any, ...], Select[Any]] = {}
+
+
+def _ranking(
+    session: AsyncSession,
+    kind: str,
+    viewer: User | None,
+    match: Match,
+    query: str,
+    k: int | None,
+    count_up_to: int | None,
+) -> Select[Any]:
     entity = {engine.TRACKS: Track, engine.USERS: User, engine.PLAYLISTS: Playlist}[kind]
     candidates = match.candidates(k, query)
     exact = exactly(session, kind, query)
-    statement = (
+    columns: list[Any] = [entity, exact, candidates.c.score]
+    if count_up_to is not None:
+        capped = (
+            matching(kind, viewer, match)
+            .with_only_columns(IDS[kind])
+            .limit(bindparam("count_cap", count_up_to, type_=Integer))
+        )
+        columns.append(select(func.count()).select_from(capped.subquery()).scalar_subquery())
+    return (
         readable(kind, viewer)
         .join(candidates, candidates.c.key == IDS[kind])
-        .with_only_columns(entity, exact, candidates.c.score, *extra)
+        .with_only_columns(*columns)
         .order_by(*relevance(session, kind, match, query, candidates.c.score, exact))
-        .offset(min(offset, MAX_OFFSET))
-        .limit(limit)
+        .offset(bindparam("page_offset", type_=Integer))
+        .limit(bindparam("page_limit", type_=Integer))
     )
-    return list((await session.execute(statement)).all())
 
 
 async def ranked_page(
@@ -163,14 +214,15 @@ async def ranked_page(
     """One page of the kind's matches, best first, and their total counted up to
     ``COUNT_CAP`` (a total of COUNT_CAP means at least that many). One statement when the
     page has rows: the capped count rides along as a scalar subquery."""
-    # Counted from the index's matches to their rows, stopping at the cap.
-    capped = matching(kind, viewer, match).with_only_columns(IDS[kind]).limit(COUNT_CAP)
-    counted = select(func.count()).select_from(capped.subquery()).scalar_subquery()
     k = offset + limit + OVERFETCH
     rows = await _ranked(
-        session, kind, viewer, match, query, k=k, offset=offset, limit=limit, extra=[counted]
+        session, kind, viewer, match, query, k=k, offset=offset, limit=limit, count_up_to=COUNT_CAP
     )
-    total = int(rows[0][3]) if rows else await count(session, capped)
+    if rows:
+        total = int(rows[0][3])
+    else:
+        capped = matching(kind, viewer, match).with_only_columns(IDS[kind]).limit(COUNT_CAP)
+        total = await count(session, capped)
     if total <= offset:
         return [], total
     if len(rows) < min(total, offset + limit) - offset:  # the readable rule hid candidates
@@ -200,11 +252,9 @@ async def best(
     cheap, or rows the readable rule hides)."""
     # How many readable matches there are, up to ``limit``, rides along: fewer rows than that
     # means the readable rule hid candidates, the only case that needs every match ranked.
-    capped = matching(kind, viewer, match).with_only_columns(IDS[kind]).limit(limit)
-    counted = select(func.count()).select_from(capped.subquery()).scalar_subquery()
     k = limit + OVERFETCH
     rows = await _ranked(
-        session, kind, viewer, match, query, k=k, offset=0, limit=limit, extra=[counted]
+        session, kind, viewer, match, query, k=k, offset=0, limit=limit, count_up_to=limit
     )
     if not rows or len(rows) < int(rows[0][3]):
         rows = await _ranked(session, kind, viewer, match, query, k=None, offset=0, limit=limit)

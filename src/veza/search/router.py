@@ -4,21 +4,32 @@ playlist search. ``/tracks/search`` and ``/playlists/search`` are mounted before
 
 from __future__ import annotations
 
-from typing import Annotated
+import re
+from typing import Annotated, Any
+from urllib.parse import parse_qsl
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from veza.auth.dependencies import OptionalUser
 from veza.kit.db import DbSession
 from veza.kit.dependencies import PublicUrl
 from veza.kit.envelope import Envelope, ok
 from veza.kit.pagination import Paging
+from veza.kit.readlane import LaneRoute
+from veza.models import User
 from veza.search import schemas, service
 
 router = APIRouter()
 
 
-@router.get("/search", tags=["Search"], summary="Unified search", response_model_exclude_none=True)
+@router.get(
+    "/search",
+    tags=["Search"],
+    summary="Unified search",
+    response_model=Envelope[schemas.SearchResults],
+    response_model_exclude_none=True,
+)
 async def get_search(
     session: DbSession,
     viewer: OptionalUser,
@@ -30,11 +41,17 @@ async def get_search(
     ] = None,
     cursor: Annotated[str | None, Query(description="Opaque pagination cursor")] = None,
     limit: Annotated[int | None, Query(description="Page size (max 50)")] = None,
-) -> Envelope[schemas.SearchResults]:
-    return ok(await service.search(session, viewer, q, type, cursor, limit, public_url=public_url))
+) -> Response:
+    body = await _search_json(session, viewer, q, type, cursor, limit, public_url)
+    return Response(body, media_type="application/json")
 
 
-@router.get("/search/suggestions", tags=["Search"], summary="Search suggestions")
+@router.get(
+    "/search/suggestions",
+    tags=["Search"],
+    summary="Search suggestions",
+    response_model=Envelope[schemas.Suggestions],
+)
 async def get_search_suggestions(
     session: DbSession,
     viewer: OptionalUser,
@@ -42,8 +59,100 @@ async def get_search_suggestions(
     limit: Annotated[
         int | None, Query(description="Max number of suggestions (1..20, default 5)")
     ] = None,
-) -> Envelope[schemas.Suggestions]:
-    return ok(await service.suggestions(session, viewer, q, limit))
+) -> Response:
+    body = await _suggestions_json(session, viewer, q, limit)
+    return Response(body, media_type="application/json")
+
+
+# The answers as FastAPI encodes the response models (pydantic's JSON, ``exclude_none`` where
+# the route says so), without validating the models a second time; the read lane's answers
+# are the same bytes (tests/search/test_search_lane.py compares them with FastAPI's own).
+
+
+async def _search_json(
+    session: AsyncSession,
+    viewer: User | None,
+    q: str | None,
+    types: list[str] | None,
+    cursor: str | None,
+    limit: int | None,
+    public_url: str,
+) -> bytes:
+    results = await service.search(session, viewer, q, types, cursor, limit, public_url=public_url)
+    return ok(results).model_dump_json(exclude_none=True).encode()
+
+
+async def _suggestions_json(
+    session: AsyncSession, viewer: User | None, q: str | None, limit: int | None
+) -> bytes:
+    return ok(await service.suggestions(session, viewer, q, limit)).model_dump_json().encode()
+
+
+# The anonymous reads of the two routes above in the read lane (kit/readlane.py). The lane
+# takes a query string made of these parameters only; it is read as the API reads it
+# (Starlette's parsing: the last value of a scalar, every ``type``), and a value the API would
+# refuse or convert otherwise (a ``limit`` that is not plain digits, a missing ``q``) leaves
+# the request to the API.
+
+
+class _LeftToTheApi(Exception):
+    """The lane does not read this query string as the API would: the API answers it."""
+
+
+_DIGITS = re.compile("0|[1-9][0-9]{0,3}")  # as the API reads an int
+
+
+def _lane_query(query: re.Match[bytes]) -> tuple[str, dict[str, str], list[str]]:
+    pairs = parse_qsl(query.string.decode("latin-1"), keep_blank_values=True)
+    values = dict(pairs)
+    q = values.get("q")
+    limit = values.get("limit")
+    if q is None or (limit is not None and _DIGITS.fullmatch(limit) is None):
+        raise _LeftToTheApi
+    return q, values, [value for name, value in pairs if name == "type"]
+
+
+def _lane_limit(values: dict[str, str]) -> int | None:
+    limit = values.get("limit")
+    return None if limit is None else int(limit)
+
+
+async def _lane_search(
+    session: AsyncSession, _: re.Match[str], query: re.Match[bytes], state: Any
+) -> bytes:
+    q, values, types = _lane_query(query)
+    public_url: str = state.settings.server.public_url
+    limit, cursor = _lane_limit(values), values.get("cursor")
+    return await _search_json(session, None, q, types or None, cursor, limit, public_url)
+
+
+async def _lane_suggestions(
+    session: AsyncSession, _: re.Match[str], query: re.Match[bytes], __: Any
+) -> bytes:
+    q, values, _types = _lane_query(query)  # the route's pattern has no type nor cursor
+    return await _suggestions_json(session, None, q, _lane_limit(values))
+
+
+def _parameters(*names: str) -> re.Pattern[bytes]:
+    """A query string of ``name=value`` pairs with these names only, in any order."""
+    pair = b"(?:" + b"|".join(name.encode() for name in names) + b")=[^&]*"
+    return re.compile(pair + b"(?:&" + pair + b")*")
+
+
+LANE_ROUTES = (
+    LaneRoute(
+        "/api/v1/search",
+        re.compile("/api/v1/search"),
+        _parameters("q", "type", "limit", "cursor"),
+        _lane_search,
+    ),
+    LaneRoute(
+        "/api/v1/search/suggestions",
+        re.compile("/api/v1/search/suggestions"),
+        _parameters("q", "limit"),
+        _lane_suggestions,
+    ),
+)
 
 
 @router.get(

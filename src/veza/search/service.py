@@ -104,11 +104,9 @@ async def search(
     if query.empty:
         return results
     more = False
-    terms = await engine.expand(session, query, kinds)
-    matches = [engine.match(session, kind, repository.IDS[kind], terms) for kind in kinds]
-    for kind, match, found in zip(
-        kinds, matches, await engine.found(session, matches), strict=True
-    ):
+    ids = [repository.IDS[kind] for kind in kinds]
+    _, matches, founds = await engine.expanded_matches(session, query, ids, kinds)
+    for kind, match, found in zip(kinds, matches, founds, strict=True):
         if not found:  # nothing indexed matches: no statement of this kind
             continue
         rows, total = await repository.ranked_page(
