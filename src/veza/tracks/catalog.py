@@ -31,6 +31,7 @@ from veza.tracks.repository import (
     SHOWN_COLUMNS,
     genre_condition,
     listed_for,
+    listed_for_bound,
 )
 
 
@@ -129,14 +130,6 @@ def _page_statement(
 _unfiltered_page = functools.lru_cache(maxsize=32)(_page_statement)
 
 
-def _listed(viewer: User | None) -> ColumnElement[bool]:
-    """The viewer's listing: a constant for anonymous callers and administrators, the bound
-    member's for the rest (executed with their id)."""
-    if viewer is None or viewer.is_administrator:
-        return listed_for(viewer)
-    return LISTED_FOR_BOUND_MEMBER
-
-
 async def catalog_page(
     session: AsyncSession,
     viewer: User | None,
@@ -150,11 +143,8 @@ async def catalog_page(
     """(tracks as rows of ``SHOWN_COLUMNS``, total matching, whether more follow) of the
     catalog as the viewer sees it. Rows, not Track objects: making the objects cost more
     than the page's SQL (docs/PERFORMANCE.md, "Hot reads")."""
-    listed = _listed(viewer)
+    listed, params = listed_for_bound(viewer)
     filtered = tuple(_filter_conditions(filters))
-    params: dict[str, Any] = {}
-    if listed is LISTED_FOR_BOUND_MEMBER and viewer is not None:
-        params["viewer_id"] = viewer.id
     total = await counts.catalog_total(
         session,
         viewer,

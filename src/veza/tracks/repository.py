@@ -103,6 +103,16 @@ def _member_listing_halves(viewer_id: uuid.UUID) -> tuple[ColumnElement[bool], .
 # (tracks/bound.py), whole and in its two halves, for the statements built once.
 LISTED_FOR_BOUND_MEMBER = _listed_for_member(VIEWER_ID)
 BOUND_MEMBER_HALVES = _member_listing_halves(VIEWER_ID)
+
+
+def listed_for_bound(viewer: User | None) -> tuple[ColumnElement[bool], dict[str, Any]]:
+    """``listed_for(viewer)`` for a statement built once, and the parameters that bind it: a
+    constant for anonymous callers and administrators, the bound member's for the rest."""
+    if viewer is None or viewer.is_administrator:
+        return listed_for(viewer), {}
+    return LISTED_FOR_BOUND_MEMBER, {"viewer_id": viewer.id}
+
+
 # What a member's own tracks need to be listed for them but not for anonymous callers.
 OWN_BEYOND_PUBLIC = and_(_NOT_DELETED, not_(_OPEN_TO_ANYONE))
 
