@@ -29,7 +29,7 @@ from veza.kit.middleware import RequestContextMiddleware, RequestObserver
 from veza.kit.openapi import serve_contract_responses
 from veza.kit.pagination import CursorCodec
 from veza.kit.precedence import Precedence
-from veza.kit.readlane import AnonymousReadLane, Authenticate
+from veza.kit.readlane import Authenticate, ReadLane
 from veza.kit.routing import operation_id
 from veza.kit.storage import create_storage
 from veza.kit.tokens import TokenCodec
@@ -191,7 +191,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # as their routes, before the framework's layers (kit/readlane.py); a Bearer token is
     # checked there by the API's own check.
     app.add_middleware(
-        AnonymousReadLane,
+        ReadLane,
         state=app.state,
         observer=observer,
         routes=(*TRACK_LANE_ROUTES, *USER_LANE_ROUTES, *PLAYLIST_LANE_ROUTES),

@@ -38,7 +38,7 @@ LEFT_TO_THE_API = {"Content-Length": "0"}
 def lane_answers(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Paths the lane answered itself."""
     answered: list[str] = []
-    serve = readlane.AnonymousReadLane._serve
+    serve = readlane.ReadLane._serve
 
     async def spy(self: Any, found: Any, scope: Any, send: Any) -> bool:
         done = await serve(self, found, scope, send)
@@ -46,7 +46,7 @@ def lane_answers(monkeypatch: pytest.MonkeyPatch) -> list[str]:
             answered.append(scope["path"])
         return done
 
-    monkeypatch.setattr(readlane.AnonymousReadLane, "_serve", spy)
+    monkeypatch.setattr(readlane.ReadLane, "_serve", spy)
     return answered
 
 

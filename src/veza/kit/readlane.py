@@ -85,7 +85,7 @@ class _Found:
     token: str | None
 
 
-class AnonymousReadLane:
+class ReadLane:
     def __init__(
         self,
         app: ASGIApp,

@@ -22,7 +22,3 @@ VIEWER_ID = cast(uuid.UUID, bindparam("viewer_id", type_=Uuid()))
 def bound_int(name: str) -> int:
     """An integer bound at execution (a limit, an offset), typed as what it stands for."""
     return cast(int, bindparam(name, type_=Integer()))
-
-
-def viewer_params(viewer_id: uuid.UUID) -> dict[str, object]:
-    return {"viewer_id": viewer_id}
