@@ -10,9 +10,11 @@ import fastapi_offline
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from veza import API_PREFIX, __version__
 from veza.audit.router import router as audit_router
+from veza.auth.dependencies import authenticate_token
 from veza.auth.router import router as auth_router
 from veza.comments.router import router as comments_router
 from veza.config import Settings, get_settings
@@ -27,12 +29,13 @@ from veza.kit.middleware import RequestContextMiddleware, RequestObserver
 from veza.kit.openapi import serve_contract_responses
 from veza.kit.pagination import CursorCodec
 from veza.kit.precedence import Precedence
-from veza.kit.readlane import AnonymousReadLane
+from veza.kit.readlane import Authenticate, ReadLane
 from veza.kit.routing import operation_id
 from veza.kit.storage import create_storage
 from veza.kit.tokens import TokenCodec
 from veza.marketplace.router import router as marketplace_router
 from veza.media.router import router as media_router
+from veza.models import User
 from veza.notifications.router import router as notifications_router
 from veza.platform.router import DOCS_STATIC_PATH, ops_router
 from veza.platform.router import router as platform_router
@@ -40,6 +43,7 @@ from veza.playback.cache import PlaybackCache
 from veza.playback.fastlane import PlaybackFastLane
 from veza.playback.router import hls_router
 from veza.playback.router import router as playback_router
+from veza.playlists.router import LANE_ROUTES as PLAYLIST_LANE_ROUTES
 from veza.playlists.router import router as playlists_router
 from veza.queue.router import router as queue_router
 from veza.registry import register_all
@@ -84,6 +88,15 @@ DOMAIN_ROUTERS = (
     dashboard_router,
     notifications_router,
 )
+
+
+def _lane_caller(codec: TokenCodec) -> Authenticate:
+    """The read lane's token check: the API's (``authenticate_token``), its caller the user."""
+
+    async def caller(session: AsyncSession, token: str) -> User:
+        return (await authenticate_token(session, codec, token)).user
+
+    return caller
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -175,13 +188,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         upload_paths=UPLOAD_PATHS,
         precedence=app.state.precedence,
     )
-    # Anonymous reads of the catalog and profiles by the same service calls as their routes,
-    # before the framework's layers (kit/readlane.py).
+    # The hottest reads (the catalog, a track, a profile, a playlist, search) by the same service calls
+    # as their routes, before the framework's layers (kit/readlane.py); a Bearer token is
+    # checked there by the API's own check.
     app.add_middleware(
-        AnonymousReadLane,
+        ReadLane,
         state=app.state,
         observer=observer,
-        routes=(*TRACK_LANE_ROUTES, *USER_LANE_ROUTES, *SEARCH_LANE_ROUTES),
+        routes=(*TRACK_LANE_ROUTES, *USER_LANE_ROUTES, *PLAYLIST_LANE_ROUTES, *SEARCH_LANE_ROUTES),
+        authenticate=_lane_caller(app.state.tokens),
     )
     # Outermost: anonymous Range requests of cached public tracks are answered before any other
     # layer, with the same request id, headers, metrics and log line (playback/fastlane.py).

@@ -1,23 +1,35 @@
-"""The anonymous read lane (kit/readlane.py) answers exactly what the API answers.
+"""The read lane (kit/readlane.py) answers exactly what the API answers.
 
-The lane takes anonymous GETs of /tracks, /tracks/{id} and /users/{id} without a body; a
-request with ``Content-Length: 0`` is the same request to the API but one the lane leaves to
-it, so the two answers can be compared byte for byte: status, headers (the request id aside)
-and body.
+The lane takes anonymous GETs of /tracks, /tracks/{id} and /users/{id}, and signed-in GETs
+(``Authorization: Bearer``) of /tracks and /playlists/{id}, without a body; a request with
+``Content-Length: 0`` is the same request to the API but one the lane leaves to it, so the two
+answers can be compared byte for byte: status, headers (the request id aside) and body.
 """
 
 from __future__ import annotations
 
 import json
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import update
 
-from tests.factories import create_track, member, set_user_fields
+from tests.factories import (
+    Member,
+    access_token,
+    create_auth_session,
+    create_playlist,
+    create_track,
+    member,
+    set_user_fields,
+)
 from veza.kit import readlane
+from veza.kit.tokens import ACCESS_TOKEN_TYPE
+from veza.models import AuthSession
 
 LEFT_TO_THE_API = {"Content-Length": "0"}
 
@@ -26,15 +38,15 @@ LEFT_TO_THE_API = {"Content-Length": "0"}
 def lane_answers(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Paths the lane answered itself."""
     answered: list[str] = []
-    serve = readlane.AnonymousReadLane._serve
+    serve = readlane.ReadLane._serve
 
-    async def spy(self: Any, route: Any, match: Any, query: Any, scope: Any, send: Any) -> bool:
-        done = await serve(self, route, match, query, scope, send)
+    async def spy(self: Any, found: Any, scope: Any, send: Any) -> bool:
+        done = await serve(self, found, scope, send)
         if done:
             answered.append(scope["path"])
         return done
 
-    monkeypatch.setattr(readlane.AnonymousReadLane, "_serve", spy)
+    monkeypatch.setattr(readlane.ReadLane, "_serve", spy)
     return answered
 
 
@@ -43,9 +55,11 @@ def _comparable(response: httpx.Response) -> tuple[int, list[tuple[str, str]], b
     return response.status_code, headers, response.content
 
 
-async def _same_answer(client: httpx.AsyncClient, path: str) -> httpx.Response:
-    lane = await client.get(path)
-    api = await client.get(path, headers=LEFT_TO_THE_API)
+async def _same_answer(
+    client: httpx.AsyncClient, path: str, headers: dict[str, str] | None = None
+) -> httpx.Response:
+    lane = await client.get(path, headers=headers)
+    api = await client.get(path, headers={**(headers or {}), **LEFT_TO_THE_API})
     assert _comparable(lane) == _comparable(api), path
     assert lane.headers["x-request-id"] != api.headers["x-request-id"]
     return lane
@@ -109,7 +123,8 @@ async def test_callers_and_other_shapes_go_through_the_api(
     public = await create_track(app, owner)
     blocking = await client.post(f"/api/v1/users/{blocked.id}/block", headers=owner.headers)
     assert blocking.status_code in (200, 201), blocking.text
-    # Signed in: the owner sees the private track, the blocked member not the public one.
+    # Signed in (the lane reads only the catalog and playlists signed in): the owner sees the
+    # private track, the blocked member not the public one.
     own = await client.get(f"/api/v1/tracks/{track.id}", headers=owner.headers)
     assert own.status_code == 200
     hidden = await client.get(f"/api/v1/tracks/{public.id}", headers=blocked.headers)
@@ -117,9 +132,130 @@ async def test_callers_and_other_shapes_go_through_the_api(
     # Shapes the lane does not read: other query parameters, CORS, HEAD.
     assert (await client.get("/api/v1/tracks?limit=5&page=1")).status_code == 200
     assert (await client.get("/api/v1/tracks?genre=rock")).status_code == 200
+    assert (await client.get("/api/v1/tracks?page=1", headers=owner.headers)).status_code == 200
+    # Another scheme is anonymous to the API's HTTPBearer; the lane leaves it to the API.
+    basic = await client.get("/api/v1/tracks", headers={"Authorization": "Basic eDp5"})
+    assert basic.status_code == 200
     cors = await client.get(
         f"/api/v1/tracks/{public.id}", headers={"Origin": "http://elsewhere.example"}
     )
     assert cors.status_code == 200
     assert (await client.head(f"/api/v1/tracks/{public.id}")).status_code in (200, 405)
+    assert lane_answers == []
+
+
+def _ids(answer: httpx.Response) -> list[str]:
+    return [item["id"] for item in answer.json()["data"]["tracks"]]
+
+
+async def test_the_signed_in_catalog_is_answered_by_the_lane_as_the_api_answers_it(
+    app: FastAPI, client: httpx.AsyncClient, lane_answers: list[str]
+) -> None:
+    viewer = await member(app)
+    blocked = await member(app)
+    other = await member(app)
+    private = await create_track(app, viewer, is_public=False)
+    of_blocked = await create_track(app, blocked)
+    public = await create_track(app, other)
+    blocking = await client.post(f"/api/v1/users/{blocked.id}/block", headers=viewer.headers)
+    assert blocking.status_code in (200, 201), blocking.text
+
+    for path in ("/api/v1/tracks", "/api/v1/tracks?limit=2"):
+        answer = await _same_answer(client, path, viewer.headers)
+        assert answer.status_code == 200, answer.text
+    shown = _ids(await client.get("/api/v1/tracks", headers=viewer.headers))
+    assert str(private.id) in shown and str(public.id) in shown
+    assert str(of_blocked.id) not in shown
+    # The blocked member does not see the viewer's tracks either, nor anyone their private one.
+    seen_by_blocked = _ids(await _same_answer(client, "/api/v1/tracks", blocked.headers))
+    assert str(private.id) not in seen_by_blocked and str(public.id) in seen_by_blocked
+    assert lane_answers == ["/api/v1/tracks"] * 4
+
+
+async def _playlist_of(app: FastAPI, owner: Member, collaborator: Member) -> tuple[str, str]:
+    shown = await create_track(app, owner)
+    private_track = await create_track(app, owner, is_public=False)
+    playlist = await create_playlist(
+        app,
+        owner,
+        tracks=[shown, private_track],
+        collaborators={collaborator.id: "read"},
+        is_public=False,
+    )
+    return f"/api/v1/playlists/{playlist.id}", str(private_track.id)
+
+
+async def test_a_private_playlist_is_answered_to_a_collaborator_and_refused_to_a_stranger(
+    app: FastAPI, client: httpx.AsyncClient, lane_answers: list[str]
+) -> None:
+    owner = await member(app)
+    collaborator = await member(app)
+    stranger = await member(app)
+    path, private_track = await _playlist_of(app, owner, collaborator)
+
+    for caller in (owner, collaborator):
+        answer = await _same_answer(client, path, caller.headers)
+        assert answer.status_code == 200, answer.text
+        assert answer.headers["etag"]
+    owners_view = (await client.get(path, headers=owner.headers)).json()["data"]["playlist"]
+    collaborators_view = (await client.get(path, headers=collaborator.headers)).json()["data"][
+        "playlist"
+    ]
+    # The owner's private track is shown to the owner only (the catalog's rule).
+    assert private_track in [t["track"]["id"] for t in owners_view["tracks"]]
+    assert private_track not in [t["track"]["id"] for t in collaborators_view["tracks"]]
+    assert lane_answers == [path] * 4
+    lane_answers.clear()
+
+    refused = await _same_answer(client, path, stranger.headers)
+    assert refused.status_code == 404, refused.text
+    anonymous = await _same_answer(client, path)
+    assert anonymous.status_code == 401, anonymous.text
+    assert lane_answers == []
+
+
+async def _revoke(app: FastAPI, session_id: uuid.UUID) -> None:
+    async with app.state.db.writer() as session, session.begin():
+        await session.execute(
+            update(AuthSession)
+            .where(AuthSession.id == session_id)
+            .values(revoked_at=datetime.now(UTC))
+        )
+
+
+async def test_refused_tokens_are_left_to_the_api(
+    app: FastAPI, client: httpx.AsyncClient, lane_answers: list[str]
+) -> None:
+    owner = await member(app)
+    banned = await member(app)
+    path, _ = await _playlist_of(app, owner, banned)
+    login = await create_auth_session(app, owner.user)
+    expired = app.state.tokens.encode(
+        subject=str(owner.id),
+        typ=ACCESS_TOKEN_TYPE,
+        ttl_seconds=-60,
+        claims={"token_version": owner.user.token_version, "sid": str(login.id)},
+    )
+    revoked_login = await create_auth_session(app, owner.user)
+    revoked = app.state.tokens.encode(
+        subject=str(owner.id),
+        typ=ACCESS_TOKEN_TYPE,
+        ttl_seconds=900,
+        claims={"token_version": owner.user.token_version, "sid": str(revoked_login.id)},
+    )
+    await _revoke(app, revoked_login.id)
+    outdated = await access_token(app, owner.user, token_version=owner.user.token_version + 1)
+    await set_user_fields(app, banned.id, is_banned=True)
+    refusals = {
+        expired: "TOKEN_EXPIRED",
+        revoked: "SESSION_REVOKED",
+        outdated: "TOKEN_EXPIRED",
+        banned.headers["Authorization"].removeprefix("Bearer "): "INVALID_TOKEN",
+        "not.a.token": "INVALID_TOKEN",
+    }
+    for token, code in refusals.items():
+        for target in ("/api/v1/tracks", path):
+            answer = await _same_answer(client, target, {"Authorization": f"Bearer {token}"})
+            assert answer.status_code == 401, (target, answer.text)
+            assert answer.json()["error"]["code"] == code, (target, code)
     assert lane_answers == []

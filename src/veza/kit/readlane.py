@@ -1,14 +1,17 @@
-"""The lane for the hottest anonymous reads (plain ASGI, before the framework's layers).
+"""The lane for the hottest reads (plain ASGI, before the framework's layers).
 
-GET /api/v1/tracks, /tracks/{id} and /users/{id} are read far more than anything else, and
-for an anonymous caller the routing, dependency solving and middleware layers in front of
-them cost more than the SQL (docs/PERFORMANCE.md, "Hot reads"). A request of exactly the
-shape a lane route names (GET, the path, a query string it reads in full, no Authorization,
-no Origin, no body) is answered here by the route's own read: the same service function the
-FastAPI route calls, in a request session of the same kind, with the same JSON and headers.
-Anything else, and any read that does not answer 200 (not found, refused, failed), goes
-through the API as usual, which answers it in full: the lane only ever gives the answers the
-API gives, faster (a test holds them byte for byte equal).
+GET /api/v1/tracks, /tracks/{id}, /users/{id} and /playlists/{id} are read far more than
+anything else, and the routing, dependency solving and middleware layers in front of them cost
+more than the SQL (docs/PERFORMANCE.md, "Hot reads"). A request of exactly the shape a lane
+route names (GET, the path, a query string it reads in full, no Origin, no body, and either no
+Authorization or ``Bearer <token>`` for a route with a member read) is answered here by the
+route's own read: the same service function the FastAPI route calls, in a request session of
+the same kind, with the same JSON and headers. A token is checked by the API's own check
+(``authenticate``, given by the app: ``auth.dependencies.authenticate_token``) in that session.
+Anything else, and any token or read that does not answer 200 (bad, expired or revoked token,
+banned account, not found, refused, failed), goes through the API as usual, which answers it
+in full: the lane only ever gives the answers the API gives, faster (a test holds them byte
+for byte equal).
 
 Like the playback fast lane, it gives its answers what ``RequestContextMiddleware`` gives every
 other answer (request id, security headers, metrics, access log) through the same
@@ -30,14 +33,35 @@ from veza.kit.db import Database
 from veza.kit.middleware import RequestObserver
 from veza.kit.precedence import Precedence
 
-# What the lane's read gets: the session, the path's match, the query's match, the app state.
-LaneRead = Callable[[AsyncSession, re.Match[str], re.Match[bytes], Any], Awaitable[bytes]]
 
-# Requests carrying any of these need what only the API does: a caller (Authorization), CORS
-# (Origin), a body (its size limit).
-_LEAVE_TO_THE_API = frozenset(
-    {b"authorization", b"origin", b"content-length", b"transfer-encoding"}
-)
+@dataclass(frozen=True)
+class LaneAnswer:
+    """A 200's body and the headers the route puts before its content-length (an ETag)."""
+
+    body: bytes
+    headers: tuple[tuple[bytes, bytes], ...] = ()
+
+
+# What the lane's anonymous read gets: the session, the path's match, the query's match, the
+# app state.
+LaneRead = Callable[
+    [AsyncSession, re.Match[str], re.Match[bytes], Any], Awaitable[bytes | LaneAnswer]
+]
+# A member's read: the same, then the scope (client, headers) and the authenticated caller.
+MemberRead = Callable[
+    [AsyncSession, re.Match[str], re.Match[bytes], Any, Scope, Any],
+    Awaitable[bytes | LaneAnswer],
+]
+# The API's token check: the caller of a Bearer access token, or an exception (any refusal).
+Authenticate = Callable[[AsyncSession, str], Awaitable[Any]]
+
+# Requests carrying any of these need what only the API does: CORS (Origin), a body (its size
+# limit).
+_LEAVE_TO_THE_API = frozenset({b"origin", b"content-length", b"transfer-encoding"})
+_AUTHORIZATION = b"authorization"
+# What the API's HTTPBearer reads as a token, narrowed to a JWT's alphabet: anything else
+# (another scheme, spaces, an empty token) is the API's to answer.
+_BEARER = re.compile(rb"Bearer ([A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+)")
 _JSON = b"application/json"
 # A canonical UUID in a lane route's path pattern, as a capturing group.
 UUID_GROUP = "([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})"
@@ -48,10 +72,20 @@ class LaneRoute:
     path: str  # the route's template, as the access log and metrics report it
     pattern: re.Pattern[str]  # the whole path
     query: re.Pattern[bytes]  # the whole query string (b"" when there is none)
-    read: LaneRead  # the JSON body of the 200; raises what the API would answer otherwise
+    # The JSON body of the 200 (and its headers); raises what the API would answer otherwise.
+    read: LaneRead | None  # anonymous callers (None: the route requires a caller)
+    member_read: MemberRead | None = None  # callers with a Bearer token (None: the API's)
 
 
-class AnonymousReadLane:
+@dataclass(frozen=True)
+class _Found:
+    route: LaneRoute
+    path: re.Match[str]
+    query: re.Match[bytes]
+    token: str | None
+
+
+class ReadLane:
     def __init__(
         self,
         app: ASGIApp,
@@ -59,20 +93,22 @@ class AnonymousReadLane:
         state: Any,
         observer: RequestObserver,
         routes: Sequence[LaneRoute],
+        authenticate: Authenticate,
     ) -> None:
         self.app = app
         self.state = state
         self.observer = observer
         self.routes = tuple(routes)
+        self.authenticate = authenticate
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] == "GET":
             found = self._route_for(scope)
-            if found is not None and await self._serve(*found, scope, send):
+            if found is not None and await self._serve(found, scope, send):
                 return
         await self.app(scope, receive, send)
 
-    def _route_for(self, scope: Scope) -> tuple[LaneRoute, re.Match[str], re.Match[bytes]] | None:
+    def _route_for(self, scope: Scope) -> _Found | None:
         path: str = scope["path"]
         for route in self.routes:
             match = route.pattern.fullmatch(path)
@@ -81,20 +117,38 @@ class AnonymousReadLane:
             query = route.query.fullmatch(scope.get("query_string") or b"")
             if query is None:
                 return None
-            for name, _ in scope["headers"]:
+            authorization: bytes | None = None
+            for name, value in scope["headers"]:
                 if name in _LEAVE_TO_THE_API:
                     return None
-            return route, match, query
+                if name == _AUTHORIZATION:
+                    if authorization is not None:
+                        return None  # which one counts is the API's to decide
+                    authorization = value
+            if authorization is None:
+                return None if route.read is None else _Found(route, match, query, None)
+            bearer = _BEARER.fullmatch(authorization)
+            if bearer is None or route.member_read is None:
+                return None
+            return _Found(route, match, query, bearer.group(1).decode("ascii"))
         return None
 
-    async def _serve(
-        self,
-        route: LaneRoute,
-        match: re.Match[str],
-        query: re.Match[bytes],
-        scope: Scope,
-        send: Send,
-    ) -> bool:
+    async def _read(self, found: _Found, session: AsyncSession, scope: Scope) -> LaneAnswer:
+        """The route's answer, the token checked first as the API checks it."""
+        if found.token is None:
+            assert found.route.read is not None
+            answer = await found.route.read(session, found.path, found.query, self.state)
+        else:
+            assert found.route.member_read is not None
+            caller = await self.authenticate(session, found.token)
+            # What the API's token dependency records for the access log.
+            scope["state"]["user_id"] = caller.id
+            answer = await found.route.member_read(
+                session, found.path, found.query, self.state, scope, caller
+            )
+        return answer if isinstance(answer, LaneAnswer) else LaneAnswer(answer)
+
+    async def _serve(self, found: _Found, scope: Scope, send: Send) -> bool:
         started = time.perf_counter()
         request_id = self.observer.begin(scope)
         database: Database = self.state.db
@@ -102,14 +156,17 @@ class AnonymousReadLane:
         precedence.begin()
         try:
             async with database.request_reader() as session:
-                body = await route.read(session, match, query, self.state)
+                answer = await self._read(found, session, scope)
                 await session.commit()
         except Exception:
+            scope["state"].pop("user_id", None)
             return False
         finally:
             precedence.end()
-        scope["route"] = route
+        scope["route"] = found.route
+        body = answer.body
         headers = [
+            *answer.headers,
             (b"content-length", str(len(body)).encode()),
             (b"content-type", _JSON),
             # What the CORS layer adds to an answer to a request without Origin.

@@ -71,15 +71,17 @@ class PlaylistAccess:
 async def readable_playlist(
     session: AsyncSession, playlist_id: uuid.UUID, caller: User | None
 ) -> PlaylistAccess:
-    playlist = await repository.get_readable(session, playlist_id, caller)
-    if playlist is None:
+    if caller is None:
+        playlist = await repository.get_readable(session, playlist_id, None)
+        if playlist is None:
+            raise PlaylistNotFound()
+        return PlaylistAccess(playlist, None, None)
+    found = await repository.get_readable_with_permission(session, playlist_id, caller)
+    if found is None:
         raise PlaylistNotFound()
-    permission = (
-        await repository.permission_of(session, playlist.id, caller.id)
-        if caller is not None and caller.id != playlist.user_id
-        else None
-    )
-    return PlaylistAccess(playlist, caller, permission)
+    playlist, permission = found
+    # The owner's rights are the owner's, whatever a collaborator row would say.
+    return PlaylistAccess(playlist, caller, None if caller.id == playlist.user_id else permission)
 
 
 async def _requiring(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
 
@@ -25,16 +25,25 @@ class PlaylistTools:
     database: Database
 
 
-async def get_playlist_tools(request: Request) -> PlaylistTools:
-    settings = request.app.state.settings
-    user_agent = request.headers.get("user-agent")
+def playlist_tools(state: Any, ip_address: str | None, user_agent: str | None) -> PlaylistTools:
+    """The tools from the app's state and the request's client and User-Agent (the API's
+    dependency and the read lane's member read make them the same way)."""
+    settings = state.settings
     return PlaylistTools(
         public_url=settings.server.public_url,
         web_app_url=settings.server.frontend_url,
         max_tracks=settings.playlists.max_tracks,
-        ip_address=request.client.host if request.client else None,
+        ip_address=ip_address,
         user_agent=user_agent[:_MAX_USER_AGENT] if user_agent else None,
-        database=request.app.state.db,
+        database=state.db,
+    )
+
+
+async def get_playlist_tools(request: Request) -> PlaylistTools:
+    return playlist_tools(
+        request.app.state,
+        request.client.host if request.client else None,
+        request.headers.get("user-agent"),
     )
 
 

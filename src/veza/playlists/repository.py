@@ -24,7 +24,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import (
+    Select,
+    Uuid,
     and_,
+    bindparam,
     delete,
     exists,
     func,
@@ -33,40 +36,51 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
 from veza.kit.queries import insert_ignoring_duplicates, page, rowcount
 from veza.models import Follow, PlaylistCollaborator, User
 from veza.models.playlist import Playlist, PlaylistShare, PlaylistTrack
 from veza.models.track import Track
+from veza.tracks.bound import VIEWER_ID
 from veza.tracks.repository import genre_condition, listed_for
 from veza.users.repository import author_is_readable, not_hidden_from, user_is_readable
 
 
-def collaborates(viewer: User) -> ColumnElement[bool]:
-    """``viewer`` is a collaborator of the playlist (any permission)."""
+def _collaborates(viewer_id: uuid.UUID) -> ColumnElement[bool]:
     return exists(
         select(PlaylistCollaborator.id).where(
             PlaylistCollaborator.playlist_id == Playlist.id,
-            PlaylistCollaborator.user_id == viewer.id,
+            PlaylistCollaborator.user_id == viewer_id,
         )
+    )
+
+
+def collaborates(viewer: User) -> ColumnElement[bool]:
+    """``viewer`` is a collaborator of the playlist (any permission)."""
+    return _collaborates(viewer.id)
+
+
+_PUBLIC = and_(Playlist.is_public.is_(True), author_is_readable(Playlist.user_id))
+
+
+def _readable_by_member(viewer_id: uuid.UUID) -> ColumnElement[bool]:
+    return or_(
+        Playlist.user_id == viewer_id,
+        and_(
+            or_(_collaborates(viewer_id), _PUBLIC),
+            not_hidden_from(Playlist.user_id, viewer_id),
+        ),
     )
 
 
 def readable_by(viewer: User | None) -> ColumnElement[bool]:
     """The playlists ``viewer`` may read (see the module docstring)."""
-    public = and_(Playlist.is_public.is_(True), author_is_readable(Playlist.user_id))
     if viewer is None:
-        return public
+        return _PUBLIC
     if viewer.is_administrator:
         return Playlist.id.is_not(None)
-    return or_(
-        Playlist.user_id == viewer.id,
-        and_(
-            or_(collaborates(viewer), public),
-            not_hidden_from(Playlist.user_id, viewer.id),
-        ),
-    )
+    return _readable_by_member(viewer.id)
 
 
 # Playlists -----------------------------------------------------------------------------------
@@ -79,6 +93,37 @@ async def get_readable(
         select(Playlist).where(Playlist.id == playlist_id, readable_by(viewer))
     )
     return playlist
+
+
+# A signed-in caller's read of one playlist with their collaborator permission, in one
+# statement built once per kind of caller (the ids bound at execution: tracks/bound.py).
+_PLAYLIST_ID: BindParameter[uuid.UUID] = bindparam("playlist_id", type_=Uuid())
+_PERMISSION_OF_BOUND_VIEWER = (
+    select(PlaylistCollaborator.permission)
+    .where(
+        PlaylistCollaborator.playlist_id == Playlist.id,
+        PlaylistCollaborator.user_id == VIEWER_ID,
+    )
+    .scalar_subquery()
+)
+_READABLE_BY_BOUND_MEMBER = select(Playlist, _PERMISSION_OF_BOUND_VIEWER).where(
+    Playlist.id == _PLAYLIST_ID, _readable_by_member(VIEWER_ID)
+)
+_READABLE_BY_BOUND_ADMINISTRATOR = select(Playlist, _PERMISSION_OF_BOUND_VIEWER).where(
+    Playlist.id == _PLAYLIST_ID
+)
+
+
+async def get_readable_with_permission(
+    session: AsyncSession, playlist_id: uuid.UUID, viewer: User
+) -> tuple[Playlist, str | None] | None:
+    """``get_readable`` for a signed-in viewer, with their collaborator permission if any."""
+    statement = (
+        _READABLE_BY_BOUND_ADMINISTRATOR if viewer.is_administrator else _READABLE_BY_BOUND_MEMBER
+    )
+    result = await session.execute(statement, {"playlist_id": playlist_id, "viewer_id": viewer.id})
+    row = result.first()
+    return None if row is None else (row[0], row[1])
 
 
 async def get_playlist(session: AsyncSession, playlist_id: uuid.UUID) -> Playlist | None:
@@ -103,18 +148,6 @@ def add(session: AsyncSession, playlist: Playlist) -> None:
 
 async def delete_playlist(session: AsyncSession, playlist_id: uuid.UUID) -> None:
     await session.execute(delete(Playlist).where(Playlist.id == playlist_id))
-
-
-async def permission_of(
-    session: AsyncSession, playlist_id: uuid.UUID, user_id: uuid.UUID
-) -> str | None:
-    permission: str | None = await session.scalar(
-        select(PlaylistCollaborator.permission).where(
-            PlaylistCollaborator.playlist_id == playlist_id,
-            PlaylistCollaborator.user_id == user_id,
-        )
-    )
-    return permission
 
 
 @dataclass(frozen=True)
@@ -260,10 +293,38 @@ def holding_genres(genres: Sequence[str]) -> ColumnElement[bool]:
 # Collaborators -------------------------------------------------------------------------------
 
 
-def _shown_collaborator(viewer: User | None) -> list[ColumnElement[bool]]:
-    if viewer is not None and viewer.is_administrator:
-        return []
-    return [user_is_readable(), not_hidden_from(User.id, viewer.id if viewer else None)]
+def _shown_collaborator(viewer_id: uuid.UUID | None) -> list[ColumnElement[bool]]:
+    """A collaborator shown to a viewer who is not an administrator (they see them all)."""
+    return [user_is_readable(), not_hidden_from(User.id, viewer_id)]
+
+
+def _collaborators_of(
+    playlist_ids: ColumnElement[bool], shown: list[ColumnElement[bool]]
+) -> Select[PlaylistCollaborator, User]:
+    return (
+        select(PlaylistCollaborator, User)
+        .join(User, User.id == PlaylistCollaborator.user_id)
+        .where(playlist_ids, *shown)
+        .order_by(PlaylistCollaborator.created_at, PlaylistCollaborator.id)
+    )
+
+
+# One playlist's collaborators as a member sees them, the ids bound (tracks/bound.py).
+_COLLABORATORS_FOR_BOUND_MEMBER = _collaborators_of(
+    PlaylistCollaborator.playlist_id == _PLAYLIST_ID, _shown_collaborator(VIEWER_ID)
+)
+
+
+async def playlist_collaborators(
+    session: AsyncSession, playlist_id: uuid.UUID, viewer: User
+) -> list[tuple[PlaylistCollaborator, User]]:
+    """``collaborators`` of one playlist for a signed-in viewer."""
+    if viewer.is_administrator:
+        return await collaborators(session, [playlist_id], viewer)
+    result = await session.execute(
+        _COLLABORATORS_FOR_BOUND_MEMBER, {"playlist_id": playlist_id, "viewer_id": viewer.id}
+    )
+    return [(row[0], row[1]) for row in result]
 
 
 async def collaborators(
@@ -274,11 +335,13 @@ async def collaborators(
     ids = list(set(playlist_ids))
     if not ids:
         return []
+    shown = (
+        []
+        if viewer is not None and viewer.is_administrator
+        else _shown_collaborator(viewer.id if viewer else None)
+    )
     result = await session.execute(
-        select(PlaylistCollaborator, User)
-        .join(User, User.id == PlaylistCollaborator.user_id)
-        .where(PlaylistCollaborator.playlist_id.in_(ids), *_shown_collaborator(viewer))
-        .order_by(PlaylistCollaborator.created_at, PlaylistCollaborator.id)
+        _collaborators_of(PlaylistCollaborator.playlist_id.in_(ids), shown)
     )
     return [(row[0], row[1]) for row in result]
 

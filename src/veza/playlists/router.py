@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import re
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Body, Path, Query, Response
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.types import Scope
 
 from veza.auth.dependencies import CurrentUser
 from veza.kit.db import DbSession
 from veza.kit.envelope import Envelope, ok
 from veza.kit.pagination import DEFAULT_LIMIT, PageParams, checked_limit, checked_page
+from veza.kit.readlane import UUID_GROUP, LaneAnswer, LaneRoute
+from veza.models import User
 from veza.playlists import (
     collaborators,
     copies,
@@ -20,7 +25,7 @@ from veza.playlists import (
     service,
     sharing,
 )
-from veza.playlists.dependencies import IfMatch, Tools
+from veza.playlists.dependencies import IfMatch, Tools, playlist_tools
 from veza.playlists.presenters import etag
 from veza.playlists.schemas import CollaboratorId, PlaylistId
 
@@ -138,6 +143,36 @@ async def get_playlists_id(
     return Response(
         page.content, media_type="application/json", headers={"ETag": etag(page.version)}
     )
+
+
+# The read of the route above in the read lane (kit/readlane.py), for a caller the lane
+# authenticated as the API does (the route requires one: without a token, the API's 401).
+async def _lane_playlist(
+    session: AsyncSession,
+    path: re.Match[str],
+    _: re.Match[bytes],
+    state: Any,
+    scope: Scope,
+    caller: User,
+) -> LaneAnswer:
+    client = scope.get("client")
+    user_agent = next((v for k, v in scope["headers"] if k == b"user-agent"), None)
+    tools = playlist_tools(
+        state, client[0] if client else None, user_agent.decode("latin-1") if user_agent else None
+    )
+    page = await service.get_playlist(session, caller, UUID(path.group(1)), tools=tools)
+    return LaneAnswer(page.content, ((b"etag", etag(page.version).encode("latin-1")),))
+
+
+LANE_ROUTES = (
+    LaneRoute(
+        "/api/v1/playlists/{id}",
+        re.compile(f"/api/v1/playlists/{UUID_GROUP}"),
+        re.compile(b""),
+        None,
+        _lane_playlist,
+    ),
+)
 
 
 @router.put(

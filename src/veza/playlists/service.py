@@ -109,7 +109,7 @@ async def get_playlist(
     (``presenters.playlist_page_json``: the same JSON as ``full_response``)."""
     playlist = (await readable_playlist(session, playlist_id, user)).playlist
     entries = await entry_queries.shown_entries_raw_ids(session, playlist.id, user)
-    collaborators = await repository.collaborators(session, [playlist.id], user)
+    collaborators = await repository.playlist_collaborators(session, playlist.id, user)
     head = playlist_response(
         playlist,
         track_count=len(entries),

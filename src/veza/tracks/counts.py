@@ -15,17 +15,20 @@ cache holds one integer per filter combination, at most ``MAX_ENTRIES`` of them.
 
 from __future__ import annotations
 
+import functools
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import func, not_, select
+from sqlalchemy import Select, func, not_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from veza.kit.db import provided
 from veza.models import User
 from veza.models.track import Track
+from veza.tracks.bound import VIEWER_ID
 from veza.users.repository import hidden_user_ids
 
 MAX_ENTRIES = 1024
@@ -57,16 +60,50 @@ class CatalogCounts:
         self._entries[key] = (time.monotonic() + self.ttl, value)
 
 
-async def _count(session: AsyncSession, conditions: Sequence[ColumnElement[bool]]) -> int:
-    return int(await session.scalar(select(func.count()).where(*conditions)) or 0)
+Params = Mapping[str, Any]
+
+
+async def _count(
+    session: AsyncSession, conditions: Sequence[ColumnElement[bool]], params: Params
+) -> int:
+    return int(await session.scalar(select(func.count()).where(*conditions), params) or 0)
 
 
 async def _capped_count(
-    session: AsyncSession, conditions: Sequence[ColumnElement[bool]], cap: int
+    session: AsyncSession, conditions: Sequence[ColumnElement[bool]], cap: int, params: Params
 ) -> int:
     """The count, or ``cap + 1`` when there are more than ``cap``."""
     capped = select(Track.id).where(*conditions).limit(cap + 1).subquery()
-    return int(await session.scalar(select(func.count()).select_from(capped)) or 0)
+    return int(await session.scalar(select(func.count()).select_from(capped), params) or 0)
+
+
+def _correction_statement(
+    public: ColumnElement[bool],
+    own_extra: ColumnElement[bool],
+    filters: tuple[ColumnElement[bool], ...],
+) -> Select[Any]:
+    """The two counts of the bound viewer's correction (see ``_viewer_correction``)."""
+    hidden = Track.creator_id.in_(hidden_user_ids(VIEWER_ID))
+    own = (
+        select(func.count())
+        .where(Track.creator_id == VIEWER_ID, own_extra, not_(hidden), *filters)
+        .scalar_subquery()
+    )
+    # Driven from the (few) hidden users through the creator index: as a plain condition, the
+    # database would walk every public track to test it against the list.
+    hidden_users = hidden_user_ids(VIEWER_ID).subquery()
+    blocked = (
+        select(func.count())
+        .select_from(hidden_users)
+        .join(Track, Track.creator_id == hidden_users.c.user_id)
+        .where(public, *filters)
+        .scalar_subquery()
+    )
+    return select(own, blocked)
+
+
+# Without filters, the listings passed are the catalog's constants: one statement each.
+_unfiltered_correction = functools.lru_cache(maxsize=8)(_correction_statement)
 
 
 async def _viewer_correction(
@@ -79,23 +116,9 @@ async def _viewer_correction(
     """What the viewer sees beyond the anonymous listing: their own tracks it does not show,
     minus the public tracks of users hidden from them by a block (both through the creator
     index; blocks and one's own tracks are few)."""
-    hidden = Track.creator_id.in_(hidden_user_ids(viewer.id))
-    own = (
-        select(func.count())
-        .where(Track.creator_id == viewer.id, own_extra, not_(hidden), *filters)
-        .scalar_subquery()
-    )
-    # Driven from the (few) hidden users through the creator index: as a plain condition, the
-    # database would walk every public track to test it against the list.
-    hidden_users = hidden_user_ids(viewer.id).subquery()
-    blocked = (
-        select(func.count())
-        .select_from(hidden_users)
-        .join(Track, Track.creator_id == hidden_users.c.user_id)
-        .where(public, *filters)
-        .scalar_subquery()
-    )
-    row = (await session.execute(select(own, blocked))).one()
+    build = _correction_statement if filters else _unfiltered_correction
+    statement = build(public, own_extra, tuple(filters))
+    row = (await session.execute(statement, {"viewer_id": viewer.id})).one()
     return int(row[0] or 0) - int(row[1] or 0)
 
 
@@ -118,22 +141,24 @@ async def catalog_total(
     own_extra: ColumnElement[bool],
     filters: Sequence[ColumnElement[bool]],
     filter_key: object,
+    params: Params,
 ) -> int:
     """The number of tracks ``listed`` (the viewer's listing) matching ``filters``.
 
     ``public`` is the anonymous listing; ``own_extra`` what the viewer's own tracks need to be
-    listed for them but not for anonymous callers (see the module docstring)."""
+    listed for them but not for anonymous callers (see the module docstring); ``params`` the
+    values ``listed`` binds (the viewer's id, tracks/bound.py)."""
     counts = provided(session, CatalogCounts)
     if counts is None:
-        return await _count(session, [listed, *filters])
+        return await _count(session, [listed, *filters], params)
     is_admin = viewer is not None and viewer.is_administrator
     key = _key("admin" if is_admin else "public", filter_key)
     shared = counts.get(key)
     if shared is None:
-        capped = await _capped_count(session, [listed, *filters], counts.exact_up_to)
+        capped = await _capped_count(session, [listed, *filters], counts.exact_up_to, params)
         if capped <= counts.exact_up_to:
             return capped
-        shared = await _count(session, [listed if is_admin else public, *filters])
+        shared = await _count(session, [listed if is_admin else public, *filters], {})
         counts.put(key, shared)
     if viewer is None or is_admin:
         return shared

@@ -35,13 +35,11 @@ from sqlalchemy import (
     not_,
     or_,
     select,
-    union_all,
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
-from veza.kit.pagination import MAX_OFFSET
 from veza.kit.queries import greatest, page, rowcount
 from veza.models import Follow, User
 from veza.models.track import (
@@ -51,7 +49,8 @@ from veza.models.track import (
     TrackLyrics,
     TrackVersion,
 )
-from veza.tracks import counts, taxonomy
+from veza.tracks import taxonomy
+from veza.tracks.bound import VIEWER_ID
 from veza.tracks.schemas import TrackResponse
 from veza.users.repository import author_is_readable, not_hidden_from
 
@@ -66,21 +65,56 @@ _PUBLIC = and_(
 _OPEN_TO_ANYONE = and_(_NOT_DELETED, _PUBLIC)
 
 
+def _openable_by_member(viewer_id: uuid.UUID) -> ColumnElement[bool]:
+    return and_(_NOT_DELETED, or_(Track.creator_id == viewer_id, _PUBLIC))
+
+
+def _listed_for_member(viewer_id: uuid.UUID) -> ColumnElement[bool]:
+    return and_(_openable_by_member(viewer_id), not_hidden_from(Track.creator_id, viewer_id))
+
+
 def openable_by(viewer: User | None) -> ColumnElement[bool]:
     """The tracks ``viewer`` may open by id (see the module docstring)."""
     if viewer is None:
         return _OPEN_TO_ANYONE
     if viewer.is_administrator:
         return _NOT_DELETED
-    return and_(_NOT_DELETED, or_(Track.creator_id == viewer.id, _PUBLIC))
+    return _openable_by_member(viewer.id)
 
 
 def listed_for(viewer: User | None) -> ColumnElement[bool]:
     """The tracks the catalog shows ``viewer`` (see the module docstring)."""
-    openable = openable_by(viewer)
     if viewer is None or viewer.is_administrator:
-        return openable
-    return and_(openable, not_hidden_from(Track.creator_id, viewer.id))
+        return openable_by(viewer)
+    return _listed_for_member(viewer.id)
+
+
+def _member_listing_halves(viewer_id: uuid.UUID) -> tuple[ColumnElement[bool], ...]:
+    """``listed_for`` of a member split at its OR: their own live tracks, and the public
+    listing, each with the block condition; together they are all of it."""
+    visible = not_hidden_from(Track.creator_id, viewer_id)
+    return (
+        and_(Track.creator_id == viewer_id, _NOT_DELETED, visible),
+        and_(_OPEN_TO_ANYONE, visible),
+    )
+
+
+# ``listed_for`` of the member (not an administrator) whose id is bound at execution
+# (tracks/bound.py), whole and in its two halves, for the statements built once.
+LISTED_FOR_BOUND_MEMBER = _listed_for_member(VIEWER_ID)
+BOUND_MEMBER_HALVES = _member_listing_halves(VIEWER_ID)
+
+
+def listed_for_bound(viewer: User | None) -> tuple[ColumnElement[bool], dict[str, Any]]:
+    """``listed_for(viewer)`` for a statement built once, and the parameters that bind it: a
+    constant for anonymous callers and administrators, the bound member's for the rest."""
+    if viewer is None or viewer.is_administrator:
+        return listed_for(viewer), {}
+    return LISTED_FOR_BOUND_MEMBER, {"viewer_id": viewer.id}
+
+
+# What a member's own tracks need to be listed for them but not for anonymous callers.
+OWN_BEYOND_PUBLIC = and_(_NOT_DELETED, not_(_OPEN_TO_ANYONE))
 
 
 def listed_tracks(viewer: User | None) -> Select[Track]:
@@ -264,30 +298,7 @@ async def tracks_of_user(
     return result.all()
 
 
-# Catalog -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CatalogFilters:
-    creator_id: uuid.UUID | None = None
-    genre: str | None = None
-    format: str | None = None
-
-
-@dataclass(frozen=True)
-class SortKey:
-    """A catalog order: its column expression and direction (ties broken by id, same way)."""
-
-    name: str
-    column: Any
-    descending: bool
-
-
-SORT_KEYS = {
-    "created_at": SortKey("created_at", Track.created_at, True),
-    "play_count": SortKey("play_count", Track.play_count, True),
-    "title": SortKey("title", func.lower(Track.title), False),
-}
+# Conditions other domains filter tracks by ------------------------------------------------
 
 
 def _json_array_holds(column: Any, value: str) -> ColumnElement[bool]:
@@ -312,101 +323,6 @@ def genre_condition(slugs: Iterable[str]) -> ColumnElement[bool]:
 def tags_condition(tags: Iterable[str]) -> ColumnElement[bool]:
     conditions = [_json_array_holds(Track.tags, tag) for tag in {t.lower() for t in tags if t}]
     return or_(*conditions) if conditions else false()
-
-
-def _filter_conditions(filters: CatalogFilters) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = []
-    if filters.creator_id is not None:
-        conditions.append(Track.creator_id == filters.creator_id)
-    if filters.genre:
-        conditions.append(genre_condition([taxonomy.slugify(filters.genre)]))
-    if filters.format:
-        conditions.append(Track.format == filters.format)
-    return conditions
-
-
-def _after(sort: SortKey, value: Any, track_id: uuid.UUID) -> ColumnElement[bool]:
-    """Keyset condition: strictly after (value, id) in the order of ``sort``."""
-    if sort.descending:
-        return or_(sort.column < value, and_(sort.column == value, Track.id < track_id))
-    return or_(sort.column > value, and_(sort.column == value, Track.id > track_id))
-
-
-def _ordered(sort: SortKey) -> list[Any]:
-    if sort.descending:
-        return [sort.column.desc(), Track.id.desc()]
-    return [sort.column.asc(), Track.id.asc()]
-
-
-async def catalog_page(
-    session: AsyncSession,
-    viewer: User | None,
-    filters: CatalogFilters,
-    sort: SortKey,
-    *,
-    limit: int,
-    offset: int = 0,
-    after: tuple[Any, uuid.UUID] | None = None,
-) -> tuple[list[Row[Any]], int, bool]:
-    """(tracks as rows of ``SHOWN_COLUMNS``, total matching, whether more follow) of the
-    catalog as the viewer sees it. Rows, not Track objects: making the objects cost more
-    than the page's SQL (docs/PERFORMANCE.md, "Hot reads")."""
-    listed = listed_for(viewer)
-    filtered = _filter_conditions(filters)
-    conditions = [listed, *filtered]
-    public = listed_for(None)
-    total = await counts.catalog_total(
-        session,
-        viewer,
-        listed=listed,
-        public=public,
-        own_extra=and_(Track.deleted_at.is_(None), not_(public)),
-        filters=filtered,
-        filter_key=filters,
-    )
-    if after is not None:
-        conditions.append(_after(sort, *after))
-    skip = 0 if after is not None else min(offset, MAX_OFFSET)
-    statement = select(*SHOWN_COLUMNS).where(*conditions)
-    if viewer is not None and not viewer.is_administrator:
-        window = _member_window(viewer, conditions[1:], sort, skip + limit + 1)
-        statement = select(*SHOWN_COLUMNS).where(Track.id.in_(window))
-    statement = statement.order_by(*_ordered(sort)).offset(skip).limit(limit + 1)
-    rows = list((await session.execute(statement)).all())
-    return rows[:limit], total, len(rows) > limit
-
-
-def _member_window(
-    viewer: User, conditions: list[ColumnElement[bool]], sort: SortKey, size: int
-) -> Any:
-    """The ids a member's page can come from: the first ``size`` of their own live tracks and
-    the first ``size`` of the public listing, each in the page's order and each through its
-    own index (the OR of ``listed_for`` makes SQLite read and sort the whole catalog, even
-    with these ids given). The two halves are ``listed_for(viewer)`` split at its OR: each
-    keeps the not-deleted and block conditions, together they are all of it (the catalog
-    tests hold the member's listing to the rule)."""
-    visible = not_hidden_from(Track.creator_id, viewer.id)
-    halves = (
-        and_(Track.creator_id == viewer.id, Track.deleted_at.is_(None)),
-        openable_by(None),
-    )
-    windows = [
-        select(Track.id)
-        .where(half, visible, *conditions)
-        .order_by(*_ordered(sort))
-        .limit(size)
-        .subquery()
-        for half in halves
-    ]
-    return union_all(*(select(window.c.id) for window in windows))
-
-
-def sort_value(sort: SortKey, track: Track | Row[Any]) -> Any:
-    if sort.name == "created_at":
-        return track.created_at.isoformat()
-    if sort.name == "play_count":
-        return int(track.play_count)
-    return track.title.lower()
 
 
 async def add_to_counter(

@@ -19,6 +19,7 @@ from veza.kit.dependencies import AppSettings, PublicUrl
 from veza.kit.envelope import Envelope, ok
 from veza.kit.pagination import OffsetParams, offset_params
 from veza.kit.readlane import UUID_GROUP, LaneRoute
+from veza.models import User
 from veza.tracks import history, lyrics, recommendations, schemas, service, sharing, versions
 from veza.tracks.schemas import TrackId
 
@@ -169,15 +170,16 @@ async def get_tracks_id(
     )
 
 
-# The anonymous reads of the two routes above in the read lane (kit/readlane.py): the same
-# service calls, for the requests the lane takes (no query but ``limit``, a canonical id).
-async def _lane_tracks(
-    session: AsyncSession, _: re.Match[str], query: re.Match[bytes], state: Any
+# The reads of the two routes above in the read lane (kit/readlane.py): the same service
+# calls, for the requests the lane takes (no query but ``limit``, a canonical id). The catalog
+# is read there signed in too (the caller authenticated by the lane as the API does).
+async def _lane_tracks_for(
+    session: AsyncSession, viewer: User | None, query: re.Match[bytes], state: Any
 ) -> bytes:
     limit = query.group(1)
     return await service.list_tracks(
         session,
-        None,
+        viewer,
         public_url=state.settings.server.public_url,
         cursor=None,
         page=None,
@@ -187,6 +189,23 @@ async def _lane_tracks(
         format=None,
         sort_by=None,
     )
+
+
+async def _lane_tracks(
+    session: AsyncSession, _: re.Match[str], query: re.Match[bytes], state: Any
+) -> bytes:
+    return await _lane_tracks_for(session, None, query, state)
+
+
+async def _lane_member_tracks(
+    session: AsyncSession,
+    _: re.Match[str],
+    query: re.Match[bytes],
+    state: Any,
+    __: Any,
+    viewer: User,
+) -> bytes:
+    return await _lane_tracks_for(session, viewer, query, state)
 
 
 async def _lane_track(
@@ -203,6 +222,7 @@ LANE_ROUTES = (
         re.compile("/api/v1/tracks"),
         re.compile(rb"(?:limit=([0-9]{1,3}))?"),
         _lane_tracks,
+        _lane_member_tracks,
     ),
     LaneRoute(
         "/api/v1/tracks/{id}",

@@ -25,11 +25,11 @@ from veza.kit.files import forget
 from veza.kit.handlers import validation_details
 from veza.kit.pagination import CursorCodec, checked_limit, checked_page, cursor_codec
 from veza.models import Track, User, utcnow
-from veza.tracks import keys, repository, schemas
+from veza.tracks import catalog, keys, repository, schemas
 from veza.tracks.access import editable_track, listed_track_row
+from veza.tracks.catalog import CatalogFilters, SortKey
 from veza.tracks.errors import NotTrackOwner, TrackNotFound
 from veza.tracks.presenters import track_json, track_list_json, track_response
-from veza.tracks.repository import CatalogFilters, SortKey
 
 AUDIO_FORMATS = ("mp3", "flac", "wav", "ogg", "m4a", "aac")
 # Most ids one batch request may name (more is 400).
@@ -63,10 +63,10 @@ def _filters(user_id: str | None, genre: str | None, format: str | None) -> Cata
 
 def _sort(sort_by: str | None) -> SortKey:
     name = (sort_by or "").strip() or "created_at"
-    sort = repository.SORT_KEYS.get(name)
+    sort = catalog.SORT_KEYS.get(name)
     if sort is None:
         raise ValidationFailed.field(
-            "sort_by", f"must be one of {', '.join(repository.SORT_KEYS)}", sort_by
+            "sort_by", f"must be one of {', '.join(catalog.SORT_KEYS)}", sort_by
         )
     return sort
 
@@ -109,9 +109,7 @@ def _cursor_position(codec: CursorCodec, cursor: str, sort: SortKey) -> tuple[An
 
 
 def _next_cursor(codec: CursorCodec, sort: SortKey, last: Track | Row[Any]) -> str:
-    return codec.encode(
-        {"s": sort.name, "v": repository.sort_value(sort, last), "id": str(last.id)}
-    )
+    return codec.encode({"s": sort.name, "v": catalog.sort_value(sort, last), "id": str(last.id)})
 
 
 async def list_tracks(
@@ -135,7 +133,7 @@ async def list_tracks(
     codec = cursor_codec(session)
     if cursor:
         after = _cursor_position(codec, cursor, sort)
-        tracks, total, more = await repository.catalog_page(
+        tracks, total, more = await catalog.catalog_page(
             session, viewer, filters, sort, limit=size, after=after
         )
         pagination = schemas.CatalogPagination(
@@ -145,7 +143,7 @@ async def list_tracks(
             has_next=more,
         )
     else:
-        tracks, total, more = await repository.catalog_page(
+        tracks, total, more = await catalog.catalog_page(
             session, viewer, filters, sort, limit=size, offset=(number - 1) * size
         )
         pagination = schemas.CatalogPagination(
