@@ -26,15 +26,15 @@ LEFT_TO_THE_API = {"Content-Length": "0"}
 def lane_answers(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Query strings the lane answered itself."""
     answered: list[str] = []
-    serve = readlane.AnonymousReadLane._serve
+    serve = readlane.ReadLane._serve
 
-    async def spy(self: Any, route: Any, match: Any, query: Any, scope: Any, send: Any) -> bool:
-        done = await serve(self, route, match, query, scope, send)
+    async def spy(self: Any, found: Any, scope: Any, send: Any) -> bool:
+        done = await serve(self, found, scope, send)
         if done:
             answered.append(scope["path"] + "?" + scope["query_string"].decode())
         return done
 
-    monkeypatch.setattr(readlane.AnonymousReadLane, "_serve", spy)
+    monkeypatch.setattr(readlane.ReadLane, "_serve", spy)
     return answered
 
 
