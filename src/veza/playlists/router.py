@@ -8,7 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Body, Path, Query, Response
 
 from veza.auth.dependencies import CurrentUser
-from veza.kit.db import DbSession
+from veza.kit.dependencies import DbSession
 from veza.kit.envelope import Envelope, ok
 from veza.kit.pagination import DEFAULT_LIMIT, PageParams, checked_limit, checked_page
 from veza.playlists import (

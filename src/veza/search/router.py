@@ -9,10 +9,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from veza.auth.dependencies import OptionalUser
-from veza.kit.db import DbSession
-from veza.kit.dependencies import PublicUrl
+from veza.kit.dependencies import DbSession, Paging, PublicUrl
 from veza.kit.envelope import Envelope, ok
-from veza.kit.pagination import Paging
 from veza.search import schemas, service
 
 router = APIRouter()
