@@ -44,6 +44,16 @@ def test_analysis_in_a_child_is_the_analysis_with_its_progress(
     assert "playlist.m3u8" in written and any(name.endswith(".ts") for name in written)
 
 
+def test_a_job_child_serves_the_probe_then_the_analysis(audio: AudioSamples) -> None:
+    path = audio.path("flac")
+    with isolated.Child() as child:
+        info = isolated.probe(path, "flac", child=child)
+        with pytest.raises(UnsupportedAudio):  # a refusal leaves the child serving
+            isolated.analyse(audio.path("take2.mp3"), info, max_seconds=0, child=child)
+        analysis = isolated.analyse(path, info, child=child)
+    assert analysis.waveform == in_process.analyse(path, in_process.probe(path, "flac")).waveform
+
+
 def test_unsupported_audio_is_the_same_refusal(audio: AudioSamples) -> None:
     path = audio.path("take2.mp3")  # two seconds: past a limit of none (plus one of leeway)
     info = in_process.probe(path, "mp3")
