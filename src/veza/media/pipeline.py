@@ -265,6 +265,9 @@ async def _analyse_with_progress(
         STAGE_PROGRESS["analysing"],
         STAGE_PROGRESS["storing"] - STAGE_PROGRESS["analysing"],
     )
+    # Left behind when the job is cancelled: the killed child ends the thread with an error
+    # nobody waits for, retrieved here so asyncio does not report it.
+    worker.add_done_callback(lambda finished: finished.cancelled() or finished.exception())
     while not worker.done():
         await asyncio.wait({worker}, timeout=1.0)
         if not worker.done() and done["fraction"] - written >= 0.05:
