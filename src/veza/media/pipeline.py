@@ -191,7 +191,7 @@ async def _run(ctx: JobContext, job: _Job, workdir: Path) -> None:
     try:
         await _run_with(ctx, job, workdir, child)
     except BaseException:
-        child.kill()  # failed or cancelled: no decoding for nobody
+        child.kill()  # the job failed or was cancelled: its decode is of no use now
         raise
     finally:
         await asyncio.to_thread(child.close)
