@@ -20,7 +20,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-VENV_BIN = ROOT / ".venv" / "bin"
+# The checkout's own virtualenv, else the one of the interpreter running the bench (a second
+# worktree run with another checkout's venv and PYTHONPATH set to its own src).
+VENV_BIN = ROOT / ".venv" / "bin" if (ROOT / ".venv").exists() else Path(sys.executable).parent
 JWT_SECRET = "bench-secret-" + "x" * 64
 
 

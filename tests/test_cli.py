@@ -310,34 +310,66 @@ def test_serve_stops_when_its_migration_fails(
 
 
 # What a long-lived process has loaded once started: its own interpreter, the server (or the
-# job runner) replaced by a stand-in that builds what it would run and prints the modules.
+# job runner) replaced by a stand-in that builds what it would run and prints the modules. The
+# API is started (its lifespan) and answers one request with a Bearer token, through ASGI.
 _STARTED = """
-import json, sys
-import arq.worker
+import asyncio, json, sys
 import veza.cli
+
+async def one_request(app):
+    token = app.state.tokens.encode(subject="nobody", typ="access", ttl_seconds=60)
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
+        "scheme": "http", "path": "/api/v1/auth/me", "raw_path": b"/api/v1/auth/me",
+        "query_string": b"", "root_path": "", "client": ("127.0.0.1", 1),
+        "server": ("127.0.0.1", 80), "headers": [(b"authorization", b"Bearer " + token.encode())],
+    }
+    sent = []
+
+    async def receive():
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message):
+        sent.append(message)
+
+    async with app.router.lifespan_context(app):
+        await app(scope, receive, send)
+    assert sent[0]["status"] == 401, sent
 
 def started(*args, **options):
     if "serve" in sys.argv:
         from veza.app import create_app
-        create_app()
+        asyncio.run(one_request(create_app()))
     print(json.dumps(sorted(sys.modules)))
 
 veza.cli.run_server = started
-arq.worker.run_worker = started
+if "worker" in sys.argv:  # arq loads redis-py, which loads PyJWT and cryptography
+    import arq.worker
+    arq.worker.run_worker = started
 veza.cli.app(sys.argv[1:])
 """
 
+# Never in the process: Alembic runs in a child; the embedded API signs tokens and derives keys
+# with the standard library (cryptography's bindings load with a first sealed secret); the
+# worker runs no route. redis-py imports PyJWT, so a worker (always on Redis) has it.
+_ABSENT = {
+    "serve": ("alembic", "mako", "jwt", "cryptography"),
+    "worker": ("alembic", "mako", "fastapi", "starlette"),
+}
+
 
 @pytest.mark.parametrize("command", ["serve", "worker"])
-def test_long_lived_processes_migrate_in_a_child_and_never_load_alembic(
+def test_long_lived_processes_migrate_in_a_child_and_load_only_what_they_use(
     tmp_path: Path, command: str
 ) -> None:
     environment = {
         **os.environ,
         "VEZA_DATA_DIR": str(tmp_path),
         "VEZA_SERVER__PORT": str(free_port()),
-        "VEZA_REDIS_URL": "redis://127.0.0.1:1/0",  # the worker needs one; it is not reached
     }
+    environment.pop("VEZA_REDIS_URL", None)  # serve embedded
+    if command == "worker":
+        environment["VEZA_REDIS_URL"] = "redis://127.0.0.1:1/0"  # needed; it is not reached
     child = subprocess.run(  # noqa: S603  (this interpreter, a fixed script)
         [sys.executable, "-c", _STARTED, command],
         env=environment,
@@ -349,7 +381,7 @@ def test_long_lived_processes_migrate_in_a_child_and_never_load_alembic(
     assert child.returncode == 0, child.stderr
     modules = json.loads(child.stdout.splitlines()[-1])
     assert "veza.kit.migrations" in modules  # the module is there, what it runs is not
-    assert [m for m in modules if m.split(".")[0] in ("alembic", "mako")] == []
+    assert [m for m in modules if m.split(".")[0] in _ABSENT[command]] == []
     with sqlite3.connect(tmp_path / "veza.db") as database:  # the fresh folder was migrated
         (revision,) = database.execute("SELECT version_num FROM alembic_version").fetchone()
     assert revision

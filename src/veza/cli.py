@@ -7,8 +7,8 @@ VEZA_DATA_DIR, else one that does not depend on where the command runs
 (`config.default_data_dir`), so `veza create-admin` run from any folder meets the database
 `veza serve` uses.
 
-What only one command needs is imported inside it (uvicorn, PyJWT with cryptography's
-bindings, argon2, arq): `veza worker` and the short commands do not carry the server's modules.
+What only one command needs is imported inside it (uvicorn, the token codec, argon2, arq):
+`veza worker` and the short commands do not carry the server's modules.
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from veza.kit.dependencies import page_params
 from veza.kit.errors import ValidationFailed
 from veza.kit.pagination import (
     MAX_PAGE,
@@ -12,7 +13,6 @@ from veza.kit.pagination import (
     checked_limit,
     checked_page,
     clamped_limit,
-    page_params,
     pagination,
 )
 

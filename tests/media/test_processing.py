@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import signal
+import sys
 from typing import Any
 
 import pytest
@@ -10,6 +13,7 @@ from sqlalchemy import update
 from tests.audio import AudioSamples
 from tests.helpers import Uploader
 from veza.kit.jobs import JobQueue, run_startup_hooks, run_task
+from veza.media import isolated, pipeline
 from veza.media.service import PROCESS_TRACK
 from veza.models import Track
 
@@ -207,3 +211,35 @@ async def test_without_hls_the_stream_status_stays_pending(
     assert status["stream_status"] == "pending"
     hls = await owner.client.get(f"/hls/{track['id']}/master.m3u8")
     assert hls.status_code == 404
+
+
+async def test_a_cancelled_job_kills_its_decoding_child(
+    owner: Uploader, held: HeldQueue, audio: AudioSamples, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A child that never answers and ends cleanly at the end of its input: the job waits on
+    # it in "probing" until cancelled; only a kill ends it with SIGKILL.
+    monkeypatch.setattr(
+        isolated, "CHILD_COMMAND", [sys.executable, "-c", "import sys; sys.stdin.buffer.read()"]
+    )
+    children: list[isolated.Child] = []
+    loop, asked = asyncio.get_running_loop(), asyncio.Event()
+
+    class Recorded(isolated.Child):
+        def __init__(self) -> None:
+            super().__init__()
+            children.append(self)
+
+        def call(self, request: dict[str, Any], on_progress: Any = None) -> Any:
+            loop.call_soon_threadsafe(asked.set)  # in the job's thread
+            return super().call(request, on_progress)
+
+    monkeypatch.setattr(pipeline, "Child", Recorded)
+    await owner.upload(audio.read("mp3"))
+    name, args, _ = held.jobs[0]
+    job = asyncio.ensure_future(run_task(held.context, name, *args))
+    await asyncio.wait_for(asked.wait(), timeout=60)
+    job.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await job
+    [child] = children
+    assert child._process.poll() == -signal.SIGKILL  # killed at once, not left to finish

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 
 from veza.audit import reading, schemas
 from veza.auth.dependencies import CurrentUser
-from veza.kit.db import DbSession
+from veza.kit.dependencies import DbSession
 from veza.kit.envelope import Envelope, ok
 
 router = APIRouter()

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from veza.auth import repository
 from veza.auth.context import AuthContext
-from veza.kit.db import DbSession
+from veza.kit.dependencies import DbSession
 from veza.kit.errors import Forbidden, Unauthorized
 from veza.kit.mail import get_mailer
 from veza.kit.ratelimit import get_rate_limiter

@@ -11,10 +11,9 @@ from veza.auth.dependencies import CurrentUser, OptionalUser
 from veza.comments import schemas, service
 from veza.comments.dependencies import CommentLimiter
 from veza.comments.schemas import CommentId
-from veza.kit.db import DbSession
+from veza.kit.dependencies import DbSession, Paging
 from veza.kit.envelope import Envelope, ok
-from veza.kit.pagination import Paging
-from veza.tracks.schemas import TrackId
+from veza.tracks.paths import TrackId
 
 router = APIRouter()
 

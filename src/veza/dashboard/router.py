@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 
 from veza.auth.dependencies import CurrentUser
 from veza.dashboard import schemas, service
-from veza.kit.db import DbSession
+from veza.kit.dependencies import DbSession
 from veza.kit.envelope import Envelope, ok
 
 router = APIRouter()

@@ -9,12 +9,11 @@ from fastapi import APIRouter, Body, Request
 
 from veza.auth.dependencies import CurrentUser, OptionalUser
 from veza.engagement import schemas, service
-from veza.kit.db import DbSession
-from veza.kit.dependencies import PublicUrl
+from veza.kit.dependencies import DbSession, PublicUrl, offset_params
 from veza.kit.envelope import Envelope, ok
-from veza.kit.pagination import OffsetParams, offset_params
-from veza.tracks.schemas import TrackId
-from veza.users.schemas import UserId
+from veza.kit.pagination import OffsetParams
+from veza.tracks.paths import TrackId
+from veza.users.paths import UserId
 
 router = APIRouter()
 

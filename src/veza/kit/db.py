@@ -1,7 +1,8 @@
 """Database engine, sessions and the per-request transaction.
 
-One transaction per request: the session dependency opens it, the handler's services only
-flush, and the dependency commits when the handler succeeded or rolls back when it raised.
+One transaction per request: the session dependency (``kit/dependencies.py``, the FastAPI side)
+opens it, the handler's services only flush, and the dependency commits when the handler
+succeeded or rolls back when it raised.
 On SQLite the session of a GET, HEAD or OPTIONS begins only before its first write
 (``_LAZY_BEGIN``): until then its reads run in autocommit.
 Work that must happen only once the data is durable (jobs, mails, webhooks) is registered
@@ -19,10 +20,9 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 import structlog
-from fastapi import Depends, Request
 from sqlalchemy import event, exc, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
@@ -35,13 +35,12 @@ from sqlalchemy.pool import NullPool
 
 from veza.config import Settings
 from veza.kit import private_files
-from veza.kit.errors import KeepChanges
 
 log = structlog.get_logger("veza.db")
 
 AfterCommit = Callable[[], Awaitable[Any]]
 ServiceT = TypeVar("ServiceT")
-_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})  # their request sessions read first
 
 
 def _configure_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:
@@ -260,25 +259,3 @@ async def write_transaction(database: Database) -> AsyncIterator[AsyncSession]:
         async with session.begin():
             yield session
         await run_after_commit(session)
-
-
-async def get_db_session(request: Request) -> AsyncIterator[AsyncSession]:
-    database: Database = request.app.state.db
-    factory = database.request_reader if request.method in _SAFE_METHODS else database.writer
-    async with factory() as session:
-        try:
-            yield session
-        except KeepChanges as refusal:
-            await session.commit()
-            await run_after_commit(session)
-            raise refusal.error from None
-        except BaseException:
-            await session.rollback()
-            raise
-        await session.commit()
-    await run_after_commit(session)
-
-
-# scope="function": the transaction commits when the handler returns, before the response is
-# sent; otherwise a client could get its 201 and then miss the row on its next request.
-DbSession = Annotated[AsyncSession, Depends(get_db_session, scope="function")]

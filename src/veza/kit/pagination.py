@@ -1,14 +1,14 @@
 """Pagination: 1-based page/limit with a capped limit, limit/offset windows, signed cursors.
 
 Every limit, offset and page a client sends goes through ``checked_limit``, ``checked_page``
-and ``offset_window`` (the dependencies ``page_params`` and ``offset_params`` use them): a
+and ``offset_window`` (the dependencies ``page_params`` and ``offset_params`` in
+``kit/dependencies.py`` use them): a
 limit or page below 1 or a negative offset is 400 naming the field, a limit above the cap is
 served at the cap, and a page or offset past what a database can represent is served as the
 last one it can (an empty page). Cursors are signed (``CursorCodec``).
 """
 
-# No ``from __future__ import annotations``: offset_params builds its dependency's
-# annotations at call time, and FastAPI must see them as objects, not strings.
+from __future__ import annotations
 
 import base64
 import binascii
@@ -18,9 +18,8 @@ import json
 import math
 import re
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import Depends, Query
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -46,16 +45,6 @@ class PageParams:
         return (self.page - 1) * self.limit
 
 
-def page_params(
-    page: Annotated[int, Query(ge=1, description="1-based page number")] = 1,
-    limit: Annotated[
-        int, Query(ge=1, description=f"Items per page (capped at {MAX_LIMIT})")
-    ] = DEFAULT_LIMIT,
-) -> PageParams:
-    # A limit above the cap is served at the cap rather than refused (see docs/CONFORMANCE.md).
-    return PageParams(page=checked_page(page), limit=checked_limit(limit))
-
-
 def checked_page(page: int | None) -> int:
     """1 when absent, 400 below 1, served as MAX_PAGE above it."""
     if page is None:
@@ -63,19 +52,6 @@ def checked_page(page: int | None) -> int:
     if page < 1:
         raise ValidationFailed.field("page", "must be at least 1", page)
     return min(page, MAX_PAGE)
-
-
-async def _paging(
-    page: Annotated[int, Query(ge=1, description="1-based page number")] = 1,
-    limit: Annotated[
-        int, Query(ge=1, description=f"Items per page (capped at {MAX_LIMIT})")
-    ] = DEFAULT_LIMIT,
-) -> PageParams:
-    # A coroutine: FastAPI runs a plain function dependency in its thread pool, a hop per request.
-    return page_params(page, limit)
-
-
-Paging = Annotated[PageParams, Depends(_paging)]
 
 
 @dataclass(frozen=True)
@@ -113,21 +89,6 @@ def clamped_limit(
 ) -> int:
     """``checked_limit`` for operations whose contract lists no 400: below 1 is served as 1."""
     return checked_limit(None if limit is None else max(limit, 1), default=default, maximum=maximum)
-
-
-def offset_params(default: int) -> Any:
-    """A dependency reading ``limit`` and ``offset`` query parameters, ``default`` items by
-    default (``Annotated[OffsetParams, Depends(offset_params(50))]``)."""
-
-    async def read(
-        limit: Annotated[
-            int | None, Query(description=f"Items per page (default {default}, max {MAX_LIMIT})")
-        ] = None,
-        offset: Annotated[int | None, Query(description="Items to skip")] = None,
-    ) -> OffsetParams:
-        return offset_window(limit, offset, default=default)
-
-    return Depends(read)
 
 
 class Pagination(BaseModel):
@@ -180,7 +141,7 @@ class CursorCodec:
     key: bytes
 
     @classmethod
-    def derived_from(cls, secret: str) -> "CursorCodec":
+    def derived_from(cls, secret: str) -> CursorCodec:
         """A key for cursors alone, derived from the server's signing secret (the JWT key):
         no new secret to keep, and a cursor's tag can never pass for a token's signature."""
         return cls(hmac.new(secret.encode(), _CURSOR_KEY_LABEL, hashlib.sha256).digest())

@@ -1,23 +1,12 @@
-"""What the marketplace operations use besides the session and the caller."""
+"""The marketplace's tools for its routes, from the application's state."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
 
-from veza.config import MarketplaceSettings
-from veza.kit.storage import Storage
-from veza.kit.tokens import TokenCodec
-
-
-@dataclass(frozen=True)
-class MarketTools:
-    settings: MarketplaceSettings
-    storage: Storage  # purchased files, and their S3 presigned URLs
-    tokens: TokenCodec  # signs the local download URLs
-    public_url: str  # the base of a signed local download URL
+from veza.marketplace.tools import MarketTools
 
 
 async def get_market_tools(request: Request) -> MarketTools:

@@ -22,8 +22,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from veza.kit.errors import Unauthorized
 from veza.marketplace import repository
-from veza.marketplace.dependencies import MarketTools
 from veza.marketplace.errors import NoLicense, ProductNotFound
+from veza.marketplace.tools import MarketTools
 from veza.models import OrderItem, Track, User
 from veza.tracks.repository import get_track
 

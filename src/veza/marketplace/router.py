@@ -11,11 +11,11 @@ from fastapi import APIRouter, Body, Header, Path, Query
 from starlette.responses import FileResponse
 
 from veza.auth.dependencies import CurrentUser, OptionalUser
-from veza.kit.db import DbSession
+from veza.kit.dependencies import DbSession
 from veza.kit.pagination import PageParams, checked_limit, checked_page
 from veza.marketplace import downloads, orders, schemas, service
 from veza.marketplace.dependencies import Market
-from veza.marketplace.schemas import OrderId, ProductId
+from veza.marketplace.paths import OrderId, ProductId
 
 router = APIRouter()
 

@@ -8,16 +8,12 @@ row. Responses carry cents back as numbers with two decimals.
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Literal
+from typing import Literal
 
-from fastapi import Path
 from pydantic import BaseModel, Field, field_validator
 
 from veza.kit.schemas import RequestModel, UTCTimestamp
 from veza.marketplace.money import MAX_PRICE_CENTS, to_cents
-
-ProductId = Annotated[uuid.UUID, Path(alias="id", description="Product ID")]
-OrderId = Annotated[uuid.UUID, Path(alias="id", description="Order ID")]
 
 LicenseKind = Literal["streaming", "personal", "commercial", "exclusive"]
 

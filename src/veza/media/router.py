@@ -7,11 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Body
 
 from veza.auth.dependencies import CurrentUser
-from veza.kit.db import DbSession
+from veza.kit.dependencies import DbSession
 from veza.kit.envelope import Envelope, ok
 from veza.media import schemas, service
 from veza.media.dependencies import InternalCaller
-from veza.tracks.schemas import MessageResponse, TrackId
+from veza.tracks.paths import TrackId
+from veza.tracks.schemas import MessageResponse
 
 router = APIRouter()
 

@@ -7,9 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Query
 
 from veza.auth.dependencies import CurrentUser
-from veza.kit.db import DbSession
+from veza.kit.dependencies import DbSession, Paging
 from veza.kit.envelope import Envelope, ok
-from veza.kit.pagination import Paging
 from veza.notifications import schemas, service
 
 router = APIRouter()

@@ -14,8 +14,8 @@ from pydantic import BaseModel, ValidationError
 
 from veza.config import ServerSettings, WebRTCSettings
 from veza.kit.errors import Forbidden, Unauthorized, ValidationFailed
-from veza.kit.handlers import validation_details
 from veza.kit.schemas import RequestModel
+from veza.kit.validation import validation_details
 from veza.platform.schemas import (
     FieldErrorItem,
     FrontendLogRequest,

@@ -8,10 +8,10 @@ from uuid import UUID
 from fastapi import APIRouter, Cookie, Query, Request, Response
 
 from veza.auth.dependencies import OptionalUser
-from veza.kit.db import DbSession
+from veza.kit.dependencies import DbSession
 from veza.playback import hls, service
 from veza.playback.dependencies import STREAM_TOKEN_COOKIE, Playback, stream_credential
-from veza.tracks.schemas import TrackId
+from veza.tracks.paths import TrackId
 
 router = APIRouter()
 # HLS playlists and segments, served outside /api/v1 (the contract points at /hls/*).

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.types import Scope
 
 from veza.auth.dependencies import CurrentUser
-from veza.kit.db import DbSession
+from veza.kit.dependencies import DbSession
 from veza.kit.envelope import Envelope, ok
 from veza.kit.pagination import DEFAULT_LIMIT, PageParams, checked_limit, checked_page
 from veza.kit.readlane import UUID_GROUP, LaneAnswer, LaneRoute

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, WebSocket
 
 from veza.auth.dependencies import CurrentUser
-from veza.kit.db import DbSession
+from veza.kit.dependencies import DbSession
 from veza.kit.envelope import Envelope, ok
 from veza.queue import schemas, service, sessions, sockets
 from veza.queue.dependencies import Tools

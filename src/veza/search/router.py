@@ -12,10 +12,8 @@ from fastapi import APIRouter, Query, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from veza.auth.dependencies import OptionalUser
-from veza.kit.db import DbSession
-from veza.kit.dependencies import PublicUrl
+from veza.kit.dependencies import DbSession, Paging, PublicUrl
 from veza.kit.envelope import Envelope, ok
-from veza.kit.pagination import Paging
 from veza.kit.readlane import LaneRoute
 from veza.models import User
 from veza.search import schemas, service

@@ -7,8 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from veza.auth.dependencies import OptionalUser
-from veza.kit.db import DbSession
-from veza.kit.dependencies import AppSettings
+from veza.kit.dependencies import AppSettings, DbSession
 from veza.kit.envelope import Envelope, ok
 from veza.social import schemas, service
 

@@ -10,7 +10,7 @@ from starlette.responses import Response
 
 from veza import __version__
 from veza.auth.dependencies import CurrentUser
-from veza.kit.db import DbSession
+from veza.kit.dependencies import DbSession
 from veza.kit.encryption import SecretBox
 from veza.kit.envelope import Envelope, ok
 from veza.kit.ratelimit import get_rate_limiter

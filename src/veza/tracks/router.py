@@ -14,14 +14,13 @@ from fastapi import APIRouter, Body, Path, Query, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from veza.auth.dependencies import CurrentUser, OptionalUser
-from veza.kit.db import DbSession
-from veza.kit.dependencies import AppSettings, PublicUrl
+from veza.kit.dependencies import AppSettings, DbSession, PublicUrl, offset_params
 from veza.kit.envelope import Envelope, ok
-from veza.kit.pagination import OffsetParams, offset_params
+from veza.kit.pagination import OffsetParams
 from veza.kit.readlane import UUID_GROUP, LaneRoute
 from veza.models import User
 from veza.tracks import history, lyrics, recommendations, schemas, service, sharing, versions
-from veza.tracks.schemas import TrackId
+from veza.tracks.paths import TrackId
 
 router = APIRouter()
 

@@ -4,16 +4,12 @@ recommendations and share links. Other domains of the tracks family reuse TrackR
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from fastapi import Path
 from pydantic import BaseModel, Field, field_validator
 
 from veza.kit.schemas import RequestModel, ResponseModel, UTCTimestamp
 from veza.tracks import taxonomy
-
-# The {id} of every /tracks/{id}/... route (the handler's parameter is ``track_id``).
-TrackId = Annotated[uuid.UUID, Path(alias="id", description="Track UUID")]
 
 
 class CreateShareRequest(RequestModel):

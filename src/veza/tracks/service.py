@@ -22,8 +22,8 @@ from veza.audit.service import record
 from veza.kit import events
 from veza.kit.errors import ValidationFailed, VezaError
 from veza.kit.files import forget
-from veza.kit.handlers import validation_details
 from veza.kit.pagination import CursorCodec, checked_limit, checked_page, cursor_codec
+from veza.kit.validation import validation_details
 from veza.models import Track, User, utcnow
 from veza.tracks import catalog, keys, repository, schemas
 from veza.tracks.access import editable_track, listed_track_row

@@ -11,10 +11,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Path
 
 from veza.auth.dependencies import CurrentUser
-from veza.kit.db import DbSession
-from veza.kit.dependencies import PublicUrl
+from veza.kit.dependencies import DbSession, PublicUrl
 from veza.kit.envelope import Envelope, ok
-from veza.tracks.schemas import TrackEnvelopeData, TrackId
+from veza.tracks.paths import TrackId
+from veza.tracks.schemas import TrackEnvelopeData
 from veza.uploads import chunked, quota, schemas, service, versions
 from veza.uploads.dependencies import Incoming, Uploads
 

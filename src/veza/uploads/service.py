@@ -22,7 +22,7 @@ from veza.audit.service import record
 from veza.config import MediaSettings
 from veza.kit import events
 from veza.kit.errors import ValidationFailed
-from veza.kit.handlers import validation_details
+from veza.kit.validation import validation_details
 from veza.media.audio import AudioInfo, UnsupportedAudio, check_duration, probe, sniff_format
 from veza.models import User
 from veza.models.track import STREAM_PENDING, Track, TrackVersion

@@ -12,14 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from veza.auth.cookies import clear_refresh_cookie
 from veza.auth.dependencies import AuthCtx, CurrentUser, OptionalUser
 from veza.auth.schemas import DeleteAccountRequest
-from veza.kit.db import DbSession
+from veza.kit.dependencies import DbSession, Paging
 from veza.kit.envelope import Envelope, ok
-from veza.kit.pagination import Paging
 from veza.kit.readlane import UUID_GROUP, LaneRoute
 from veza.models import User
 from veza.users import relations, schemas, service
 from veza.users.dependencies import SocialConfig, UserListParams
-from veza.users.schemas import UserId
+from veza.users.paths import UserId
 
 router = APIRouter()
 

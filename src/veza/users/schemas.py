@@ -11,10 +11,9 @@ import re
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from fastapi import Path
 from pydantic import BaseModel, Field, field_validator
 
 from veza.kit.pagination import Pagination
@@ -26,9 +25,6 @@ ROLES = ("user", "creator", "admin")
 MAX_SOCIAL_LINKS = 20
 MAX_GENRES = 10
 OLDEST_BIRTHDATE = date(1900, 1, 1)
-
-# The {id} of /users/{id} routes (the handler's parameter is ``user_id``).
-UserId = Annotated[uuid.UUID, Path(alias="id", description="User UUID")]
 
 
 def _http_url(value: str) -> str:

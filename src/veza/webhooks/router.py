@@ -7,10 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Body
 
 from veza.auth.dependencies import CurrentUser
-from veza.kit.db import DbSession
-from veza.kit.dependencies import AppSettings
+from veza.kit.dependencies import AppSettings, DbSession, Paging
 from veza.kit.envelope import Envelope, ok
-from veza.kit.pagination import Paging
 from veza.webhooks import schemas, service
 from veza.webhooks.schemas import AttemptId, WebhookId
 
