@@ -188,9 +188,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         upload_paths=UPLOAD_PATHS,
         precedence=app.state.precedence,
     )
-    # The hottest reads (the catalog, a track, a profile, a playlist, search) by the same service calls
-    # as their routes, before the framework's layers (kit/readlane.py); a Bearer token is
-    # checked there by the API's own check.
+    # The hottest reads (the catalog, a track, a profile, a playlist, search) by the same
+    # service calls as their routes, before the framework's layers (kit/readlane.py); a Bearer
+    # token is checked there by the API's own check.
     app.add_middleware(
         ReadLane,
         state=app.state,
