@@ -188,3 +188,16 @@ async def test_each_viewer_gets_the_bytes_fastapi_encodes_for_their_view(
     seen = (await profile(client, alice, carol)).json()["data"]["profile"]
     assert seen["is_blocked"] is True and seen["is_following"] is False
     assert (await profile(client, private, carol)).status_code == 404
+
+
+async def test_relations_are_told_apart(app: FastAPI, client: httpx.AsyncClient) -> None:
+    alice, dave = await member(app), await member(app)
+    await follow(client, dave, alice)
+    assert (await block(client, alice, dave)).status_code == 200  # the block ends the follow
+    await client.delete(f"{API}/users/{dave.id}/block", headers=alice.headers)
+    await follow(client, dave, alice)
+    seen_by_dave = (await profile(client, alice, dave)).json()["data"]["profile"]
+    assert (seen_by_dave["is_following"], seen_by_dave["is_followed_by"]) == (True, False)
+    assert seen_by_dave["is_blocked"] is False
+    seen_by_alice = (await profile(client, dave, alice)).json()["data"]["profile"]
+    assert (seen_by_alice["is_following"], seen_by_alice["is_followed_by"]) == (False, True)
