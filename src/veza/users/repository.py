@@ -308,7 +308,10 @@ _PROFILE_ROW = _profile_row()
 async def get_profile_row(session: AsyncSession, user_id: uuid.UUID) -> Row[Any] | None:
     """``get_user`` as a row of ``PROFILE_COLUMNS`` with its follower_count and
     following_count (counted as ``follow_counts`` counts them)."""
-    return (await session.execute(_PROFILE_ROW, {"user_id": user_id})).first()
+    # Through the session's connection: a row of table columns needs none of the ORM's
+    # result handling (a tenth of the statement's time on the hot read).
+    connection = await session.connection()
+    return (await connection.execute(_PROFILE_ROW, {"user_id": user_id})).first()
 
 
 @dataclass
