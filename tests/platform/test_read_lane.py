@@ -27,9 +27,10 @@ from tests.factories import (
     member,
     set_user_fields,
 )
+from tests.helpers import follow
 from veza.kit import readlane
 from veza.kit.tokens import ACCESS_TOKEN_TYPE
-from veza.models import AuthSession
+from veza.models import AuthSession, utcnow
 
 LEFT_TO_THE_API = {"Content-Length": "0"}
 
@@ -99,11 +100,16 @@ async def test_private_missing_and_unreadable_are_left_to_the_api(
     private = await create_track(app, owner, is_public=False)
     of_banned = await create_track(app, banned)
     await set_user_fields(app, banned.id, is_banned=True)
+    deleted, inactive = await member(app), await member(app)
+    await set_user_fields(app, deleted.id, deleted_at=utcnow())
+    await set_user_fields(app, inactive.id, is_active=False)
     paths = [
         f"/api/v1/tracks/{private.id}",
         f"/api/v1/tracks/{uuid.uuid4()}",
         f"/api/v1/tracks/{of_banned.id}",
         f"/api/v1/users/{banned.id}",
+        f"/api/v1/users/{deleted.id}",
+        f"/api/v1/users/{inactive.id}",
         f"/api/v1/users/{uuid.uuid4()}",
         "/api/v1/tracks?limit=0",
     ]
@@ -112,6 +118,54 @@ async def test_private_missing_and_unreadable_are_left_to_the_api(
         assert answer.status_code in (400, 404), (path, answer.text)
         assert answer.json()["success"] is False
     assert lane_answers == []
+
+
+async def _fastapi_encoded_profile(client: httpx.AsyncClient, who: Member) -> bytes:
+    """The same profile from GET /users/by-username/{username}, whose response model FastAPI
+    validates and encodes itself."""
+    answer = await client.get(f"/api/v1/users/by-username/{who.user.username}")
+    assert answer.status_code == 200, answer.text
+    return answer.content
+
+
+async def test_profiles_in_the_lane_are_the_bytes_fastapi_encodes(
+    app: FastAPI, client: httpx.AsyncClient, lane_answers: list[str]
+) -> None:
+    full = await member(
+        app,
+        first_name="Zoë",
+        last_name='O"Brien',
+        avatar="https://img.example/zoë.png",
+        banner_url="https://img.example/banner.png",
+        bio="Line one\nline two \u2028 🎧 <b>&amp;</b> \\ done",
+        location="Montréal",
+        gender="Other",
+        social_links={"bandcamp": "https://zoe.bandcamp.com", "ünï": "https://x.example/ü"},
+        genres=["jazz", "électro"],
+        promoted_to_creator_at=utcnow(),
+        role="creator",
+    )
+    bare = await member(app)
+    private = await member(app, is_public=False, first_name="Secret", bio="hidden")
+    private_with_avatar = await member(
+        app, is_public=False, avatar="https://img.example/p.png", username="private.avatar"
+    )
+    fans = [await member(app) for _ in range(3)]
+    for fan in fans:
+        await follow(client, fan, full)
+    await follow(client, full, fans[0])
+    await follow(client, full, bare)
+    await follow(client, private, full)
+    await set_user_fields(app, fans[2].id, is_banned=True)  # no longer counted
+    await set_user_fields(app, bare.id, deleted_at=utcnow())  # neither
+    counted = json.loads(await _fastapi_encoded_profile(client, full))["data"]["profile"]
+    assert (counted["follower_count"], counted["following_count"]) == (3, 1)
+    for who in (full, private, private_with_avatar, *fans[:2]):
+        path = f"/api/v1/users/{who.id}"
+        answer = await _same_answer(client, path)
+        assert answer.status_code == 200, answer.text
+        assert answer.content == await _fastapi_encoded_profile(client, who), who.user.username
+    assert len(lane_answers) == 5
 
 
 async def test_callers_and_other_shapes_go_through_the_api(

@@ -155,3 +155,49 @@ async def test_profile_by_username_gives_each_viewer_their_view(
     assert moderated["bio"] == "mine"
     card = (await client.get(url, headers=bob.headers)).json()["data"]["profile"]
     assert "bio" not in card and card["is_public"] is False
+
+
+async def test_each_viewer_gets_the_bytes_fastapi_encodes_for_their_view(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    """GET /users/{id} encodes its answer itself; GET /users/by-username/{username} lets
+    FastAPI encode the response model: the two give the same bytes to every viewer."""
+    alice = await member(
+        app,
+        first_name="Alice",
+        bio="über 🎧",
+        birthdate=date(1990, 5, 4),
+        social_links={"site": "https://alice.example"},
+        login_count=2,
+    )
+    private = await member(app, is_public=False, avatar="https://img.example/p.png")
+    bob, carol, root = await member(app), await member(app), await admin(app)
+    await follow(client, bob, alice)
+    await follow(client, alice, bob)
+    assert (await block(client, carol, alice)).status_code == 200
+    assert (await block(client, private, carol)).status_code == 200
+    for target in (alice, private):
+        for viewer in (target, bob, carol, root):
+            by_id = await profile(client, target, viewer)
+            by_name = await client.get(
+                f"{API}/users/by-username/{target.user.username}", headers=viewer.headers
+            )
+            assert by_id.status_code == by_name.status_code
+            assert by_id.content == by_name.content, (target.user.username, by_id.text)
+    # The blocker sees whom they blocked; the one blocked does not see the blocker.
+    seen = (await profile(client, alice, carol)).json()["data"]["profile"]
+    assert seen["is_blocked"] is True and seen["is_following"] is False
+    assert (await profile(client, private, carol)).status_code == 404
+
+
+async def test_relations_are_told_apart(app: FastAPI, client: httpx.AsyncClient) -> None:
+    alice, dave = await member(app), await member(app)
+    await follow(client, dave, alice)
+    assert (await block(client, alice, dave)).status_code == 200  # the block ends the follow
+    await client.delete(f"{API}/users/{dave.id}/block", headers=alice.headers)
+    await follow(client, dave, alice)
+    seen_by_dave = (await profile(client, alice, dave)).json()["data"]["profile"]
+    assert (seen_by_dave["is_following"], seen_by_dave["is_followed_by"]) == (True, False)
+    assert seen_by_dave["is_blocked"] is False
+    seen_by_alice = (await profile(client, dave, alice)).json()["data"]["profile"]
+    assert (seen_by_alice["is_following"], seen_by_alice["is_followed_by"]) == (False, True)

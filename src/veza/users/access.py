@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 import uuid
+from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from veza.kit.errors import NotFound
 from veza.models import User
 from veza.users import repository
+
+
+class Account(Protocol):
+    """What the reachability rule reads of a user: a User, or a row of its columns."""
+
+    @property
+    def id(self) -> uuid.UUID: ...
+    @property
+    def is_active(self) -> bool: ...
+    @property
+    def is_banned(self) -> bool: ...
 
 
 class UserNotFound(NotFound):
@@ -30,7 +42,7 @@ async def visible_user(session: AsyncSession, viewer: User | None, user_id: uuid
     return user
 
 
-async def check_reachable(session: AsyncSession, viewer: User | None, user: User) -> None:
+async def check_reachable(session: AsyncSession, viewer: User | None, user: Account) -> None:
     if viewer is not None and (viewer.id == user.id or viewer.is_administrator):
         return
     if not user.is_active or user.is_banned:

@@ -15,7 +15,6 @@ from veza.auth.schemas import DeleteAccountRequest
 from veza.kit.dependencies import DbSession, Paging
 from veza.kit.envelope import Envelope, ok
 from veza.kit.readlane import UUID_GROUP, LaneRoute
-from veza.models import User
 from veza.users import relations, schemas, service
 from veza.users.dependencies import SocialConfig, UserListParams
 from veza.users.paths import UserId
@@ -123,20 +122,14 @@ async def get_users_id(
     viewer: OptionalUser,
     user_id: UserId,
 ) -> Response:
-    return Response(await _profile_json(session, viewer, user_id), media_type="application/json")
-
-
-async def _profile_json(session: AsyncSession, viewer: User | None, user_id: UUID) -> bytes:
-    """The profile as FastAPI would encode the response model (pydantic's JSON with
-    ``exclude_none``), without validating the model a second time."""
-    profile = ok(await service.get_profile(session, viewer, user_id))
-    return profile.model_dump_json(exclude_none=True).encode()
+    body = await service.profile_json(session, viewer, user_id)
+    return Response(body, media_type="application/json")
 
 
 async def _lane_profile(
     session: AsyncSession, path: re.Match[str], _: re.Match[bytes], __: Any
 ) -> bytes:
-    return await _profile_json(session, None, UUID(path.group(1)))
+    return await service.profile_json(session, None, UUID(path.group(1)))
 
 
 # The anonymous read of GET /users/{id} in the read lane (kit/readlane.py).

@@ -11,14 +11,13 @@ import re
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field, field_validator
 
 from veza.kit.pagination import Pagination
 from veza.kit.schemas import RequestModel, ResponseModel, UTCTimestamp
-from veza.models import User
 
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_.-]+$")
 ROLES = ("user", "creator", "admin")
@@ -44,7 +43,18 @@ def _blank_to_none(value: str | None) -> str | None:
     return value or None
 
 
-def display_name(user: User) -> str:
+class Named(Protocol):
+    """What a user's shown name is made of: a User, or a row of its columns."""
+
+    @property
+    def username(self) -> str: ...
+    @property
+    def first_name(self) -> str | None: ...
+    @property
+    def last_name(self) -> str | None: ...
+
+
+def display_name(user: Named) -> str:
     """The name shown for a user: first and last name when given, else the username."""
     full = " ".join(part for part in (user.first_name, user.last_name) if part)
     return full or user.username

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, case, func, update
+from sqlalchemy import ColumnElement, Row, case, func, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from veza.audit.service import changes as audit_changes
@@ -23,8 +23,9 @@ from veza.kit import events, queries
 from veza.kit.errors import Forbidden, ValidationFailed
 from veza.kit.pagination import PageParams, clamped_limit, pagination
 from veza.models import User, utcnow
-from veza.users import repository
-from veza.users.access import UserNotFound, check_reachable, visible_user
+from veza.users import presenters, repository
+from veza.users.access import Account, UserNotFound, check_reachable
+from veza.users.presenters import ProfileView
 from veza.users.schemas import (
     AdminUserCard,
     Completion,
@@ -94,37 +95,47 @@ _PROFILE_FIELDS = (
 # ---------------------------------------------------------------------------------------------
 
 
-def _sees_everything(viewer: User | None, user: User) -> bool:
+def _sees_everything(viewer: User | None, user: Account) -> bool:
     return viewer is not None and (viewer.id == user.id or viewer.is_administrator)
+
+
+def profile_view(
+    viewer: User | None, user: User | Row[Any], counts: dict[str, int], relation: dict[str, bool]
+) -> tuple[ProfileView, dict[str, Any]]:
+    """The view of ``user`` (a User, or a row of ``repository.PROFILE_COLUMNS``) the viewer
+    gets, and its values."""
+    if _sees_everything(viewer, user):
+        return OwnerProfile, _fields_of(user, OwnerProfile) | counts | relation
+    if not user.is_public:
+        card = {"id": user.id, "username": user.username, "slug": user.slug}
+        # Real names stay private: the card shows the username.
+        card |= {"display_name": user.username, "avatar": user.avatar}
+        return PrivateProfileCard, card | counts | relation
+    return PublicProfile, _fields_of(user, PublicProfile) | counts | relation
+
+
+async def _relation(
+    session: AsyncSession, viewer: User | None, user_id: uuid.UUID
+) -> dict[str, bool]:
+    """How a signed-in viewer relates to another user (nothing for anonymous or oneself)."""
+    if viewer is None or viewer.id == user_id:
+        return {}
+    relations = await repository.relations(session, viewer.id, [user_id])
+    return {
+        "is_following": user_id in relations.following,
+        "is_followed_by": user_id in relations.followed_by,
+        "is_blocked": user_id in relations.blocked,
+    }
 
 
 async def build_profile(session: AsyncSession, viewer: User | None, user: User) -> Profile:
     followers, following = (await repository.follow_counts(session, [user.id]))[user.id]
-    relation: dict[str, Any] = {}
-    if viewer is not None and viewer.id != user.id:
-        relations = await repository.relations(session, viewer.id, [user.id])
-        relation = {
-            "is_following": user.id in relations.following,
-            "is_followed_by": user.id in relations.followed_by,
-            "is_blocked": user.id in relations.blocked,
-        }
     counts = {"follower_count": followers, "following_count": following}
-    if _sees_everything(viewer, user):
-        return OwnerProfile.model_validate(_fields_of(user, OwnerProfile) | counts | relation)
-    if not user.is_public:
-        return PrivateProfileCard(
-            id=user.id,
-            username=user.username,
-            slug=user.slug,
-            display_name=user.username,
-            avatar=user.avatar,
-            **counts,
-            **relation,
-        )
-    return PublicProfile.model_validate(_fields_of(user, PublicProfile) | counts | relation)
+    view, values = profile_view(viewer, user, counts, await _relation(session, viewer, user.id))
+    return view.model_validate(values)
 
 
-def _fields_of(user: User, model: type[UserCard]) -> dict[str, Any]:
+def _fields_of(user: User | Row[Any], model: type[UserCard]) -> dict[str, Any]:
     """The model's fields that are columns of the user row, plus the display name."""
     values = {name: getattr(user, name) for name in model.model_fields if hasattr(User, name)}
     values["display_name"] = display_name(user)
@@ -157,11 +168,16 @@ async def cards(
 # ---------------------------------------------------------------------------------------------
 
 
-async def get_profile(
-    session: AsyncSession, viewer: User | None, user_id: uuid.UUID
-) -> ProfileData:
-    user = await visible_user(session, viewer, user_id)
-    return ProfileData(profile=await build_profile(session, viewer, user))
+async def profile_json(session: AsyncSession, viewer: User | None, user_id: uuid.UUID) -> bytes:
+    """GET /users/{id}: the profile ``build_profile`` makes, from one row (the user and its
+    counts, no User object), encoded in one pass."""
+    user = await repository.get_profile_row(session, user_id)
+    if user is None:
+        raise UserNotFound()
+    await check_reachable(session, viewer, user)
+    counts = {"follower_count": user.follower_count, "following_count": user.following_count}
+    view, values = profile_view(viewer, user, counts, await _relation(session, viewer, user.id))
+    return presenters.profile_json(view, values)
 
 
 async def get_profile_by_username(
