@@ -104,13 +104,31 @@ def _in_transaction(connection: Any) -> bool:
     return bool(getattr(getattr(dbapi, "_connection", dbapi), "in_transaction", False))
 
 
+async def commit_request(session: AsyncSession) -> None:
+    """Commit a request's session, unless it is a SQLite GET's that never began (it only read).
+
+    Closing such a session rolls back nothing in one round trip to aiosqlite's thread, where a
+    commit is one and the pool's reset on return another.
+    """
+    if not (session.new or session.dirty or session.deleted) and session.in_transaction():
+        connection = (await session.connection()).sync_connection
+        lazy = connection is not None and connection.get_execution_options().get(_LAZY_BEGIN)
+        if lazy and not _in_transaction(connection):
+            return
+    await session.commit()
+
+
+def _is_memory_sqlite(url: str) -> bool:
+    parsed = make_url(url)
+    return parsed.database in (None, "", ":memory:") or parsed.query.get("mode") == "memory"
+
+
 def _create_private_sqlite_file(url: str) -> None:
     """Create a missing SQLite database file 0600 (an empty file is an empty database), so
     SQLite does not create it world-readable; its -wal and -shm files take the same mode."""
-    parsed = make_url(url)
-    database = parsed.database or ""
-    if database in ("", ":memory:") or parsed.query.get("mode") == "memory":
+    if _is_memory_sqlite(url):
         return
+    database = make_url(url).database or ""
     if database.startswith("file:"):
         return  # a URI filename: whoever wrote it decides
     path = Path(database)
@@ -123,10 +141,21 @@ def create_engine(settings: Settings) -> AsyncEngine:
     if url.startswith("sqlite"):
         settings.ensure_dirs()
         _create_private_sqlite_file(url)
+        # A file's pool is sized as a server's: SQLAlchemy's default (5, overflow 10) closed and
+        # reopened connections under load, each a thread start and the pragmas again.
+        pool: dict[str, int] = (
+            {}
+            if _is_memory_sqlite(url)
+            else {
+                "pool_size": settings.database.pool_size,
+                "max_overflow": settings.database.max_overflow,
+            }
+        )
         engine = create_async_engine(
             url,
             echo=settings.database.echo,
             connect_args={"timeout": settings.database.sqlite_busy_timeout_ms / 1000},
+            **pool,
         )
         _configure_sqlite(engine, settings.database.sqlite_busy_timeout_ms)
         return engine

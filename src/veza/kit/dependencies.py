@@ -13,7 +13,7 @@ from fastapi import Depends, Query, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from veza.config import Settings
-from veza.kit.db import SAFE_METHODS, Database, run_after_commit
+from veza.kit.db import SAFE_METHODS, Database, commit_request, run_after_commit
 from veza.kit.errors import KeepChanges
 from veza.kit.pagination import (
     DEFAULT_LIMIT,
@@ -54,7 +54,7 @@ async def get_db_session(request: Request) -> AsyncIterator[AsyncSession]:
         except BaseException:
             await session.rollback()
             raise
-        await session.commit()
+        await commit_request(session)
     await run_after_commit(session)
 
 

@@ -29,7 +29,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from veza.kit.db import Database
+from veza.kit.db import Database, commit_request
 from veza.kit.middleware import RequestObserver
 from veza.kit.precedence import Precedence
 
@@ -157,7 +157,7 @@ class ReadLane:
         try:
             async with database.request_reader() as session:
                 answer = await self._read(found, session, scope)
-                await session.commit()
+                await commit_request(session)
         except Exception:
             scope["state"].pop("user_id", None)
             return False
