@@ -141,15 +141,14 @@ def create_engine(settings: Settings) -> AsyncEngine:
     if url.startswith("sqlite"):
         settings.ensure_dirs()
         _create_private_sqlite_file(url)
-        # A file's pool is sized as a server's: SQLAlchemy's default (5, overflow 10) closed and
-        # reopened connections under load, each a thread start and the pragmas again.
+        # A file's connections are all kept (no overflow): SQLAlchemy's default (5, overflow
+        # 10) closed and reopened them under load, each a thread start and the pragmas again.
+        # Not more of them than that: writers beyond one wait in SQLite's busy loop, and a
+        # request waiting for a pooled connection queues fairly instead.
         pool: dict[str, int] = (
             {}
             if _is_memory_sqlite(url)
-            else {
-                "pool_size": settings.database.pool_size,
-                "max_overflow": settings.database.max_overflow,
-            }
+            else {"pool_size": settings.database.pool_size, "max_overflow": 0}
         )
         engine = create_async_engine(
             url,
