@@ -2,15 +2,18 @@
 writes, as few and as cheap as they can be.
 
 A login is the one auth request made again and again, and each costs an argon2id hash; what
-it spends above the hash is kept small. Its statements are Core statements built once at
-import, so SQLAlchemy compiles each shape once and reuses it, and no ORM unit of work runs:
+it spends above the hash is kept small. Its statements are Core statements built once
+(login_statements.py), so SQLAlchemy compiles each shape once and reuses it, and no ORM unit
+of work runs:
 
 - the account is read as a row of the columns the decision needs;
 - the login is recorded by one ``UPDATE ... RETURNING`` whose ``WHERE`` holds the password
   hash that was verified and every condition the decision was made on (active, not banned,
-  verified if required, no 2FA). It is the account's re-read in the writing transaction: a
-  row that changed meanwhile (a new password, a ban, 2FA enabled, a deletion) matches no row;
-- the session, its first refresh token and the audit row are one Core insert each.
+  verified if required, no 2FA). It is the account's re-read at write time: a row that
+  changed meanwhile (a new password, a ban, 2FA enabled, a deletion) matches nothing;
+- the session, its first refresh token and the audit row are inserted only if it matched:
+  on PostgreSQL in the same statement (data-modifying CTEs, run in autocommit: one round
+  trip for all the writes), on SQLite as three Core inserts in the writing transaction.
 
 Whatever the fast path cannot decide on its own (a 2FA login, an account refused, a row that
 changed since it was read) takes the careful path: the account as it is now, read through
@@ -22,13 +25,12 @@ from __future__ import annotations
 import hmac
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, false, func, insert, select, true, update
 from sqlalchemy.engine import Row
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from veza.auth import login_statements as statements
 from veza.auth import repository, totp
 from veza.auth.context import AuthContext
 from veza.auth.credentials import end_reads, no_account_check, reads_before_hashing
@@ -44,53 +46,8 @@ from veza.auth.service import (
 from veza.auth.sessions import IssuedTokens, access_token, open_session, refresh_ttl
 from veza.kit.errors import Forbidden, KeepChanges, Unauthorized
 from veza.kit.opaque_tokens import digest, new_opaque_token
-from veza.kit.origin import current_origin
 from veza.kit.passwords import hash_password, needs_rehash, verify_password
-from veza.models import AuditLog, AuthSession, RefreshToken, User, utcnow
-
-_users = User.__table__
-_MAX_IP = 45  # audit_logs.ip_address
-
-# The account of an email, whatever its case (the unique index is on lower(email)).
-_ACCOUNT_BY_EMAIL = select(
-    _users.c.id,
-    _users.c.password_hash,
-    _users.c.is_active,
-    _users.c.is_banned,
-    _users.c.is_verified,
-    _users.c.two_factor_enabled,
-).where(func.lower(_users.c.email) == bindparam("email"), _users.c.deleted_at.is_(None))
-
-
-def _record_login_statement(verified_only: bool) -> Any:
-    conditions = [
-        _users.c.id == bindparam("user_id"),
-        _users.c.password_hash == bindparam("verified_hash"),
-        _users.c.deleted_at.is_(None),
-        _users.c.is_active.is_(true()),
-        _users.c.is_banned.is_(false()),
-        _users.c.two_factor_enabled.is_(false()),
-    ]
-    if verified_only:
-        conditions.append(_users.c.is_verified.is_(true()))
-    return (
-        update(_users)
-        .where(*conditions)
-        .values(
-            login_count=_users.c.login_count + 1,
-            last_login_at=bindparam("now"),
-            # The verified hash again, or its replacement made with the current parameters.
-            password_hash=bindparam("new_hash"),
-        )
-        .returning(_users.c.id, _users.c.email, _users.c.username, _users.c.token_version)
-    )
-
-
-# By settings.auth.require_verified_email.
-_RECORD_LOGIN = {flag: _record_login_statement(flag) for flag in (False, True)}
-_INSERT_SESSION = insert(AuthSession.__table__)
-_INSERT_REFRESH_TOKEN = insert(RefreshToken.__table__)
-_INSERT_AUDIT = insert(AuditLog.__table__)
+from veza.models import User, utcnow
 
 
 @dataclass(frozen=True)
@@ -131,7 +88,7 @@ async def login(ctx: AuthContext, body: LoginRequest) -> LoginOutcome:
     await _check_login_limits(ctx, body.email)
     await reads_before_hashing(ctx.session)
     reads = await ctx.session.connection()
-    found = await reads.execute(_ACCOUNT_BY_EMAIL, {"email": _account_key(body.email)})
+    found = await reads.execute(statements.ACCOUNT_BY_EMAIL, {"email": _account_key(body.email)})
     account = found.first()
     if account is None:
         await no_account_check(ctx.session, body.password)
@@ -152,7 +109,7 @@ async def login(ctx: AuthContext, body: LoginRequest) -> LoginOutcome:
     return await _login_as_the_account_is_now(ctx, body, account.id, verified_hash, new_hash)
 
 
-def _nothing_to_refuse(ctx: AuthContext, account: Row[Any]) -> bool:
+def _nothing_to_refuse(ctx: AuthContext, account: Any) -> bool:
     """Whether the account as first read logs in with its password alone."""
     return (
         account.is_active
@@ -167,19 +124,36 @@ async def _record_login(
 ) -> LoginOutcome | None:
     """The login, when the account is still as it was read; None when it has changed."""
     now = utcnow()
-    writes = await ctx.session.connection()
-    statement = _RECORD_LOGIN[ctx.settings.auth.require_verified_email]
-    params = {"user_id": user_id, "verified_hash": verified_hash, "new_hash": new_hash, "now": now}
-    user = (await writes.execute(statement, params)).first()
+    remember_me = bool(body.remember_me)
+    ttl = refresh_ttl(ctx, remember_me)
+    refresh = new_opaque_token()
+    rows = statements.login_rows(
+        user_id,
+        remember_me=remember_me,
+        ip_address=ctx.ip_address,
+        user_agent=ctx.user_agent,
+        refresh_token_hash=digest(refresh),
+        now=now,
+        expires_at=now + timedelta(seconds=ttl),
+        audit_action=AUDIT_LOGIN,
+        audit_details={"two_factor": False, "remember_me": remember_me},
+    )
+    check = {"user_id": user_id, "verified_hash": verified_hash, "new_hash": new_hash, "now": now}
+    verified_only = ctx.settings.auth.require_verified_email
+    if ctx.session.get_bind().dialect.name == "postgresql":
+        user = await _write_in_one_statement(ctx, verified_only, check, rows)
+    else:
+        user = await _write_in_the_transaction(ctx, verified_only, check, rows)
     if user is None:
         return None
     await ctx.limiter.reset(
         ctx.settings.rate_limit.login_failures_per_account, "login", _account_key(body.email)
     )
-    remember_me = bool(body.remember_me)
-    tokens = await _insert_session(ctx, writes, user, remember_me, now)
-    await writes.execute(
-        _INSERT_AUDIT, _audit_row(ctx, user.id, {"two_factor": False, "remember_me": remember_me})
+    tokens = IssuedTokens(
+        access_token=access_token(ctx, user.id, user.token_version, rows.session["id"]),
+        refresh_token=refresh,
+        access_ttl=ctx.settings.auth.access_token_ttl_seconds,
+        cookie_max_age=ttl if remember_me else None,
     )
     answer = UserResponse(id=user.id, email=user.email, username=user.username)
     return LoginOutcome(
@@ -187,64 +161,32 @@ async def _record_login(
     )
 
 
-async def _insert_session(
-    ctx: AuthContext, writes: AsyncConnection, user: Row[Any], remember_me: bool, now: datetime
-) -> IssuedTokens:
-    """A login session of ``user`` and its first refresh token (what sessions.open_session
-    makes through the ORM)."""
-    session_id = uuid.uuid4()
-    ttl = refresh_ttl(ctx, remember_me)
-    expires_at = now + timedelta(seconds=ttl)
-    await writes.execute(
-        _INSERT_SESSION,
-        {
-            "id": session_id,
-            "user_id": user.id,
-            "remember_me": remember_me,
-            "ip_address": ctx.ip_address,
-            "user_agent": ctx.user_agent,
-            "created_at": now,
-            "last_used_at": now,
-            "expires_at": expires_at,
-        },
-    )
-    refresh = new_opaque_token()
-    await writes.execute(
-        _INSERT_REFRESH_TOKEN,
-        {
-            "id": uuid.uuid4(),
-            "user_id": user.id,
-            "family_id": session_id,
-            "token_hash": digest(refresh),
-            "created_at": now,
-            "expires_at": expires_at,
-        },
-    )
-    return IssuedTokens(
-        access_token=access_token(ctx, user.id, user.token_version, session_id),
-        refresh_token=refresh,
-        access_ttl=ctx.settings.auth.access_token_ttl_seconds,
-        cookie_max_age=ttl if remember_me else None,
-    )
+async def _write_in_one_statement(
+    ctx: AuthContext, verified_only: bool, check: dict[str, Any], rows: statements.LoginRows
+) -> Row[Any] | None:
+    """PostgreSQL: one atomic statement in autocommit, no BEGIN and no COMMIT around it. When
+    it matched no row nothing was written, and the connection is let go, so the careful path
+    that follows runs in a transaction of its own."""
+    writes = await ctx.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    statement = statements.RECORD_LOGIN_IN_ONE[verified_only]
+    user = (await writes.execute(statement, {**check, **rows.prefixed()})).first()
+    if user is None:
+        await end_reads(ctx.session)
+    return user
 
 
-def _audit_row(ctx: AuthContext, user_id: uuid.UUID, details: dict[str, Any]) -> dict[str, Any]:
-    """The values audit.service.record gives a login's audit row."""
-    ip_address, user_agent = ctx.ip_address, ctx.user_agent
-    if ip_address is None and user_agent is None:
-        here = current_origin()
-        ip_address, user_agent = here.ip_address, here.user_agent
-    return {
-        "id": uuid.uuid4(),
-        "user_id": user_id,
-        "action": AUDIT_LOGIN,
-        "resource": "user",
-        "resource_id": str(user_id),
-        "ip_address": ip_address[:_MAX_IP] if ip_address else None,
-        "user_agent": user_agent[:512] if user_agent else None,
-        "details": details,
-        "created_at": utcnow(),
-    }
+async def _write_in_the_transaction(
+    ctx: AuthContext, verified_only: bool, check: dict[str, Any], rows: statements.LoginRows
+) -> Row[Any] | None:
+    """SQLite (no data-modifying CTEs): the UPDATE, then the inserts if it matched, in the
+    request's writing transaction."""
+    writes = await ctx.session.connection()
+    user = (await writes.execute(statements.RECORD_LOGIN[verified_only], check)).first()
+    if user is not None:
+        await writes.execute(statements.INSERT_SESSION, rows.session)
+        await writes.execute(statements.INSERT_REFRESH_TOKEN, rows.refresh_token)
+        await writes.execute(statements.INSERT_AUDIT, rows.audit)
+    return user
 
 
 async def _login_as_the_account_is_now(
