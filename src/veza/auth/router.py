@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Header, Query, Response
 
-from veza.auth import account, schemas, service, two_factor
+from veza.auth import account, login, schemas, service, two_factor
 from veza.auth.cookies import clear_refresh_cookie, set_refresh_cookie
 from veza.auth.dependencies import AuthCtx, CurrentSessionId, CurrentUser, RefreshCookie
 from veza.kit.envelope import Envelope, ok
@@ -63,7 +63,7 @@ async def post_auth_login(
     response: Response,
     body: Annotated[schemas.LoginRequest, Body(description="Login Credentials")],
 ) -> schemas.LoginResponse:
-    outcome = await service.login(ctx, body)
+    outcome = await login.login(ctx, body)
     if outcome.tokens is not None:
         tokens = outcome.tokens
         set_refresh_cookie(response, ctx.settings, tokens.refresh_token, tokens.cookie_max_age)

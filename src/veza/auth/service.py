@@ -1,5 +1,5 @@
-"""Rules of accounts and sessions: registration and verification, login, refresh and logout, and
-the helpers the other auth modules share (two_factor.py, account.py). Sessions and their
+"""Rules of accounts and sessions: registration and verification, refresh and logout, and the
+helpers the other auth modules share (login.py, two_factor.py, account.py). Sessions and their
 tokens are made in sessions.py, passwords hashed and checked in credentials.py. Services
 flush, never commit (credentials.py ends the reads before argon2 runs); mails go after commit.
 """
@@ -11,7 +11,7 @@ import re
 import secrets
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
@@ -26,14 +26,9 @@ from veza.auth import mails, repository, totp
 from veza.auth.context import AuthContext
 from veza.auth.credentials import (
     new_password_hash,
-    no_account_check,
-    password_matches,
-    reads_before_hashing,
 )
 from veza.auth.passwords import password_problem
 from veza.auth.schemas import (
-    LoginRequest,
-    LoginResponse,
     MessageResponse,
     RegisterRequest,
     RegisterResponse,
@@ -45,7 +40,6 @@ from veza.auth.sessions import (
     issued,
     live_session,
     new_refresh_token,
-    open_session,
     refresh_ttl,
     successor_of,
 )
@@ -54,7 +48,6 @@ from veza.kit.encryption import SecretBox, Undecryptable
 from veza.kit.errors import (
     BadRequest,
     Conflict,
-    Forbidden,
     KeepChanges,
     Unauthorized,
     ValidationFailed,
@@ -324,97 +317,7 @@ async def resend_verification(ctx: AuthContext, email: str) -> MessageResponse:
     return MessageResponse(message=_GENERIC_RESEND_MESSAGE)
 
 
-# --- login, refresh, logout -----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class LoginOutcome:
-    body: LoginResponse
-    tokens: IssuedTokens | None
-
-
-def _account_key(email: str) -> str:
-    return email.strip().lower()
-
-
-async def _check_login_limits(ctx: AuthContext, email: str) -> None:
-    limits = ctx.settings.rate_limit
-    await ctx.limiter.check(limits.login_failures_per_account, "login", _account_key(email))
-    if ctx.ip_address:
-        await ctx.limiter.check(limits.login_failures_per_ip, "login-ip", ctx.ip_address)
-
-
-async def _login_failed(
-    ctx: AuthContext, email: str, user: User | None, reason: str, error: Unauthorized
-) -> KeepChanges:
-    """Count the failure against the account and the IP, audit it, and refuse."""
-    limits = ctx.settings.rate_limit
-    await ctx.limiter.hit(limits.login_failures_per_account, "login", _account_key(email))
-    if ctx.ip_address:
-        await ctx.limiter.hit(limits.login_failures_per_ip, "login-ip", ctx.ip_address)
-    # The attempted email is not stored for unknown accounts: people type passwords there.
-    await audit(ctx, AUDIT_LOGIN_FAILED, user.id if user else None, details={"reason": reason})
-    return KeepChanges(error)
-
-
-def _invalid_credentials() -> Unauthorized:
-    return Unauthorized("Invalid email or password", code="INVALID_CREDENTIALS")
-
-
-async def login(ctx: AuthContext, body: LoginRequest) -> LoginOutcome:
-    await _check_login_limits(ctx, body.email)
-    await reads_before_hashing(ctx.session)
-    user = await repository.user_by_email(ctx.session, body.email)
-    if user is None:
-        await no_account_check(ctx.session, body.password)
-        raise await _login_failed(ctx, body.email, None, "unknown_account", _invalid_credentials())
-    # Outside the writing transaction; a hash of older parameters is replaced on success.
-    if not await password_matches(ctx.session, user, body.password, rehash=True):
-        raise await _login_failed(ctx, body.email, user, "wrong_password", _invalid_credentials())
-    if not user.is_active or user.is_banned:
-        raise Forbidden("This account is disabled", code="ACCOUNT_DISABLED")
-    if ctx.settings.auth.require_verified_email and not user.is_verified:
-        raise Forbidden("Confirm your email address before logging in", code="EMAIL_NOT_VERIFIED")
-    if user.two_factor_enabled:
-        if not body.two_factor_code:
-            return LoginOutcome(LoginResponse(requires_2fa=True, user=user_response(user)), None)
-        if not await _second_factor_ok(ctx, user, body.two_factor_code):
-            error = Unauthorized("Invalid two-factor code", code="INVALID_TWO_FACTOR_CODE")
-            raise await _login_failed(ctx, body.email, user, "wrong_2fa_code", error)
-
-    await ctx.limiter.reset(
-        ctx.settings.rate_limit.login_failures_per_account, "login", _account_key(body.email)
-    )
-    tokens = open_session(ctx, user, bool(body.remember_me))
-    await repository.record_login(ctx.session, user, utcnow())
-    await audit(
-        ctx,
-        AUDIT_LOGIN,
-        user.id,
-        details={"two_factor": user.two_factor_enabled, "remember_me": bool(body.remember_me)},
-    )
-    return LoginOutcome(
-        LoginResponse(requires_2fa=False, token=tokens.response(), user=user_response(user)),
-        tokens,
-    )
-
-
-async def _second_factor_ok(ctx: AuthContext, user: User, code: str) -> bool:
-    """A TOTP code newer than the last one used, or an unused recovery code (then spent)."""
-    code = code.strip()
-    if totp.is_totp_shaped(code.replace(" ", "")):
-        opened = open_two_factor_secret(ctx, user, user.two_factor_secret)
-        if opened is None:
-            return False
-        secret, current = opened
-        step = totp.matching_step(secret, code, after_step=user.two_factor_last_step)
-        if step is None or not await repository.advance_totp_step(ctx.session, user, step):
-            return False
-        if not current:  # stored in clear (from before sealing) or with an older key
-            user.two_factor_secret = seal_two_factor_secret(ctx, user, secret)
-        return True
-    code_hash = digest(totp.normalise_recovery_code(code))
-    return await repository.consume_recovery_code(ctx.session, user.id, code_hash, utcnow())
+# --- refresh, logout -----------------------------------------------------------------------
 
 
 async def refresh(ctx: AuthContext, presented: str | None) -> IssuedTokens:

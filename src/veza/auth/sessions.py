@@ -1,6 +1,6 @@
 """Login sessions and their tokens: opening a session, its access tokens, and its refresh
 tokens, each one's successor derived from it (see ``successor_of``). The rules that use them
-(login, refresh, logout) are in service.py."""
+(refresh, logout) are in service.py, login in login.py."""
 
 from __future__ import annotations
 
@@ -37,11 +37,18 @@ class IssuedTokens:
 
 
 def access_token_for(ctx: AuthContext, user: User, session_id: uuid.UUID) -> str:
+    return access_token(ctx, user.id, user.token_version, session_id)
+
+
+def access_token(
+    ctx: AuthContext, user_id: uuid.UUID, token_version: int, session_id: uuid.UUID
+) -> str:
+    """An access token of the login session ``session_id`` (its sid claim)."""
     return ctx.tokens.encode(
-        subject=str(user.id),
+        subject=str(user_id),
         typ=ACCESS_TOKEN_TYPE,
         ttl_seconds=ctx.settings.auth.access_token_ttl_seconds,
-        claims={"token_version": user.token_version, "sid": str(session_id)},
+        claims={"token_version": token_version, "sid": str(session_id)},
     )
 
 
