@@ -35,20 +35,46 @@ async def record(
     ``details`` must hold no secret: it is shown to administrators and the actor as it is;
     for a change, ``{"before": {...}, "after": {...}}`` of the fields that changed.
     """
-    if origin and ip_address is None and user_agent is None:
-        here = current_origin()
-        ip_address, user_agent = here.ip_address, here.user_agent
     entry = AuditLog(
-        user_id=user_id,
-        action=action,
-        resource=resource,
-        resource_id=str(resource_id) if resource_id is not None else None,
-        ip_address=ip_address[:_MAX_IP] if ip_address else None,
-        user_agent=user_agent[:_MAX_USER_AGENT] if user_agent else None,
-        details=details,
+        **row_values(
+            action,
+            user_id=user_id,
+            resource=resource,
+            resource_id=resource_id,
+            ip_address=ip_address,
+            user_agent=user_agent,
+            details=details,
+            origin=origin,
+        )
     )
     session.add(entry)
     return entry
+
+
+def row_values(
+    action: str,
+    *,
+    user_id: uuid.UUID | None,
+    resource: str | None,
+    resource_id: uuid.UUID | str | None,
+    ip_address: str | None,
+    user_agent: str | None,
+    details: dict[str, Any] | None,
+    origin: bool = True,
+) -> dict[str, Any]:
+    """The columns ``record`` writes (but the id and time), for a Core insert of the same row."""
+    if origin and ip_address is None and user_agent is None:
+        here = current_origin()
+        ip_address, user_agent = here.ip_address, here.user_agent
+    return {
+        "user_id": user_id,
+        "action": action,
+        "resource": resource,
+        "resource_id": str(resource_id) if resource_id is not None else None,
+        "ip_address": ip_address[:_MAX_IP] if ip_address else None,
+        "user_agent": user_agent[:_MAX_USER_AGENT] if user_agent else None,
+        "details": details,
+    }
 
 
 def changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any] | None:

@@ -12,15 +12,13 @@ from typing import Any, cast
 from sqlalchemy import Column, Table, bindparam, false, func, insert, select, true, update
 from sqlalchemy.sql.elements import BindParameter
 
-from veza.kit.origin import current_origin
+from veza.audit import service as audit_service
 from veza.models import AuditLog, AuthSession, RefreshToken, User
 
 _users = cast("Table", User.__table__)
 _sessions = cast("Table", AuthSession.__table__)
 _refresh_tokens = cast("Table", RefreshToken.__table__)
 _audit_logs = cast("Table", AuditLog.__table__)
-_MAX_IP = 45  # audit_logs.ip_address, as audit.service.record cuts it
-_MAX_USER_AGENT = 512
 
 # The account of an email, whatever its case (the unique index is on lower(email)).
 ACCOUNT_BY_EMAIL = select(
@@ -145,19 +143,14 @@ def login_rows(
         "created_at": now,
         "expires_at": expires_at,
     }
-    # What audit.service.record writes: the caller's origin, or the request's when none.
-    if ip_address is None and user_agent is None:
-        here = current_origin()
-        ip_address, user_agent = here.ip_address, here.user_agent
-    audit = {
-        "id": uuid.uuid4(),
-        "user_id": user_id,
-        "action": audit_action,
-        "resource": "user",
-        "resource_id": str(user_id),
-        "ip_address": ip_address[:_MAX_IP] if ip_address else None,
-        "user_agent": user_agent[:_MAX_USER_AGENT] if user_agent else None,
-        "details": audit_details,
-        "created_at": now,
-    }
+    audit = audit_service.row_values(
+        audit_action,
+        user_id=user_id,
+        resource="user",
+        resource_id=user_id,
+        ip_address=ip_address,
+        user_agent=user_agent,
+        details=audit_details,
+    )
+    audit.update(id=uuid.uuid4(), created_at=now)
     return LoginRows(session, token, audit)
