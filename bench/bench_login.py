@@ -16,7 +16,6 @@ import asyncio
 import json
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -25,10 +24,7 @@ import common
 from common import free_port, prepare, read_response, server_env, veza_server, wait_port
 
 ROOT = Path(__file__).resolve().parents[1]
-# The interpreter's own environment: a worktree without a .venv of its own runs another's, with
-# PYTHONPATH naming the code to measure (the servers inherit it).
-VENV_BIN = Path(sys.executable).parent
-common.VENV_BIN = VENV_BIN
+VENV_BIN = common.VENV_BIN
 PASSWORD = "correct horse battery staple"  # tests/factories.py
 BODY = json.dumps({"email": "bench@example.com", "password": PASSWORD}).encode()
 
