@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -89,19 +89,25 @@ async def advance_totp_step(session: AsyncSession, user: User, step: int) -> boo
 # --- sessions and refresh tokens ------------------------------------------------------------
 
 
+# Built once: every authenticated request runs it, and a statement built per call has its
+# cache key computed again each time before SQLAlchemy finds the compiled form.
+_SESSION_WITH_USER = (
+    select(User, AuthSession)
+    .outerjoin(
+        AuthSession,
+        and_(AuthSession.id == bindparam("session_id"), AuthSession.user_id == User.id),
+    )
+    .where(User.id == bindparam("user_id"))
+)
+
+
 async def session_with_user(
     session: AsyncSession, session_id: uuid.UUID, user_id: uuid.UUID
 ) -> tuple[AuthSession | None, User | None]:
     """The user named by an access token, and the login session the token belongs to (if it is
     that user's): one statement, as every authenticated request makes it."""
     row = (
-        await session.execute(
-            select(User, AuthSession)
-            .outerjoin(
-                AuthSession, and_(AuthSession.id == session_id, AuthSession.user_id == User.id)
-            )
-            .where(User.id == user_id)
-        )
+        await session.execute(_SESSION_WITH_USER, {"session_id": session_id, "user_id": user_id})
     ).first()
     if row is None:
         return None, None
