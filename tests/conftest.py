@@ -38,8 +38,9 @@ passwords.HASHER = PasswordHasher(
     time_cost=1, memory_cost=1024, parallelism=1, hash_len=32, salt_len=16
 )
 
-# The audio samples and the uploaders of the test folders that upload real files.
-pytest_plugins = ["tests.fixtures"]
+# The audio samples and the uploaders of the test folders that upload real files; the read
+# lane tests' spy.
+pytest_plugins = ["tests.fixtures", "tests.lane"]
 
 
 def _postgres_server_url() -> str | None:

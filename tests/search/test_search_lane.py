@@ -15,39 +15,9 @@ import pytest
 from fastapi import FastAPI
 
 from tests.factories import create_track, member
-from veza.kit import readlane
+from tests.lane import same_answer
 from veza.kit.envelope import Envelope
 from veza.search import schemas, service
-
-LEFT_TO_THE_API = {"Content-Length": "0"}
-
-
-@pytest.fixture
-def lane_answers(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Query strings the lane answered itself."""
-    answered: list[str] = []
-    serve = readlane.ReadLane._serve
-
-    async def spy(self: Any, found: Any, scope: Any, send: Any) -> bool:
-        done = await serve(self, found, scope, send)
-        if done:
-            answered.append(scope["path"] + "?" + scope["query_string"].decode())
-        return done
-
-    monkeypatch.setattr(readlane.ReadLane, "_serve", spy)
-    return answered
-
-
-def _comparable(response: httpx.Response) -> tuple[int, list[tuple[str, str]], bytes]:
-    headers = [(k, v) for k, v in response.headers.multi_items() if k != "x-request-id"]
-    return response.status_code, headers, response.content
-
-
-async def _same_answer(client: httpx.AsyncClient, path: str) -> httpx.Response:
-    lane = await client.get(path)
-    api = await client.get(path, headers=LEFT_TO_THE_API)
-    assert _comparable(lane) == _comparable(api), path
-    return lane
 
 
 async def _catalogue(app: FastAPI) -> None:
@@ -80,7 +50,7 @@ async def test_anonymous_searches_are_answered_by_the_lane_as_the_api_answers_th
         "/api/v1/search/suggestions?q=qqqq",  # none
     ]
     for path in queries:
-        answer = await _same_answer(client, path)
+        answer = await same_answer(client, path)
         assert answer.status_code == 200, (path, answer.text)
         assert answer.headers["content-type"] == "application/json"
     assert lane_answers == queries
@@ -136,7 +106,7 @@ async def test_refusals_callers_and_other_shapes_are_left_to_the_api(
         "/api/v1/search/suggestions?q=love&limit=-1",
     ]
     for path in refused:
-        answer = await _same_answer(client, path)
+        answer = await same_answer(client, path)
         assert answer.status_code in (400, 422), (path, answer.text)
     assert lane_answers == []
     # Parameters the lane does not read, a signed-in caller: the API answers them.
