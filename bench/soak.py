@@ -4,6 +4,7 @@ memory sampled all along.
 
     .venv/bin/python bench/soak.py                       # 10 minutes, 10 + 5 fuzz actions/s
     .venv/bin/python bench/soak.py --minutes 3 --rate 0 --fuzz-rate 40 --tracemalloc
+    .venv/bin/python bench/soak.py --database-url postgresql+asyncpg://.../<empty database>
 
 The catalogue is seeded (2,000 tracks of 50 users in bulk, as bench/bench_api.py does, and a
 few small WAVs uploaded through the API and processed in the server's process); then actions
@@ -76,14 +77,14 @@ app()
 """
 
 
-def seed(data: Path, tracks: int, users: int) -> None:
+def seed(data: Path, tracks: int, users: int, database_url: str) -> None:
     from bench_api import _settings
     from bench_api import seed as bulk_seed
 
     from veza.kit.migrations import upgrade_to_head
 
-    upgrade_to_head(_settings(data, ""))
-    asyncio.run(bulk_seed(data, "", tracks, users))
+    upgrade_to_head(_settings(data, database_url))
+    asyncio.run(bulk_seed(data, database_url, tracks, users))
 
 
 def start_server(
@@ -346,6 +347,9 @@ def main() -> None:
     parser.add_argument("--flat-mib", type=float, default=10)
     parser.add_argument("--tracks", type=int, default=2000)
     parser.add_argument(
+        "--database-url", default="", help="an empty PostgreSQL database (default: SQLite)"
+    )
+    parser.add_argument(
         "--uploads", type=int, default=4, help="tracks uploaded and processed before the run"
     )
     parser.add_argument("--tracemalloc", action="store_true", help="list what grew after warm-up")
@@ -369,10 +373,11 @@ def main() -> None:
         root = Path(tmp)
         data = root / "data"
         data.mkdir()
-        seed(data, args.tracks, 50)
+        seed(data, args.tracks, 50, args.database_url)
         port = free_port()
         traced = root if args.tracemalloc else None
-        process = start_server(data, port, traced, args.server_env)
+        database = [f"VEZA_DATABASE_URL={args.database_url}"] if args.database_url else []
+        process = start_server(data, port, traced, [*database, *args.server_env])
         try:
             world = asyncio.run(prepare_world(port, root, args.uploads))
             snapshots: list[tracemalloc.Snapshot] = []

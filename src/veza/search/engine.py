@@ -1,8 +1,8 @@
 """The full-text engine on each database, behind one interface.
 
 The indexes themselves are built and kept by the database (migration 0012): this module turns
-a parsed query into a match condition and a relevance score over a kind's side table, and
-reads the indexed vocabulary for typo tolerance and "did you mean".
+a parsed query's terms (``vocabulary.py``: the words, their typos' corrections) into a match
+condition and a relevance score over a kind's side table.
 
 - SQLite: FTS5 ``MATCH`` with bm25 (field weights below), prefix queries on the prefix
   indexes, the vocabulary from fts5vocab.
@@ -13,7 +13,6 @@ reads the indexed vocabulary for typo tolerance and "did you mean".
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache, partial
@@ -34,19 +33,22 @@ from sqlalchemy import (
     or_,
     select,
     table,
-    text,
-    union,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql.elements import ColumnClause, ColumnElement
+from sqlalchemy.sql.elements import ColumnElement
 
 from veza.kit.queries import InWrittenOrder
 from veza.search.text import (
-    TYPO_MAX_LENGTH,
-    TYPO_MIN_LENGTH,
     ParsedQuery,
-    corrections,
     words,
+)
+from veza.search.vocabulary import (
+    Terms,
+    corrected,
+    indexed_checks,
+    is_postgres,
+    prefix_flags,
+    typo_checked,
 )
 
 TRACKS = "tracks"
@@ -63,19 +65,6 @@ SQLITE_WEIGHTS = {TRACKS: (10.0, 4.0, 2.0), USERS: (10.0, 4.0), PLAYLISTS: (10.0
 # ts_rank weights {D, C, B, A}: the same order on PostgreSQL.
 PG_WEIGHTS = "'{0.1, 0.2, 0.4, 1.0}'::float4[]"
 SIMPLE = "'simple'::regconfig"
-_MAX_CANDIDATES = 2000
-
-
-@dataclass(frozen=True)
-class Terms:
-    """A query with each word's alternatives: itself, its prefix when it is being typed, and
-    the indexed words one typo away when the word itself is not indexed. ``names_only``
-    matches the first field alone (title, username): autocomplete of one or two letters."""
-
-    query: ParsedQuery
-    alternatives: list[list[str]]  # per word: [word, corrections...]
-    prefixes: list[bool]  # per word: also match words starting with it
-    names_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -107,160 +96,6 @@ class Match:
     values: dict[str, Any]
     candidate_values: Callable[[int | None, str], dict[str, Any]]
     shape: tuple[Any, ...]
-
-
-def is_postgres(session: AsyncSession) -> bool:
-    return session.get_bind().dialect.name == "postgresql"
-
-
-# Vocabulary ----------------------------------------------------------------------------------
-
-
-async def indexed(
-    session: AsyncSession, words: Sequence[tuple[str, bool]], kinds: Sequence[str]
-) -> list[bool]:
-    """For each ``(word, prefix)``: the word is indexed (or, with ``prefix``, starts an indexed
-    word). One statement for all of them, each an index seek (fts5vocab reads a term's doclist
-    only; PostgreSQL's vocabulary has a btree)."""
-    if not words:
-        return []
-    row = (await session.execute(select(*_indexed_checks(session, words, kinds)))).one()
-    return [bool(value) for value in row]
-
-
-def _indexed_checks(
-    session: AsyncSession, words: Sequence[tuple[str, bool]], kinds: Sequence[str]
-) -> list[ColumnElement[bool]]:
-    checks: list[ColumnElement[bool]] = []
-    for word, prefix in words:
-        if is_postgres(session):
-            known: ColumnClause[str] = column("word")
-            condition = known.like(_like_prefix(word)) if prefix else known == word
-            parts = [select(literal(1)).select_from(table("search_words")).where(condition)]
-        else:
-            term: ColumnClause[str] = column("term")
-            match = term.between(word, word + "\U0010ffff") if prefix else term == word
-            parts = [select_terms(kind).where(match) for kind in kinds]
-        checks.append(or_(*(part.exists() for part in parts)))
-    return checks
-
-
-def neighbours(word: str) -> list[str]:
-    """Every string one edit from ``word`` (deletion, swap of neighbours, substitution,
-    insertion of a letter or digit)."""
-    found: set[str] = set()
-    for i in range(len(word) + 1):
-        for letter in _ALPHABET:
-            found.add(word[:i] + letter + word[i:])
-    for i in range(len(word)):
-        found.add(word[:i] + word[i + 1 :])
-        for letter in _ALPHABET:
-            found.add(word[:i] + letter + word[i + 1 :])
-        if i + 1 < len(word):
-            found.add(word[:i] + word[i + 1] + word[i] + word[i + 2 :])
-    found.discard(word)
-    return sorted(found)
-
-
-async def near_words(session: AsyncSession, word: str, kinds: Sequence[str]) -> list[str]:
-    """Indexed words one typo from ``word``, nearest first.
-
-    SQLite: the indexed ones among the strings one edit away (fts5vocab answers equality
-    lookups without reading other terms). PostgreSQL: the words sharing the first letter and
-    within a letter of its length (a btree range), else pg_trgm's similarity (a trigram
-    index), so a typo in the first letter is corrected there too."""
-    if is_postgres(session):
-        params = {
-            "first": _like_prefix(word[0]),
-            "word": word,
-            "shortest": len(word) - 1,
-            "longest": len(word) + 1,
-            "cap": _MAX_CANDIDATES,
-        }
-        near = corrections(word, list((await session.scalars(_PG_RANGE, params)).all()))
-        if near:
-            return near
-        return corrections(word, list((await session.scalars(_PG_SIMILAR, params)).all()))
-    # The candidates travel as one JSON parameter (json_each), not hundreds of bound values:
-    # a short statement that SQLite's statement cache keeps, whatever the word's length.
-    value: ColumnClause[str] = column("value")
-    candidates = select(value).select_from(func.json_each(json.dumps(neighbours(word))))
-    parts = [select_terms(kind).where(column("term").in_(candidates)) for kind in kinds]
-    return corrections(word, list((await session.scalars(union(*parts))).all()))
-
-
-_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
-_PG_RANGE = text(
-    "SELECT word FROM search_words WHERE word LIKE :first "
-    "AND length(word) BETWEEN :shortest AND :longest LIMIT :cap"
-)
-_PG_SIMILAR = text("SELECT word FROM search_words WHERE word % :word LIMIT :cap")
-
-
-def select_terms(kind: str) -> Select[Any]:
-    return select(column("term")).select_from(table(f"search_{kind}_terms"))
-
-
-def _like_prefix(word: str) -> str:
-    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
-def _prefixes(query: ParsedQuery) -> list[bool]:
-    last = len(query.words) - 1
-    return [query.last_is_prefix and index == last for index in range(len(query.words))]
-
-
-def _typo_checked(query: ParsedQuery, prefixes: Sequence[bool]) -> list[tuple[str, bool]]:
-    """The words whose typos are corrected when they are not indexed."""
-    return [
-        (word, prefix)
-        for word, prefix in zip(query.words, prefixes, strict=True)
-        if TYPO_MIN_LENGTH <= len(word) <= TYPO_MAX_LENGTH
-    ]
-
-
-async def expand(session: AsyncSession, query: ParsedQuery, kinds: Sequence[str]) -> Terms:
-    """Each word's alternatives: a word of 5+ letters that is not indexed (nor, the last one,
-    the start of an indexed word) also matches the indexed words one typo away."""
-    prefixes = _prefixes(query)
-    checked = _typo_checked(query, prefixes)
-    known = dict(zip(checked, await indexed(session, checked, kinds), strict=True))
-    return await _corrected(session, query, prefixes, known, kinds)
-
-
-async def _corrected(
-    session: AsyncSession,
-    query: ParsedQuery,
-    prefixes: list[bool],
-    known: dict[tuple[str, bool], bool],
-    kinds: Sequence[str],
-) -> Terms:
-    alternatives: list[list[str]] = []
-    for word, prefix in zip(query.words, prefixes, strict=True):
-        options = [word]
-        if known.get((word, prefix), True) is False:
-            options.extend(await near_words(session, word, kinds))
-        alternatives.append(options)
-    return Terms(query=query, alternatives=alternatives, prefixes=prefixes)
-
-
-async def did_you_mean(
-    session: AsyncSession, query: ParsedQuery, kinds: Sequence[str]
-) -> str | None:
-    """The query with each word of 3+ letters that is not indexed replaced by the nearest
-    indexed word one typo away, when at least one such word was found."""
-    checked = [(word, False) for word in query.words if 3 <= len(word) <= TYPO_MAX_LENGTH]
-    known = dict(zip(checked, await indexed(session, checked, kinds), strict=True))
-    changed = False
-    result: list[str] = []
-    for word in query.words:
-        best = None
-        if known.get((word, False), True) is False:
-            near = await near_words(session, word, kinds)
-            best = near[0] if near else None
-        result.append(best or word)
-        changed = changed or best is not None
-    return " ".join(result) if changed else None
 
 
 # Matching ------------------------------------------------------------------------------------
@@ -520,19 +355,19 @@ async def expanded_matches(
     word is indexed (the common case): the probe of the words as typed, which are then the
     terms, rides with the vocabulary check. A word to correct costs the look-up of its
     neighbours and a second probe."""
-    prefixes = _prefixes(query)
-    checked = _typo_checked(query, prefixes)
+    prefixes = prefix_flags(query)
+    checked = typo_checked(query, prefixes)
     as_typed = Terms(query=query, alternatives=[[word] for word in query.words], prefixes=prefixes)
     matches = [
         match(session, kind, base_id, as_typed)
         for kind, base_id in zip(kinds, base_ids, strict=True)
     ]
-    checks = _indexed_checks(session, checked, kinds) if checked else []
+    checks = indexed_checks(session, checked, kinds) if checked else []
     row = (await session.execute(select(*checks, *(m.found for m in matches)))).one()
     known = dict(zip(checked, (bool(value) for value in row[: len(checks)]), strict=True))
     if all(known.values()):
         return as_typed, matches, [bool(value) for value in row[len(checks) :]]
-    terms = await _corrected(session, query, prefixes, known, kinds)
+    terms = await corrected(session, query, prefixes, known, kinds)
     matches = [
         match(session, kind, base_id, terms) for kind, base_id in zip(kinds, base_ids, strict=True)
     ]

@@ -29,7 +29,7 @@ from veza.kit.queries import page
 from veza.models import Track, User
 from veza.models.playlist import Playlist
 from veza.playlists.repository import readable_by
-from veza.search import engine
+from veza.search import engine, vocabulary
 from veza.search.engine import Match
 from veza.tracks import taxonomy
 from veza.tracks.repository import genre_condition, listed_tracks, tags_condition
@@ -88,13 +88,13 @@ _NOCASE = {kind: title.collate("NOCASE") for kind, title in TITLES.items()}
 
 def exactly(session: AsyncSession, kind: str, query: str) -> ColumnElement[bool]:
     """The title is the query as typed, ignoring case (SQLite: ASCII case)."""
-    if engine.is_postgres(session):
+    if vocabulary.is_postgres(session):
         return _LOWERED[kind] == bindparam("exact_title", query.lower(), type_=String)
     return _NOCASE[kind] == bindparam("exact_title", query, type_=String)
 
 
 def _exact_title(session: AsyncSession, query: str) -> str:
-    return query.lower() if engine.is_postgres(session) else query
+    return query.lower() if vocabulary.is_postgres(session) else query
 
 
 def relevance(

@@ -20,7 +20,7 @@ from veza.kit.pagination import (
     pagination,
 )
 from veza.models import Track, User
-from veza.search import engine, names, repository, schemas
+from veza.search import engine, names, repository, schemas, vocabulary
 from veza.search.engine import Match
 from veza.search.repository import TrackFilters
 from veza.search.text import MAX_QUERY_LENGTH, ParsedQuery, parse
@@ -63,7 +63,7 @@ def checked_types(types: Sequence[str] | None) -> list[str]:
 async def prepared(
     session: AsyncSession, kind: str, query: ParsedQuery, kinds: Sequence[str]
 ) -> Match:
-    terms = await engine.expand(session, query, kinds)
+    terms = await vocabulary.expand(session, query, kinds)
     return engine.match(session, kind, repository.IDS[kind], terms)
 
 
@@ -120,7 +120,7 @@ async def search(
             {"offset": offset + size, "q": text, "types": kinds}
         )
     if not any(getattr(results.totals, kind) for kind in kinds):
-        results.did_you_mean = await engine.did_you_mean(session, query, kinds)
+        results.did_you_mean = await vocabulary.did_you_mean(session, query, kinds)
     return results
 
 
@@ -174,7 +174,7 @@ async def suggestions(
         prefix = " ".join(query.words)
         found = await names.suggested(session, viewer, text, [prefix], size, own_names_only=short)
         if len(found) < size:
-            terms = await engine.expand(session, query, kinds)
+            terms = await vocabulary.expand(session, query, kinds)
             if any(len(options) > 1 for options in terms.alternatives):
                 spelled = names.spellings(terms.alternatives)
                 found = await names.suggested(
@@ -194,12 +194,12 @@ async def _full_text_suggestions(
     text: str,
     size: int,
     short: bool,
-    terms: engine.Terms | None,
+    terms: vocabulary.Terms | None,
 ) -> list[schemas.Suggestion]:
     """The best full-text matches of each kind, mixed: exact names first, then by score."""
     kinds = list(engine.KINDS)
     if terms is None:
-        terms = await engine.expand(session, query, kinds)
+        terms = await vocabulary.expand(session, query, kinds)
     if short:
         terms = replace(terms, names_only=True)
     scored: list[tuple[bool, float, int, schemas.Suggestion]] = []
@@ -328,7 +328,7 @@ async def track_search(
         facets=schemas.FacetCounts(**await repository.facet_counts(session, statement)),
     )
     if total == 0 and match is not None:
-        results.did_you_mean = await engine.did_you_mean(session, query, engine.KINDS)
+        results.did_you_mean = await vocabulary.did_you_mean(session, query, engine.KINDS)
     return results
 
 
@@ -354,7 +354,7 @@ async def playlist_search(
         rows, total = await repository.ranked_page(
             session, kind, viewer, match, text, offset=paging.offset, limit=paging.limit
         )
-        did_you_mean = None if total else await engine.did_you_mean(session, query, [kind])
+        did_you_mean = None if total else await vocabulary.did_you_mean(session, query, [kind])
     return schemas.PlaylistSearchResults(
         playlists=[schemas.PlaylistHit.model_validate(row) for row in rows],
         pagination=pagination(paging, total),

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from veza.models import User
 from veza.models.track import Track
-from veza.search import engine
+from veza.search import engine, vocabulary
 from veza.search import repository as search
 from veza.search.text import parse
 from veza.subsonic import catalog, presenters
@@ -40,7 +40,7 @@ async def _ranked_songs(
     query = parse(text)
     if query.empty:
         return []
-    terms = await engine.expand(session, query, [engine.TRACKS])
+    terms = await vocabulary.expand(session, query, [engine.TRACKS])
     match = engine.match(session, engine.TRACKS, search.IDS[engine.TRACKS], terms)
     tracks, _ = await search.ranked_page(
         session, engine.TRACKS, user, match, text, offset=offset, limit=size

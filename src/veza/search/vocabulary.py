@@ -1,0 +1,186 @@
+"""The indexed vocabulary: which words a query's words are, their typos' corrections, and
+"did you mean" (SQLite: each kind's fts5vocab table; PostgreSQL: ``search_words`` with its
+pg_trgm index). ``engine`` turns the ``Terms`` made here into match conditions."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, column, func, literal, or_, select, table, text, union
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnClause, ColumnElement
+
+from veza.search.text import (
+    TYPO_MAX_LENGTH,
+    TYPO_MIN_LENGTH,
+    ParsedQuery,
+    corrections,
+)
+
+_MAX_CANDIDATES = 2000
+
+
+@dataclass(frozen=True)
+class Terms:
+    """A query with each word's alternatives: itself, its prefix when it is being typed, and
+    the indexed words one typo away when the word itself is not indexed. ``names_only``
+    matches the first field alone (title, username): autocomplete of one or two letters."""
+
+    query: ParsedQuery
+    alternatives: list[list[str]]  # per word: [word, corrections...]
+    prefixes: list[bool]  # per word: also match words starting with it
+    names_only: bool = False
+
+
+def is_postgres(session: AsyncSession) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+async def indexed(
+    session: AsyncSession, words: Sequence[tuple[str, bool]], kinds: Sequence[str]
+) -> list[bool]:
+    """For each ``(word, prefix)``: the word is indexed (or, with ``prefix``, starts an indexed
+    word). One statement for all of them, each an index seek (fts5vocab reads a term's doclist
+    only; PostgreSQL's vocabulary has a btree)."""
+    if not words:
+        return []
+    row = (await session.execute(select(*indexed_checks(session, words, kinds)))).one()
+    return [bool(value) for value in row]
+
+
+def indexed_checks(
+    session: AsyncSession, words: Sequence[tuple[str, bool]], kinds: Sequence[str]
+) -> list[ColumnElement[bool]]:
+    checks: list[ColumnElement[bool]] = []
+    for word, prefix in words:
+        if is_postgres(session):
+            known: ColumnClause[str] = column("word")
+            condition = known.like(_like_prefix(word)) if prefix else known == word
+            parts = [select(literal(1)).select_from(table("search_words")).where(condition)]
+        else:
+            term: ColumnClause[str] = column("term")
+            match = term.between(word, word + "\U0010ffff") if prefix else term == word
+            parts = [select_terms(kind).where(match) for kind in kinds]
+        checks.append(or_(*(part.exists() for part in parts)))
+    return checks
+
+
+def neighbours(word: str) -> list[str]:
+    """Every string one edit from ``word`` (deletion, swap of neighbours, substitution,
+    insertion of a letter or digit)."""
+    found: set[str] = set()
+    for i in range(len(word) + 1):
+        for letter in _ALPHABET:
+            found.add(word[:i] + letter + word[i:])
+    for i in range(len(word)):
+        found.add(word[:i] + word[i + 1 :])
+        for letter in _ALPHABET:
+            found.add(word[:i] + letter + word[i + 1 :])
+        if i + 1 < len(word):
+            found.add(word[:i] + word[i + 1] + word[i] + word[i + 2 :])
+    found.discard(word)
+    return sorted(found)
+
+
+async def near_words(session: AsyncSession, word: str, kinds: Sequence[str]) -> list[str]:
+    """Indexed words one typo from ``word``, nearest first.
+
+    SQLite: the indexed ones among the strings one edit away (fts5vocab answers equality
+    lookups without reading other terms). PostgreSQL: the words sharing the first letter and
+    within a letter of its length (a btree range), else pg_trgm's similarity (a trigram
+    index), so a typo in the first letter is corrected there too."""
+    if is_postgres(session):
+        params = {
+            "first": _like_prefix(word[0]),
+            "word": word,
+            "shortest": len(word) - 1,
+            "longest": len(word) + 1,
+            "cap": _MAX_CANDIDATES,
+        }
+        near = corrections(word, list((await session.scalars(_PG_RANGE, params)).all()))
+        if near:
+            return near
+        return corrections(word, list((await session.scalars(_PG_SIMILAR, params)).all()))
+    # The candidates travel as one JSON parameter (json_each), not hundreds of bound values:
+    # a short statement that SQLite's statement cache keeps, whatever the word's length.
+    value: ColumnClause[str] = column("value")
+    candidates = select(value).select_from(func.json_each(json.dumps(neighbours(word))))
+    parts = [select_terms(kind).where(column("term").in_(candidates)) for kind in kinds]
+    return corrections(word, list((await session.scalars(union(*parts))).all()))
+
+
+_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
+_PG_RANGE = text(
+    "SELECT word FROM search_words WHERE word LIKE :first "
+    "AND length(word) BETWEEN :shortest AND :longest LIMIT :cap"
+)
+_PG_SIMILAR = text("SELECT word FROM search_words WHERE word % :word LIMIT :cap")
+
+
+def select_terms(kind: str) -> Select[Any]:
+    return select(column("term")).select_from(table(f"search_{kind}_terms"))
+
+
+def _like_prefix(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def prefix_flags(query: ParsedQuery) -> list[bool]:
+    last = len(query.words) - 1
+    return [query.last_is_prefix and index == last for index in range(len(query.words))]
+
+
+def typo_checked(query: ParsedQuery, prefixes: Sequence[bool]) -> list[tuple[str, bool]]:
+    """The words whose typos are corrected when they are not indexed."""
+    return [
+        (word, prefix)
+        for word, prefix in zip(query.words, prefixes, strict=True)
+        if TYPO_MIN_LENGTH <= len(word) <= TYPO_MAX_LENGTH
+    ]
+
+
+async def expand(session: AsyncSession, query: ParsedQuery, kinds: Sequence[str]) -> Terms:
+    """Each word's alternatives: a word of 5+ letters that is not indexed (nor, the last one,
+    the start of an indexed word) also matches the indexed words one typo away."""
+    prefixes = prefix_flags(query)
+    checked = typo_checked(query, prefixes)
+    known = dict(zip(checked, await indexed(session, checked, kinds), strict=True))
+    return await corrected(session, query, prefixes, known, kinds)
+
+
+async def corrected(
+    session: AsyncSession,
+    query: ParsedQuery,
+    prefixes: list[bool],
+    known: dict[tuple[str, bool], bool],
+    kinds: Sequence[str],
+) -> Terms:
+    alternatives: list[list[str]] = []
+    for word, prefix in zip(query.words, prefixes, strict=True):
+        options = [word]
+        if known.get((word, prefix), True) is False:
+            options.extend(await near_words(session, word, kinds))
+        alternatives.append(options)
+    return Terms(query=query, alternatives=alternatives, prefixes=prefixes)
+
+
+async def did_you_mean(
+    session: AsyncSession, query: ParsedQuery, kinds: Sequence[str]
+) -> str | None:
+    """The query with each word of 3+ letters that is not indexed replaced by the nearest
+    indexed word one typo away, when at least one such word was found."""
+    checked = [(word, False) for word in query.words if 3 <= len(word) <= TYPO_MAX_LENGTH]
+    known = dict(zip(checked, await indexed(session, checked, kinds), strict=True))
+    changed = False
+    result: list[str] = []
+    for word in query.words:
+        best = None
+        if known.get((word, False), True) is False:
+            near = await near_words(session, word, kinds)
+            best = near[0] if near else None
+        result.append(best or word)
+        changed = changed or best is not None
+    return " ".join(result) if changed else None
