@@ -26,14 +26,19 @@ def current_origin() -> RequestOrigin:
     return _current.get()
 
 
-def enter_request(scope: Mapping[str, Any]) -> Token[RequestOrigin]:
+def origin_of(scope: Mapping[str, Any]) -> RequestOrigin:
+    """The client address and User-Agent of an ASGI request's scope."""
     client = scope.get("client")
     agent: str | None = None
     for name, value in scope.get("headers", []):
         if name == b"user-agent":
             agent = value.decode("latin-1")[:_MAX_USER_AGENT]
             break
-    return _current.set(RequestOrigin(client[0] if client else None, agent))
+    return RequestOrigin(client[0] if client else None, agent)
+
+
+def enter_request(scope: Mapping[str, Any]) -> Token[RequestOrigin]:
+    return _current.set(origin_of(scope))
 
 
 def leave_request(token: Token[RequestOrigin]) -> None:

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
+from starlette.types import Scope
 
 from veza.kit.db import Database
-
-_MAX_USER_AGENT = 512
+from veza.kit.origin import origin_of
 
 
 @dataclass(frozen=True)
@@ -25,26 +25,23 @@ class PlaylistTools:
     database: Database
 
 
-def playlist_tools(state: Any, ip_address: str | None, user_agent: str | None) -> PlaylistTools:
+def playlist_tools(state: Any, scope: Scope) -> PlaylistTools:
     """The tools from the app's state and the request's client and User-Agent (the API's
     dependency and the read lane's member read make them the same way)."""
     settings = state.settings
+    origin = origin_of(scope)
     return PlaylistTools(
         public_url=settings.server.public_url,
         web_app_url=settings.server.frontend_url,
         max_tracks=settings.playlists.max_tracks,
-        ip_address=ip_address,
-        user_agent=user_agent[:_MAX_USER_AGENT] if user_agent else None,
+        ip_address=origin.ip_address,
+        user_agent=origin.user_agent,
         database=state.db,
     )
 
 
 async def get_playlist_tools(request: Request) -> PlaylistTools:
-    return playlist_tools(
-        request.app.state,
-        request.client.host if request.client else None,
-        request.headers.get("user-agent"),
-    )
+    return playlist_tools(request.app.state, request.scope)
 
 
 Tools = Annotated[PlaylistTools, Depends(get_playlist_tools)]

@@ -155,11 +155,7 @@ async def _lane_playlist(
     scope: Scope,
     caller: User,
 ) -> LaneAnswer:
-    client = scope.get("client")
-    user_agent = next((v for k, v in scope["headers"] if k == b"user-agent"), None)
-    tools = playlist_tools(
-        state, client[0] if client else None, user_agent.decode("latin-1") if user_agent else None
-    )
+    tools = playlist_tools(state, scope)
     page = await service.get_playlist(session, caller, UUID(path.group(1)), tools=tools)
     return LaneAnswer(page.content, ((b"etag", etag(page.version).encode("latin-1")),))
 
