@@ -43,7 +43,7 @@ from veza.auth.service import (
     seal_two_factor_secret,
     user_response,
 )
-from veza.auth.sessions import IssuedTokens, access_token, open_session, refresh_ttl
+from veza.auth.sessions import IssuedTokens, issued_for, open_session, refresh_ttl
 from veza.kit.errors import Forbidden, KeepChanges, Unauthorized
 from veza.kit.opaque_tokens import digest, new_opaque_token
 from veza.kit.passwords import hash_password, needs_rehash, verify_password
@@ -149,12 +149,7 @@ async def _record_login(
     await ctx.limiter.reset(
         ctx.settings.rate_limit.login_failures_per_account, "login", _account_key(body.email)
     )
-    tokens = IssuedTokens(
-        access_token=access_token(ctx, user.id, user.token_version, rows.session["id"]),
-        refresh_token=refresh,
-        access_ttl=ctx.settings.auth.access_token_ttl_seconds,
-        cookie_max_age=ttl if remember_me else None,
-    )
+    tokens = issued_for(ctx, user.id, user.token_version, rows.session["id"], remember_me, refresh)
     answer = UserResponse(id=user.id, email=user.email, username=user.username)
     return LoginOutcome(
         LoginResponse(requires_2fa=False, token=tokens.response(), user=answer), tokens

@@ -36,10 +36,6 @@ class IssuedTokens:
         )
 
 
-def access_token_for(ctx: AuthContext, user: User, session_id: uuid.UUID) -> str:
-    return access_token(ctx, user.id, user.token_version, session_id)
-
-
 def access_token(
     ctx: AuthContext, user_id: uuid.UUID, token_version: int, session_id: uuid.UUID
 ) -> str:
@@ -129,10 +125,24 @@ async def live_session(ctx: AuthContext, token: RefreshToken) -> tuple[AuthSessi
 
 def issued(ctx: AuthContext, user: User, auth_session: AuthSession, refresh: str) -> IssuedTokens:
     """An access token of the session and the refresh token ``refresh``."""
-    ttl = refresh_ttl(ctx, auth_session.remember_me)
+    return issued_for(
+        ctx, user.id, user.token_version, auth_session.id, auth_session.remember_me, refresh
+    )
+
+
+def issued_for(
+    ctx: AuthContext,
+    user_id: uuid.UUID,
+    token_version: int,
+    session_id: uuid.UUID,
+    remember_me: bool,
+    refresh: str,
+) -> IssuedTokens:
+    """``issued`` from the ids (a login written as rows, with no ORM objects)."""
+    ttl = refresh_ttl(ctx, remember_me)
     return IssuedTokens(
-        access_token=access_token_for(ctx, user, auth_session.id),
+        access_token=access_token(ctx, user_id, token_version, session_id),
         refresh_token=refresh,
         access_ttl=ctx.settings.auth.access_token_ttl_seconds,
-        cookie_max_age=ttl if auth_session.remember_me else None,
+        cookie_max_age=ttl if remember_me else None,
     )
