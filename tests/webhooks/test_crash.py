@@ -42,7 +42,10 @@ def server_env(tmp_path: Path) -> Iterator[dict[str, str]]:
         "VEZA_SERVER__PORT": str(port),
         "VEZA_LOG__LEVEL": "WARNING",
         "VEZA_WEBHOOKS__ALLOW_LOOPBACK": "true",
-        "VEZA_WEBHOOKS__TIMEOUT_SECONDS": "1",
+        # Long enough that the send is still unanswered when the kill lands on a loaded
+        # machine (the attempt would otherwise time out and be recorded first), short enough
+        # that the dead sender's claim (timeout + margin) runs out within the wait below.
+        "VEZA_WEBHOOKS__TIMEOUT_SECONDS": "4",
         "VEZA_WEBHOOKS__RETRY_SWEEP_SECONDS": "1",
     }
     yield env
@@ -110,7 +113,7 @@ async def test_a_delivery_cut_by_kill_9_is_sent_after_the_restart(
         restarted = _start(server_env)
         try:
             await _until_up(base)
-            for _ in range(150):
+            for _ in range(300):
                 async with rows.state.db.reader() as session:
                     done = await session.scalar(
                         select(WebhookDelivery.status).where(WebhookDelivery.id == kept.id)
