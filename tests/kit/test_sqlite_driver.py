@@ -93,6 +93,9 @@ async def _outcomes(connection: AsyncConnection) -> list[Any]:
         keys = list(result.keys()) if result.returns_rows else None
         lastrowid = result.lastrowid if not result.returns_rows else None
         outcomes.append((rows, keys, result.rowcount, lastrowid))
+    read = await connection.execute(text("SELECT n FROM probe ORDER BY n"))
+    outcomes.append((read.fetchone(), read.fetchmany(2), read.fetchmany(0), read.fetchall()))
+    outcomes.append(read.fetchone())
     return outcomes
 
 

@@ -115,7 +115,8 @@ class OneHopCursor:
 
     def fetchmany(self, size: int | None = None) -> list[Any]:
         rows = self._rows
-        return [rows.popleft() for _ in range(min(size or self.arraysize, len(rows)))]
+        wanted = self.arraysize if size is None else size
+        return [rows.popleft() for _ in range(min(wanted, len(rows)))]
 
     def fetchall(self) -> Sequence[Any]:
         rows = list(self._rows)
