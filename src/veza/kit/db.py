@@ -34,7 +34,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.pool import NullPool
 
 from veza.config import Settings
-from veza.kit import private_files
+from veza.kit import private_files, sqlite_driver
 
 log = structlog.get_logger("veza.db")
 
@@ -155,6 +155,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
             echo=settings.database.echo,
             connect_args={"timeout": settings.database.sqlite_busy_timeout_ms / 1000},
             **pool,
+            **_driver(url),
         )
         _configure_sqlite(engine, settings.database.sqlite_busy_timeout_ms)
         return engine
@@ -203,7 +204,15 @@ def create_null_pool_engine(url: str) -> AsyncEngine:
     """An engine without pooling, for one-off tasks such as migrations and readiness probes."""
     if url.startswith("sqlite"):
         _create_private_sqlite_file(url)
-    return create_async_engine(url, poolclass=NullPool)
+    return create_async_engine(url, poolclass=NullPool, **_driver(url))
+
+
+def _driver(url: str) -> dict[str, Any]:
+    """aiosqlite's adapter with one round trip to its thread a statement (``sqlite_driver``)
+    for a ``sqlite+aiosqlite`` URL; the dialect's own driver for any other."""
+    if make_url(url).drivername == "sqlite+aiosqlite":
+        return {"module": sqlite_driver.one_hop_dbapi()}
+    return {}
 
 
 @dataclass
