@@ -341,11 +341,22 @@ def _pg_match(kind: str, base_id: Any, terms: Terms) -> Match:
         keep=lambda statement: statement.where(restrict),
         score=score,
         candidates=candidates,
-        found=matching_keys.exists(),
+        found=_pg_found(kind, matching_keys),
         values=values,
         candidate_values=partial(_pg_candidate_values, kind),
         shape=("postgresql", kind, bool(expression), bool(web)),
     )
+
+
+def _pg_found(kind: str, matching_keys: Select[Any]) -> ColumnElement[bool]:
+    """Whether the side table has any match, read through the GIN index's bitmap.
+
+    A plain EXISTS lets the planner, which cannot see the tsquery (an InitPlan) and assumes
+    0.5% of the rows match, scan the table until a first match: the whole table when there
+    is none (a typo, 60 to 100 ms at 100,000 tracks). Materialized, the matches are planned
+    as read in full, hence from the index, and the EXISTS still stops at the first one."""
+    matches = matching_keys.cte(f"found_{kind}").prefix_with("MATERIALIZED")
+    return select(literal(1)).select_from(matches).exists()
 
 
 async def expanded_matches(
