@@ -2,6 +2,7 @@
 """Search latency: ``GET /api/v1/search`` and ``/search/suggestions`` against the raw SQL they run.
 
     PYTHONPATH=src python bench/bench_search.py --sizes 10000,100000 [--postgres postgresql+asyncpg://postgres@127.0.0.1:5432/postgres]
+    PYTHONPATH=src python bench/bench_search.py --seeded postgresql+asyncpg://postgres@127.0.0.1:5432/veza_search_100k
 
 For each database and catalogue size: a fresh database seeded with the Chinook catalogue
 replicated to that many tracks (bench/search_catalogue.py), then
@@ -187,6 +188,11 @@ def run(url: str, size: int, folder: Path) -> dict[str, dict[str, float]]:
         f"  seeded {size:,} tracks in {time.perf_counter() - started:.0f} s ({rate:,.0f} rows/s)",
         flush=True,
     )
+    return measure(url, folder)
+
+
+def measure(url: str, folder: Path) -> dict[str, dict[str, float]]:
+    """The baseline and the endpoint on an already seeded database."""
     settings = _settings(folder, url)
     results: dict[str, dict[str, float]] = {}
     for name, paths in (("search", search_paths()), ("suggestions", suggestion_paths())):
@@ -220,7 +226,17 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--postgres", default="", help="a server URL; its database is not touched")
     parser.add_argument("--skip-sqlite", action="store_true")
+    parser.add_argument(
+        "--seeded",
+        default="",
+        help="measure this database, already seeded by search_catalogue.py, and nothing else "
+        "(comparing two versions of the code on the same rows: PYTHONPATH at each)",
+    )
     args = parser.parse_args()
+    if args.seeded:
+        print(f"{args.seeded.split('/')[-1]}, already seeded", flush=True)
+        measure(args.seeded, Path(tempfile.mkdtemp(prefix="veza-bench-search-")))
+        return
     sizes = [int(s) for s in args.sizes.split(",")]
     for size in sizes:
         if not args.skip_sqlite:

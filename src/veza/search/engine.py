@@ -14,7 +14,7 @@ condition and a relevance score over a kind's side table.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache, partial
 from typing import Any
 
@@ -86,7 +86,9 @@ class Match:
     apply: Callable[[Select[Any]], Select[Any]]
     keep: Callable[[Select[Any]], Select[Any]]
     score: ColumnElement[Any]  # higher is better
-    candidates: Callable[[int | None, str], Subquery]  # (k, the query as typed)
+    # (k, the query as typed) -> the candidates, and every match's ``key`` as already read
+    # for them (PostgreSQL: the scored matches; SQLite: None, the index answers again).
+    candidates: Callable[[int | None, str], tuple[Subquery, Any]]
     # Whether the index has any match at all (no base row read): kinds without one are skipped.
     found: ColumnElement[bool]
     # Every value that varies between queries is a named bound parameter: ``values`` holds the
@@ -101,9 +103,14 @@ class Match:
 # Matching ------------------------------------------------------------------------------------
 
 
-def match(session: AsyncSession, kind: str, base_id: Any, terms: Terms) -> Match:
+def match(
+    session: AsyncSession, kind: str, base_id: Any, terms: Terms, *, reusable: bool = False
+) -> Match:
+    """The match of ``terms``. ``reusable``: its statements' parameters may be left without
+    the query's values, which every statement made from it is then run with (``values``);
+    made once per shape instead of per query (PostgreSQL; SQLite's match is cheap to make)."""
     if is_postgres(session):
-        return _pg_match(kind, base_id, terms)
+        return _pg_match(kind, base_id, terms, reusable=reusable)
     return _sqlite_match(kind, base_id, terms)
 
 
@@ -177,7 +184,7 @@ def _sqlite_match(kind: str, base_id: Any, terms: Terms) -> Match:
         )
         return statement.select_from(driven).where(matches(fts_query))
 
-    def candidates(k: int | None, typed: str) -> Subquery:
+    def candidates(k: int | None, typed: str) -> tuple[Subquery, Any]:
         given = _sqlite_candidate_values(kind, k, typed)
         # Scored inside FTS5 once (materialized: the bound and the candidates both read it),
         # then only the candidates are joined to their rows.
@@ -200,7 +207,7 @@ def _sqlite_match(kind: str, base_id: Any, terms: Terms) -> Match:
         )
         if k is not None:
             statement = statement.where(or_(*kept))
-        return statement.subquery(f"candidates_{kind}")
+        return statement.subquery(f"candidates_{kind}"), None
 
     return Match(
         apply=apply,
@@ -262,18 +269,48 @@ def _pg_candidate_values(kind: str, k: int | None, typed: str) -> dict[str, Any]
     return values
 
 
-def _pg_match(kind: str, base_id: Any, terms: Terms) -> Match:
-    side = _pg_side(kind)
+def _pg_values(kind: str, terms: Terms) -> dict[str, Any]:
     values: dict[str, Any] = {}
     expression = _pg_expression(terms)
-    tsquery: ColumnElement[Any] | None = None
     if expression:
         values[f"{kind}_tsquery"] = expression
-        tsquery = func.to_tsquery(literal_column(SIMPLE), _named(f"{kind}_tsquery", values))
     web = _pg_websearch(terms.query)
     if web:
         values[f"{kind}_web"] = web
-        websearch = func.websearch_to_tsquery(literal_column(SIMPLE), _named(f"{kind}_web", values))
+    return values
+
+
+def _pg_match(kind: str, base_id: Any, terms: Terms, *, reusable: bool) -> Match:
+    values = _pg_values(kind, terms)
+    if not reusable:
+        return _pg_built(kind, base_id, values, values)
+    parts = (f"{kind}_tsquery" in values, f"{kind}_web" in values)
+    return replace(_pg_reusable(kind, base_id, parts), values=values)
+
+
+@cache
+def _pg_reusable(kind: str, base_id: Any, parts: tuple[bool, bool]) -> Match:
+    """The match of a shape, its query's texts left as parameters with no value: made once
+    per process, run only with ``values`` (a statement run without them fails)."""
+    names = [name for name, given in zip(("tsquery", "web"), parts, strict=True) if given]
+    return _pg_built(kind, base_id, {f"{kind}_{name}": None for name in names}, None)
+
+
+def _pg_built(
+    kind: str, base_id: Any, values: dict[str, Any], bound: dict[str, Any] | None
+) -> Match:
+    """The match of ``values``' shape, its parameters holding ``bound``'s values (none for a
+    reusable match)."""
+    side = _pg_side(kind)
+
+    def named(name: str) -> BindParameter[Any]:
+        return bindparam(name, type_=String) if bound is None else _named(name, bound)
+
+    tsquery: ColumnElement[Any] | None = None
+    if f"{kind}_tsquery" in values:
+        tsquery = func.to_tsquery(literal_column(SIMPLE), named(f"{kind}_tsquery"))
+    if f"{kind}_web" in values:
+        websearch = func.websearch_to_tsquery(literal_column(SIMPLE), named(f"{kind}_web"))
         tsquery = websearch if tsquery is None else tsquery.op("&&")(websearch)
     assert tsquery is not None  # a parsed query with no word and no phrase never gets here
     tsquery = _once(tsquery)
@@ -286,7 +323,7 @@ def _pg_match(kind: str, base_id: Any, terms: Terms) -> Match:
     matching_keys = select(side.c[KEYS[kind]]).where(side.c.document.op("@@")(tsquery))
     score = func.ts_rank(literal_column(PG_WEIGHTS), side.c.document, tsquery)
 
-    def candidates(k: int | None, typed: str) -> Subquery:
+    def candidates(k: int | None, typed: str) -> tuple[Subquery, Any]:
         # Scored over the side table once (materialized), only the candidates then read rows.
         given = _pg_candidate_values(kind, k, typed)
         maybe_exact: ColumnElement[Any] = literal(False)
@@ -333,7 +370,7 @@ def _pg_match(kind: str, base_id: Any, terms: Terms) -> Match:
                 .limit(_named(f"{kind}_k", given, Integer))
             )
             statement = statement.where(or_(scored.c.key.in_(first), scored.c.maybe_exact))
-        return statement.subquery(f"candidates_{kind}")
+        return statement.subquery(f"candidates_{kind}"), scored
 
     restrict = base_id.in_(matching_keys)
     return Match(
@@ -341,11 +378,22 @@ def _pg_match(kind: str, base_id: Any, terms: Terms) -> Match:
         keep=lambda statement: statement.where(restrict),
         score=score,
         candidates=candidates,
-        found=matching_keys.exists(),
-        values=values,
+        found=_pg_found(kind, matching_keys),
+        values=values if bound is not None else {},
         candidate_values=partial(_pg_candidate_values, kind),
-        shape=("postgresql", kind, bool(expression), bool(web)),
+        shape=("postgresql", kind, f"{kind}_tsquery" in values, f"{kind}_web" in values),
     )
+
+
+def _pg_found(kind: str, matching_keys: Select[Any]) -> ColumnElement[bool]:
+    """Whether the side table has any match, read through the GIN index's bitmap.
+
+    A plain EXISTS lets the planner, which cannot see the tsquery (an InitPlan) and assumes
+    0.5% of the rows match, scan the table until a first match: the whole table when there
+    is none (a typo, 60 to 100 ms at 100,000 tracks). Materialized, the matches are planned
+    as read in full, hence from the index, and the EXISTS still stops at the first one."""
+    matches = matching_keys.cte(f"found_{kind}").prefix_with("MATERIALIZED")
+    return select(literal(1)).select_from(matches).exists()
 
 
 async def expanded_matches(
@@ -359,17 +407,19 @@ async def expanded_matches(
     checked = typo_checked(query, prefixes)
     as_typed = Terms(query=query, alternatives=[[word] for word in query.words], prefixes=prefixes)
     matches = [
-        match(session, kind, base_id, as_typed)
+        match(session, kind, base_id, as_typed, reusable=True)
         for kind, base_id in zip(kinds, base_ids, strict=True)
     ]
     checks = indexed_checks(session, checked, kinds) if checked else []
-    row = (await session.execute(select(*checks, *(m.found for m in matches)))).one()
+    probes = select(*checks, *(m.found for m in matches))
+    row = (await session.execute(probes, values_of(matches))).one()
     known = dict(zip(checked, (bool(value) for value in row[: len(checks)]), strict=True))
     if all(known.values()):
         return as_typed, matches, [bool(value) for value in row[len(checks) :]]
     terms = await corrected(session, query, prefixes, known, kinds)
     matches = [
-        match(session, kind, base_id, terms) for kind, base_id in zip(kinds, base_ids, strict=True)
+        match(session, kind, base_id, terms, reusable=True)
+        for kind, base_id in zip(kinds, base_ids, strict=True)
     ]
     return terms, matches, await found(session, matches)
 
@@ -379,5 +429,10 @@ async def found(session: AsyncSession, matches: Sequence[Match]) -> list[bool]:
     (each an index probe that stops at the first match)."""
     if not matches:
         return []
-    row = (await session.execute(select(*(m.found for m in matches)))).one()
+    row = (await session.execute(select(*(m.found for m in matches)), values_of(matches))).one()
     return [bool(value) for value in row]
+
+
+def values_of(matches: Sequence[Match]) -> dict[str, Any]:
+    """The parameters of statements over several kinds' matches (each kind's are its own)."""
+    return {name: value for m in matches for name, value in m.values.items()}

@@ -203,7 +203,9 @@ async def _full_text_suggestions(
     if short:
         terms = replace(terms, names_only=True)
     scored: list[tuple[bool, float, int, schemas.Suggestion]] = []
-    matches = [engine.match(session, kind, repository.IDS[kind], terms) for kind in kinds]
+    matches = [
+        engine.match(session, kind, repository.IDS[kind], terms, reusable=True) for kind in kinds
+    ]
     found = await engine.found(session, matches)
     for order, (kind, match) in enumerate(zip(kinds, matches, strict=True)):
         if not found[order]:
