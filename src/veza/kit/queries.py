@@ -11,7 +11,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.selectable import Join
@@ -24,8 +23,17 @@ def _is_postgres(session: AsyncSession) -> bool:
 
 
 def dialect_insert(session: AsyncSession, model: Any) -> Any:
-    """``INSERT INTO model`` in the session's dialect (with ``on_conflict_*`` available)."""
-    return (postgresql.insert if _is_postgres(session) else sqlite.insert)(model)
+    """``INSERT INTO model`` in the session's dialect (with ``on_conflict_*`` available).
+
+    Each dialect's module is imported by its first insert: a process on SQLite never loads
+    PostgreSQL's (the engine has loaded the one in use already)."""
+    if _is_postgres(session):
+        from sqlalchemy.dialects import postgresql
+
+        return postgresql.insert(model)
+    from sqlalchemy.dialects import sqlite
+
+    return sqlite.insert(model)
 
 
 def insert_ignoring_duplicates(session: AsyncSession, model: Any, **values: Any) -> Any:

@@ -18,12 +18,11 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    text,
     true,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from veza.models.base import Base, Timestamps, UUIDPrimaryKey, utcnow
+from veza.models.base import Base, PartialIndex, Timestamps, UUIDPrimaryKey, utcnow
 
 # Product.product_type values.
 PRODUCT_TRACK = "track"
@@ -143,14 +142,13 @@ class OrderItem(UUIDPrimaryKey, Base):
     __table_args__ = (
         Index("ix_marketplace_order_items_order_id", "order_id"),
         Index("ix_marketplace_order_items_track_id", "track_id"),
-        Index(
+        PartialIndex(
             "uq_marketplace_order_items_one_license_per_buyer",
             "buyer_id",
             "product_id",
             "license_type",
             unique=True,
-            sqlite_where=text("holds_rights"),
-            postgresql_where=text("holds_rights"),
+            where="holds_rights",
         ),
     )
 

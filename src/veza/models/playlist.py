@@ -15,11 +15,10 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
-    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from veza.models.base import Base, Timestamps, UUIDPrimaryKey, utcnow
+from veza.models.base import Base, PartialIndex, Timestamps, UUIDPrimaryKey, utcnow
 
 # PlaylistCollaborator.permission values (the contract's models.PlaylistPermission).
 PERMISSION_READ = "read"
@@ -33,12 +32,11 @@ class Playlist(UUIDPrimaryKey, Timestamps, Base):
         Index("ix_playlists_user_id_created_at", "user_id", "created_at"),
         Index("ix_playlists_is_public_created_at", "is_public", "created_at"),
         # One favourites playlist per user, enforced by the database (concurrent first calls).
-        Index(
+        PartialIndex(
             "uq_playlists_one_favorites_per_user",
             "user_id",
             unique=True,
-            sqlite_where=text("is_default_favorites"),
-            postgresql_where=text("is_default_favorites"),
+            where="is_default_favorites",
         ),
         CheckConstraint("entry_count >= 0", name="entry_count_not_negative"),
     )
