@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
 from veza.kit.pagination import MAX_OFFSET
-from veza.models import User
+from veza.models import Viewer
 from veza.models.track import Track
 from veza.tracks import counts, taxonomy
 from veza.tracks.bound import bound_int
@@ -132,7 +132,7 @@ _unfiltered_page = functools.lru_cache(maxsize=32)(_page_statement)
 
 async def catalog_page(
     session: AsyncSession,
-    viewer: User | None,
+    viewer: Viewer | None,
     filters: CatalogFilters,
     sort: SortKey,
     *,

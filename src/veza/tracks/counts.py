@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from veza.kit.db import provided
-from veza.models import User
+from veza.models import Viewer
 from veza.models.track import Track
 from veza.tracks.bound import VIEWER_ID
 from veza.users.repository import hidden_user_ids
@@ -108,7 +108,7 @@ _unfiltered_correction = functools.lru_cache(maxsize=8)(_correction_statement)
 
 async def _viewer_correction(
     session: AsyncSession,
-    viewer: User,
+    viewer: Viewer,
     public: ColumnElement[bool],
     own_extra: ColumnElement[bool],
     filters: Sequence[ColumnElement[bool]],
@@ -134,7 +134,7 @@ def _key(kind: str, filters: object) -> CountKey:
 
 async def catalog_total(
     session: AsyncSession,
-    viewer: User | None,
+    viewer: Viewer | None,
     *,
     listed: ColumnElement[bool],
     public: ColumnElement[bool],
