@@ -243,6 +243,18 @@ async def _revoke(app: FastAPI, session_id: uuid.UUID) -> None:
         )
 
 
+async def _refused_by_the_api(
+    client: httpx.AsyncClient, refusals: dict[str, str], playlist: str
+) -> None:
+    """Each token (the code of its 401) refused on the catalog and the playlist, the lane's
+    answer the API's."""
+    for token, code in refusals.items():
+        for target in ("/api/v1/tracks", playlist):
+            answer = await same_answer(client, target, {"Authorization": f"Bearer {token}"})
+            assert answer.status_code == 401, (target, answer.text)
+            assert answer.json()["error"]["code"] == code, (target, code)
+
+
 async def test_refused_tokens_are_left_to_the_api(
     app: FastAPI, client: httpx.AsyncClient, lane_answers: list[str]
 ) -> None:
@@ -273,11 +285,7 @@ async def test_refused_tokens_are_left_to_the_api(
         banned.headers["Authorization"].removeprefix("Bearer "): "INVALID_TOKEN",
         "not.a.token": "INVALID_TOKEN",
     }
-    for token, code in refusals.items():
-        for target in ("/api/v1/tracks", path):
-            answer = await same_answer(client, target, {"Authorization": f"Bearer {token}"})
-            assert answer.status_code == 401, (target, answer.text)
-            assert answer.json()["error"]["code"] == code, (target, code)
+    await _refused_by_the_api(client, refusals, path)
     assert lane_answers == []
 
 
@@ -332,11 +340,7 @@ async def test_every_account_and_session_refusal_is_the_api_s(
         ): "INVALID_TOKEN",
         _token(app, str(owner.id), {"sid": str(own_login.id)}): "TOKEN_EXPIRED",
     }
-    for token, code in refusals.items():
-        for target in ("/api/v1/tracks", path):
-            answer = await same_answer(client, target, {"Authorization": f"Bearer {token}"})
-            assert answer.status_code == 401, (target, answer.text)
-            assert answer.json()["error"]["code"] == code, (target, code)
+    await _refused_by_the_api(client, refusals, path)
     assert lane_answers == []
     # The same login session's access token is answered by the lane.
     live = _token(app, str(owner.id), {**version, "sid": str(own_login.id)})
