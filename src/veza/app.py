@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from veza import API_PREFIX, __version__
 from veza.audit.router import router as audit_router
-from veza.auth.dependencies import authenticate_token
+from veza.auth.dependencies import Caller, authenticate_caller
 from veza.auth.router import router as auth_router
 from veza.comments.router import router as comments_router
 from veza.config import Settings, get_settings
@@ -35,7 +35,6 @@ from veza.kit.storage import create_storage
 from veza.kit.tokens import TokenCodec
 from veza.marketplace.router import router as marketplace_router
 from veza.media.router import router as media_router
-from veza.models import User
 from veza.notifications.router import router as notifications_router
 from veza.platform.router import DOCS_STATIC_PATH, ops_router
 from veza.platform.router import router as platform_router
@@ -91,10 +90,10 @@ DOMAIN_ROUTERS = (
 
 
 def _lane_caller(codec: TokenCodec) -> Authenticate:
-    """The read lane's token check: the API's (``authenticate_token``), its caller the user."""
+    """The read lane's token check: the API's (``authenticate_caller``), its caller one row."""
 
-    async def caller(session: AsyncSession, token: str) -> User:
-        return (await authenticate_token(session, codec, token)).user
+    async def caller(session: AsyncSession, token: str) -> Caller:
+        return await authenticate_caller(session, codec, token)
 
     return caller
 

@@ -19,6 +19,7 @@ from sqlalchemy import update
 from tests.factories import (
     Member,
     access_token,
+    admin,
     create_auth_session,
     create_playlist,
     create_track,
@@ -242,6 +243,18 @@ async def _revoke(app: FastAPI, session_id: uuid.UUID) -> None:
         )
 
 
+async def _refused_by_the_api(
+    client: httpx.AsyncClient, refusals: dict[str, str], playlist: str
+) -> None:
+    """Each token (the code of its 401) refused on the catalog and the playlist, the lane's
+    answer the API's."""
+    for token, code in refusals.items():
+        for target in ("/api/v1/tracks", playlist):
+            answer = await same_answer(client, target, {"Authorization": f"Bearer {token}"})
+            assert answer.status_code == 401, (target, answer.text)
+            assert answer.json()["error"]["code"] == code, (target, code)
+
+
 async def test_refused_tokens_are_left_to_the_api(
     app: FastAPI, client: httpx.AsyncClient, lane_answers: list[str]
 ) -> None:
@@ -272,9 +285,85 @@ async def test_refused_tokens_are_left_to_the_api(
         banned.headers["Authorization"].removeprefix("Bearer "): "INVALID_TOKEN",
         "not.a.token": "INVALID_TOKEN",
     }
-    for token, code in refusals.items():
-        for target in ("/api/v1/tracks", path):
-            answer = await same_answer(client, target, {"Authorization": f"Bearer {token}"})
-            assert answer.status_code == 401, (target, answer.text)
-            assert answer.json()["error"]["code"] == code, (target, code)
+    await _refused_by_the_api(client, refusals, path)
     assert lane_answers == []
+
+
+def _token(app: FastAPI, subject: str, claims: dict[str, object], **options: object) -> str:
+    token: str = app.state.tokens.encode(
+        subject=subject,
+        typ=options.get("typ", ACCESS_TOKEN_TYPE),
+        ttl_seconds=900,
+        audience=options.get("audience"),
+        claims=claims,
+    )
+    return token
+
+
+async def test_every_account_and_session_refusal_is_the_api_s(
+    app: FastAPI, client: httpx.AsyncClient, lane_answers: list[str]
+) -> None:
+    """The lane reads the caller as one row, not a User: each check of the API's still refuses
+    there, and the API answers it (the lane answers none of them)."""
+    owner = await member(app)
+    deleted = await member(app)
+    inactive = await member(app)
+    other = await member(app)
+    path, _ = await _playlist_of(app, owner, deleted)
+    await set_user_fields(app, deleted.id, deleted_at=utcnow())
+    await set_user_fields(app, inactive.id, is_active=False)
+    version = {"token_version": owner.user.token_version}
+    ended = await create_auth_session(app, owner.user)
+    async with app.state.db.writer() as session, session.begin():
+        await session.execute(
+            update(AuthSession).where(AuthSession.id == ended.id).values(expires_at=utcnow())
+        )
+    others_login = await create_auth_session(app, other.user)
+    own_login = await create_auth_session(app, owner.user)
+    refusals = {
+        # The account: deleted, deactivated, unknown.
+        deleted.headers["Authorization"].removeprefix("Bearer "): "INVALID_TOKEN",
+        inactive.headers["Authorization"].removeprefix("Bearer "): "INVALID_TOKEN",
+        _token(app, str(uuid.uuid4()), {**version, "sid": str(own_login.id)}): "INVALID_TOKEN",
+        # The login session: past its end, another user's, none, not a UUID, missing.
+        _token(app, str(owner.id), {**version, "sid": str(ended.id)}): "SESSION_REVOKED",
+        _token(app, str(owner.id), {**version, "sid": str(others_login.id)}): "SESSION_REVOKED",
+        _token(app, str(owner.id), {**version, "sid": str(uuid.uuid4())}): "SESSION_REVOKED",
+        _token(app, str(owner.id), {**version, "sid": "not-a-uuid"}): "INVALID_TOKEN",
+        _token(app, str(owner.id), version): "INVALID_TOKEN",
+        # Another kind of token of a live session (stream, chat), or none of token_version.
+        _token(
+            app, str(owner.id), {**version, "sid": str(own_login.id)}, typ="stream"
+        ): "INVALID_TOKEN",
+        _token(
+            app, str(owner.id), {**version, "sid": str(own_login.id)}, typ="chat"
+        ): "INVALID_TOKEN",
+        _token(app, str(owner.id), {"sid": str(own_login.id)}): "TOKEN_EXPIRED",
+    }
+    await _refused_by_the_api(client, refusals, path)
+    assert lane_answers == []
+    # The same login session's access token is answered by the lane.
+    live = _token(app, str(owner.id), {**version, "sid": str(own_login.id)})
+    answer = await same_answer(client, path, {"Authorization": f"Bearer {live}"})
+    assert answer.status_code == 200, answer.text
+    assert lane_answers == [path]
+
+
+async def test_an_administrator_is_answered_by_the_lane_as_by_the_api(
+    app: FastAPI, client: httpx.AsyncClient, lane_answers: list[str]
+) -> None:
+    """The lane's caller carries the administrator rule (flag or role): an administrator sees
+    others' private tracks and their counts in the catalog, and a private playlist."""
+    owner = await member(app)
+    by_role = await member(app)
+    by_flag = await admin(app)
+    await set_user_fields(app, by_role.id, role="admin")
+    private = await create_track(app, owner, is_public=False)
+    path, private_entry = await _playlist_of(app, owner, owner)
+    for caller in (by_role, by_flag):
+        catalog = await same_answer(client, "/api/v1/tracks", caller.headers)
+        assert str(private.id) in _ids(catalog)
+        assert all("play_count" in track for track in catalog.json()["data"]["tracks"])
+        playlist = (await same_answer(client, path, caller.headers)).json()["data"]["playlist"]
+        assert private_entry in [entry["track"]["id"] for entry in playlist["tracks"]]
+    assert lane_answers == ["/api/v1/tracks", path] * 2

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, func, or_, select, update
+from sqlalchemy import Row, and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -89,15 +90,31 @@ async def advance_totp_step(session: AsyncSession, user: User, step: int) -> boo
 # --- sessions and refresh tokens ------------------------------------------------------------
 
 
-# Built once: every authenticated request runs it, and a statement built per call has its
-# cache key computed again each time before SQLAlchemy finds the compiled form.
+# Built once: every authenticated request runs one of them, and a statement built per call has
+# its cache key computed again each time before SQLAlchemy finds the compiled form.
+_NAMED_USER = User.id == bindparam("user_id")
+# The login session named by the token, if it is that user's.
+_ITS_SESSION = and_(AuthSession.id == bindparam("session_id"), AuthSession.user_id == User.id)
 _SESSION_WITH_USER = (
-    select(User, AuthSession)
-    .outerjoin(
-        AuthSession,
-        and_(AuthSession.id == bindparam("session_id"), AuthSession.user_id == User.id),
+    select(User, AuthSession).outerjoin(AuthSession, _ITS_SESSION).where(_NAMED_USER)
+)
+# What the token check reads of both, and who the caller is (the read lane's caller): named as
+# the attributes of a User and an AuthSession, the session's id labelled apart.
+_CALLER_ROW: Any = (
+    select(
+        User.id,
+        User.is_admin,
+        User.role,
+        User.is_active,
+        User.is_banned,
+        User.deleted_at,
+        User.token_version,
+        AuthSession.id.label("session_id"),
+        AuthSession.revoked_at,
+        AuthSession.expires_at,
     )
-    .where(User.id == bindparam("user_id"))
+    .outerjoin(AuthSession, _ITS_SESSION)
+    .where(_NAMED_USER)
 )
 
 
@@ -112,6 +129,18 @@ async def session_with_user(
     if row is None:
         return None, None
     return row[1], row[0]
+
+
+async def caller_row(
+    session: AsyncSession, session_id: uuid.UUID, user_id: uuid.UUID
+) -> Row[Any] | None:
+    """``session_with_user`` as one row of the columns the token check reads (None: no such
+    user; the session's columns None: no such session of theirs)."""
+    # Through the session's connection: a row of table columns needs none of the ORM's result
+    # handling, nor its objects.
+    connection = await session.connection()
+    parameters = {"session_id": session_id, "user_id": user_id}
+    return (await connection.execute(_CALLER_ROW, parameters)).first()
 
 
 async def consume_refresh_token(

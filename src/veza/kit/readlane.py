@@ -6,8 +6,9 @@ more than the SQL (docs/PERFORMANCE.md, "Hot reads"). A request of exactly the s
 route names (GET, the path, a query string it reads in full, no Origin, no body, and either no
 Authorization or ``Bearer <token>`` for a route with a member read) is answered here by the
 route's own read: the same service function the FastAPI route calls, in a request session of
-the same kind, with the same JSON and headers. A token is checked by the API's own check
-(``authenticate``, given by the app: ``auth.dependencies.authenticate_token``) in that session.
+the same kind, with the same JSON and headers. A token is checked by the API's own rule
+(``authenticate``, given by the app: ``auth.dependencies.authenticate_caller``) in that
+session, the caller read as one row of the columns the rule reads (a ``Viewer``, not a User).
 Anything else, and any token or read that does not answer 200 (bad, expired or revoked token,
 banned account, not found, refused, failed), goes through the API as usual, which answers it
 in full: the lane only ever gives the answers the API gives, faster (a test holds them byte
@@ -32,6 +33,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from veza.kit.db import Database, commit_request
 from veza.kit.middleware import RequestObserver
 from veza.kit.precedence import Precedence
+from veza.models import Viewer
 
 
 @dataclass(frozen=True)
@@ -49,11 +51,11 @@ LaneRead = Callable[
 ]
 # A member's read: the same, then the scope (client, headers) and the authenticated caller.
 MemberRead = Callable[
-    [AsyncSession, re.Match[str], re.Match[bytes], Any, Scope, Any],
+    [AsyncSession, re.Match[str], re.Match[bytes], Any, Scope, Viewer],
     Awaitable[bytes | LaneAnswer],
 ]
 # The API's token check: the caller of a Bearer access token, or an exception (any refusal).
-Authenticate = Callable[[AsyncSession, str], Awaitable[Any]]
+Authenticate = Callable[[AsyncSession, str], Awaitable[Viewer]]
 
 # Requests carrying any of these need what only the API does: CORS (Origin), a body (its size
 # limit).

@@ -34,7 +34,7 @@ from veza.models.track import (
     UploadChunk,
     UploadSession,
 )
-from veza.models.user import User
+from veza.models.user import User, Viewer
 from veza.models.webhook import Webhook, WebhookAttempt, WebhookDelivery
 
 __all__ = [
@@ -86,6 +86,7 @@ __all__ = [
     "UploadChunk",
     "UploadSession",
     "User",
+    "Viewer",
     "Webhook",
     "WebhookAttempt",
     "WebhookDelivery",

@@ -2,13 +2,30 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import JSON, Boolean, Date, Index, Integer, String, Text, false, text, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from veza.models.base import Base, Timestamps, UUIDPrimaryKey
+
+
+def is_administrator(is_admin: bool, role: str) -> bool:
+    """The one rule for "administrator": the admin flag or the admin role. Administrators
+    see and manage every user's content."""
+    return is_admin or role == "admin"
+
+
+class Viewer(Protocol):
+    """Who a read is for, as the access rules read them: a User, or the read lane's caller
+    (``auth.dependencies.Caller``, the columns of one row)."""
+
+    @property
+    def id(self) -> uuid.UUID: ...
+    @property
+    def is_administrator(self) -> bool: ...
 
 
 class User(UUIDPrimaryKey, Timestamps, Base):
@@ -59,6 +76,4 @@ class User(UUIDPrimaryKey, Timestamps, Base):
 
     @property
     def is_administrator(self) -> bool:
-        """The one rule for "administrator": the admin flag or the admin role. Administrators
-        see and manage every user's content."""
-        return self.is_admin or self.role == "admin"
+        return is_administrator(self.is_admin, self.role)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from veza.kit.errors import Forbidden
-from veza.models import User
+from veza.models import User, Viewer
 from veza.models.playlist import PERMISSION_ADMIN, PERMISSION_WRITE, Playlist
 from veza.playlists import repository
 from veza.playlists.errors import (
@@ -36,7 +36,7 @@ class PlaylistAccess:
     """A playlist the caller may read, and what else they may do with it."""
 
     playlist: Playlist
-    caller: User | None
+    caller: Viewer | None
     permission: str | None  # the caller's collaborator permission, if they collaborate
 
     @property
@@ -69,7 +69,7 @@ class PlaylistAccess:
 
 
 async def readable_playlist(
-    session: AsyncSession, playlist_id: uuid.UUID, caller: User | None
+    session: AsyncSession, playlist_id: uuid.UUID, caller: Viewer | None
 ) -> PlaylistAccess:
     if caller is None:
         playlist = await repository.get_readable(session, playlist_id, None)

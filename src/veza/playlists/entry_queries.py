@@ -33,7 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
 from veza.kit.queries import insert_ignoring_duplicates, rowcount
-from veza.models import User
+from veza.models import User, Viewer
 from veza.models.playlist import PlaylistTrack
 from veza.models.track import Track
 from veza.tracks.repository import listed_for, listed_for_bound
@@ -73,7 +73,7 @@ def _shown_entries_of(listed: ColumnElement[bool], ids_as_text: bool) -> Select[
 
 
 async def _shown_entry_rows(
-    session: AsyncSession, playlist_id: uuid.UUID, viewer: User | None, *, ids_as_text: bool
+    session: AsyncSession, playlist_id: uuid.UUID, viewer: Viewer | None, *, ids_as_text: bool
 ) -> list[Row[Any]]:
     listed, params = listed_for_bound(viewer)
     result = await session.execute(
@@ -94,7 +94,7 @@ async def shown_entries(
 
 
 async def shown_entries_raw_ids(
-    session: AsyncSession, playlist_id: uuid.UUID, viewer: User | None
+    session: AsyncSession, playlist_id: uuid.UUID, viewer: Viewer | None
 ) -> list[Row[Any]]:
     """``shown_entries`` with its UUID columns as the database returns them (hex text on
     SQLite, the driver's UUID on PostgreSQL), for ``presenters.playlist_page_json``: turning

@@ -10,7 +10,7 @@ from typing import Any, cast
 import orjson
 from sqlalchemy import Row
 
-from veza.models import PlaylistCollaborator, User
+from veza.models import PlaylistCollaborator, User, Viewer
 from veza.models.playlist import Playlist
 from veza.models.track import Track
 from veza.playlists import schemas
@@ -125,7 +125,7 @@ def playlist_page_json(
     playlist_id: uuid.UUID,
     rows: Sequence[Row[Any]],
     public_url: str,
-    viewer: User | None,
+    viewer: Viewer | None,
 ) -> bytes:
     """``{"success": true, "data": {"playlist": ...}}`` of ``playlist`` (built without its
     tracks) with the entry ``rows`` (``entry_queries.shown_entries_raw_ids``) as its tracks."""

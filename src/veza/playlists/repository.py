@@ -39,7 +39,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
 from veza.kit.queries import insert_ignoring_duplicates, page, rowcount
-from veza.models import Follow, PlaylistCollaborator, User
+from veza.models import Follow, PlaylistCollaborator, User, Viewer
 from veza.models.playlist import Playlist, PlaylistShare, PlaylistTrack
 from veza.models.track import Track
 from veza.tracks.bound import VIEWER_ID
@@ -115,7 +115,7 @@ _READABLE_BY_BOUND_ADMINISTRATOR = select(Playlist, _PERMISSION_OF_BOUND_VIEWER)
 
 
 async def get_readable_with_permission(
-    session: AsyncSession, playlist_id: uuid.UUID, viewer: User
+    session: AsyncSession, playlist_id: uuid.UUID, viewer: Viewer
 ) -> tuple[Playlist, str | None] | None:
     """``get_readable`` for a signed-in viewer, with their collaborator permission if any."""
     statement = (
@@ -316,7 +316,7 @@ _COLLABORATORS_FOR_BOUND_MEMBER = _collaborators_of(
 
 
 async def playlist_collaborators(
-    session: AsyncSession, playlist_id: uuid.UUID, viewer: User
+    session: AsyncSession, playlist_id: uuid.UUID, viewer: Viewer
 ) -> list[tuple[PlaylistCollaborator, User]]:
     """``collaborators`` of one playlist for a signed-in viewer."""
     if viewer.is_administrator:
@@ -328,7 +328,7 @@ async def playlist_collaborators(
 
 
 async def collaborators(
-    session: AsyncSession, playlist_ids: Iterable[uuid.UUID], viewer: User | None
+    session: AsyncSession, playlist_ids: Iterable[uuid.UUID], viewer: Viewer | None
 ) -> list[tuple[PlaylistCollaborator, User]]:
     """The collaborators of the playlists as ``viewer`` may see them (readable accounts, none
     across a block), oldest first."""

@@ -15,7 +15,7 @@ from veza.kit.dependencies import DbSession
 from veza.kit.envelope import Envelope, ok
 from veza.kit.pagination import DEFAULT_LIMIT, PageParams, checked_limit, checked_page
 from veza.kit.readlane import UUID_GROUP, LaneAnswer, LaneRoute
-from veza.models import User
+from veza.models import Viewer
 from veza.playlists import (
     collaborators,
     copies,
@@ -153,7 +153,7 @@ async def _lane_playlist(
     _: re.Match[bytes],
     state: Any,
     scope: Scope,
-    caller: User,
+    caller: Viewer,
 ) -> LaneAnswer:
     tools = playlist_tools(state, scope)
     page = await service.get_playlist(session, caller, UUID(path.group(1)), tools=tools)

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from veza.kit.db import write_transaction
 from veza.kit.errors import ValidationFailed
 from veza.kit.pagination import PageParams, checked_limit, pagination
-from veza.models import User, utcnow
+from veza.models import User, Viewer, utcnow
 from veza.models.playlist import Playlist
 from veza.playlists import entry_queries, repository, schemas
 from veza.playlists.access import (
@@ -103,7 +103,7 @@ class PlaylistPage:
 
 
 async def get_playlist(
-    session: AsyncSession, user: User, playlist_id: uuid.UUID, *, tools: PlaylistTools
+    session: AsyncSession, user: Viewer, playlist_id: uuid.UUID, *, tools: PlaylistTools
 ) -> PlaylistPage:
     """The playlist with the tracks and collaborators the caller is shown, encoded in one pass
     (``presenters.playlist_page_json``: the same JSON as ``full_response``)."""

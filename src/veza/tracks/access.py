@@ -22,12 +22,12 @@ from typing import Any
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from veza.models import Track, User
+from veza.models import Track, User, Viewer
 from veza.tracks import repository
 from veza.tracks.errors import NotTrackOwner, OnlyTheOwner, TrackNotFound
 
 
-def manages(user: User | None, track: Track) -> bool:
+def manages(user: Viewer | None, track: Track) -> bool:
     """The track's creator or an administrator: who sees its private figures and changes it."""
     return user is not None and (user.id == track.creator_id or user.is_administrator)
 

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
 from veza.kit.pagination import MAX_OFFSET
-from veza.models import User
+from veza.models import Viewer
 from veza.models.track import Track
 from veza.tracks import counts, taxonomy
 from veza.tracks.bound import bound_int
@@ -117,13 +117,18 @@ def _page_statement(
     sort: SortKey,
     keyset: bool,
     filtered: tuple[ColumnElement[bool], ...],
+    corrected: bool = False,
 ) -> Select[Any]:
+    """``corrected``: with the viewer's total correction (``counts.Uncorrected``)."""
     conditions = [*filtered, *([_after(sort)] if keyset else [])]
     if listed is LISTED_FOR_BOUND_MEMBER:
         statement = select(*SHOWN_COLUMNS).where(Track.id.in_(_member_window(conditions, sort)))
     else:
         statement = select(*SHOWN_COLUMNS).where(listed, *conditions)
-    return statement.order_by(*_ordered(sort)).offset(_SKIP).limit(_ROWS)
+    statement = statement.order_by(*_ordered(sort)).offset(_SKIP).limit(_ROWS)
+    if corrected:
+        return counts.with_correction(statement, _PUBLIC, OWN_BEYOND_PUBLIC, filtered)
+    return statement
 
 
 # Unfiltered pages: one statement per kind of viewer, order and paging, made on first use.
@@ -132,7 +137,7 @@ _unfiltered_page = functools.lru_cache(maxsize=32)(_page_statement)
 
 async def catalog_page(
     session: AsyncSession,
-    viewer: User | None,
+    viewer: Viewer | None,
     filters: CatalogFilters,
     sort: SortKey,
     *,
@@ -145,7 +150,7 @@ async def catalog_page(
     than the page's SQL (docs/PERFORMANCE.md, "Hot reads")."""
     listed, params = listed_for_bound(viewer)
     filtered = tuple(_filter_conditions(filters))
-    total = await counts.catalog_total(
+    counted = await counts.catalog_total(
         session,
         viewer,
         listed=listed,
@@ -160,9 +165,13 @@ async def catalog_page(
     if after is not None:
         params.update(after_value=after[0], after_id=after[1])
     build = _page_statement if filtered else _unfiltered_page
-    statement = build(listed, sort, after is not None, filtered)
+    statement = build(
+        listed, sort, after is not None, filtered, isinstance(counted, counts.Uncorrected)
+    )
     rows = list((await session.execute(statement, params)).all())
-    return rows[:limit], total, len(rows) > limit
+    if isinstance(counted, counts.Uncorrected):
+        counted = await counted.total(session, rows)
+    return rows[:limit], counted, len(rows) > limit
 
 
 def sort_value(sort: SortKey, track: Track | Row[Any]) -> Any:

@@ -6,8 +6,9 @@ large, so a page of a big catalog does not count the whole catalog on every requ
 - Beyond it, the count of what anonymous callers see with the same filters is computed once per
   ``ttl`` seconds per process and shared. A signed-in viewer's total is that shared count
   corrected exactly, per request, by two small indexed counts: the viewer's own tracks outside
-  the public listing, minus the public tracks of users a block hides from them. Administrators
-  get their own shared count.
+  the public listing, minus the public tracks of users a block hides from them, read as two
+  more columns of the page's statement (``with_correction``; alone when the page is empty).
+  Administrators get their own shared count.
 
 So a large total may lag writes by up to ``ttl`` seconds (docs/CONFORMANCE.md, tracks). The
 cache holds one integer per filter combination, at most ``MAX_ENTRIES`` of them.
@@ -21,12 +22,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, not_, select
+from sqlalchemy import Row, Select, func, not_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from veza.kit.db import provided
-from veza.models import User
+from veza.kit.queries import InWrittenOrder
+from veza.models import Viewer
 from veza.models.track import Track
 from veza.tracks.bound import VIEWER_ID
 from veza.users.repository import hidden_user_ids
@@ -77,38 +79,69 @@ async def _capped_count(
     return int(await session.scalar(select(func.count()).select_from(capped), params) or 0)
 
 
+def _correction_columns(
+    public: ColumnElement[bool],
+    own_extra: ColumnElement[bool],
+    filters: tuple[ColumnElement[bool], ...],
+) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
+    """The two counts of the bound viewer's correction (see ``_viewer_correction``), as
+    uncorrelated scalar subqueries (the database runs each once, also as columns of the page)."""
+    hidden = Track.creator_id.in_(hidden_user_ids(VIEWER_ID))
+    own = (
+        select(func.count())
+        .where(Track.creator_id == VIEWER_ID, own_extra, not_(hidden), *filters)
+        .correlate(None)
+        .scalar_subquery()
+        .label(_OWN)
+    )
+    # Driven from the (few) hidden users through the creator index: as a plain condition, the
+    # database would walk every public track to test it against the list; and in written order
+    # (SQLite picks the other order inside the page's statement: 150 ms, not 1).
+    hidden_users = hidden_user_ids(VIEWER_ID).subquery()
+    blocked = (
+        select(func.count())
+        .select_from(
+            InWrittenOrder(hidden_users, Track, Track.creator_id == hidden_users.c.user_id)
+        )
+        .where(public, *filters)
+        .correlate(None)
+        .scalar_subquery()
+        .label(_BLOCKED)
+    )
+    return own, blocked
+
+
+# The labels of the correction's counts among a page's columns.
+_OWN = "viewer_own_beyond_public"
+_BLOCKED = "viewer_hidden_public"
+
+
 def _correction_statement(
     public: ColumnElement[bool],
     own_extra: ColumnElement[bool],
     filters: tuple[ColumnElement[bool], ...],
 ) -> Select[Any]:
-    """The two counts of the bound viewer's correction (see ``_viewer_correction``)."""
-    hidden = Track.creator_id.in_(hidden_user_ids(VIEWER_ID))
-    own = (
-        select(func.count())
-        .where(Track.creator_id == VIEWER_ID, own_extra, not_(hidden), *filters)
-        .scalar_subquery()
-    )
-    # Driven from the (few) hidden users through the creator index: as a plain condition, the
-    # database would walk every public track to test it against the list.
-    hidden_users = hidden_user_ids(VIEWER_ID).subquery()
-    blocked = (
-        select(func.count())
-        .select_from(hidden_users)
-        .join(Track, Track.creator_id == hidden_users.c.user_id)
-        .where(public, *filters)
-        .scalar_subquery()
-    )
-    return select(own, blocked)
+    return select(*_correction_columns(public, own_extra, filters))
 
 
 # Without filters, the listings passed are the catalog's constants: one statement each.
 _unfiltered_correction = functools.lru_cache(maxsize=8)(_correction_statement)
 
 
+def with_correction(
+    page: Select[Any],
+    public: ColumnElement[bool],
+    own_extra: ColumnElement[bool],
+    filters: tuple[ColumnElement[bool], ...],
+) -> Select[Any]:
+    """``page`` (a statement binding the viewer's id) with the viewer's correction as two more
+    columns of each row, for ``Uncorrected.total``: one statement, one round trip fewer."""
+    return page.add_columns(*_correction_columns(public, own_extra, filters))
+
+
 async def _viewer_correction(
     session: AsyncSession,
-    viewer: User,
+    viewer: Viewer,
     public: ColumnElement[bool],
     own_extra: ColumnElement[bool],
     filters: Sequence[ColumnElement[bool]],
@@ -120,6 +153,31 @@ async def _viewer_correction(
     statement = build(public, own_extra, tuple(filters))
     row = (await session.execute(statement, {"viewer_id": viewer.id})).one()
     return int(row[0] or 0) - int(row[1] or 0)
+
+
+@dataclass(frozen=True)
+class Uncorrected:
+    """A member's total still to be corrected for them: the shared count of the anonymous
+    listing, the correction to be read with the page (``with_correction``) and added by
+    ``total``."""
+
+    shared: int
+    viewer: Viewer
+    public: ColumnElement[bool]
+    own_extra: ColumnElement[bool]
+    filters: tuple[ColumnElement[bool], ...]
+
+    async def total(self, session: AsyncSession, page: Sequence[Row[Any]]) -> int:
+        """The total, from the correction's columns of the ``page`` read ``with_correction``,
+        or, when the page is empty, from the correction read alone."""
+        if page:
+            first = page[0]._mapping
+            correction = int(first[_OWN] or 0) - int(first[_BLOCKED] or 0)
+        else:
+            correction = await _viewer_correction(
+                session, self.viewer, self.public, self.own_extra, self.filters
+            )
+        return max(0, self.shared + correction)
 
 
 def _key(kind: str, filters: object) -> CountKey:
@@ -134,16 +192,18 @@ def _key(kind: str, filters: object) -> CountKey:
 
 async def catalog_total(
     session: AsyncSession,
-    viewer: User | None,
+    viewer: Viewer | None,
     *,
     listed: ColumnElement[bool],
     public: ColumnElement[bool],
     own_extra: ColumnElement[bool],
-    filters: Sequence[ColumnElement[bool]],
+    filters: tuple[ColumnElement[bool], ...],
     filter_key: object,
     params: Params,
-) -> int:
-    """The number of tracks ``listed`` (the viewer's listing) matching ``filters``.
+) -> int | Uncorrected:
+    """The number of tracks ``listed`` (the viewer's listing) matching ``filters``, or, for a
+    member once the listing is large, the shared count their correction is still to be added
+    to (``Uncorrected``: read with the page).
 
     ``public`` is the anonymous listing; ``own_extra`` what the viewer's own tracks need to be
     listed for them but not for anonymous callers (see the module docstring); ``params`` the
@@ -162,4 +222,4 @@ async def catalog_total(
         counts.put(key, shared)
     if viewer is None or is_admin:
         return shared
-    return max(0, shared + await _viewer_correction(session, viewer, public, own_extra, filters))
+    return Uncorrected(shared, viewer, public, own_extra, filters)

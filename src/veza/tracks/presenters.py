@@ -11,14 +11,14 @@ from urllib.parse import urlsplit
 import orjson
 from sqlalchemy import Row
 
-from veza.models import Track, User
+from veza.models import Track, User, Viewer
 from veza.tracks import schemas
 from veza.tracks.access import manages
 
 TrackView = TypeVar("TrackView", bound=schemas.TrackResponse)
 
 
-def sees_counts(track: Track, viewer: User | None) -> bool:
+def sees_counts(track: Track, viewer: Viewer | None) -> bool:
     """Play and like totals are the creator's and administrators' business only."""
     return manages(viewer, track)
 
@@ -99,7 +99,7 @@ def track_payload(
     fields: Sequence[str],
     creators: Creators,
     public_url: str,
-    viewer: User | None,
+    viewer: Viewer | None,
 ) -> dict[str, Any]:
     """The JSON object of the track whose ``fields`` are ``values`` (``hls_path`` among them
     when the track has one), as ``viewer`` may see it."""
@@ -132,7 +132,7 @@ def track_payload(
 
 
 def track_payloads(
-    tracks: Sequence[Track | Row[Any]], public_url: str, viewer: User | None
+    tracks: Sequence[Track | Row[Any]], public_url: str, viewer: Viewer | None
 ) -> list[dict[str, Any]]:
     """Tracks, or rows of their columns named as their attributes (``repository.SHOWN_COLUMNS``)."""
     creators = Creators()
@@ -167,7 +167,7 @@ def track_list_json(
     tracks: Sequence[Track | Row[Any]],
     pagination: schemas.CatalogPagination,
     public_url: str,
-    viewer: User | None,
+    viewer: Viewer | None,
 ) -> bytes:
     """``Envelope[TrackList]`` with ``exclude_none``, encoded in one pass."""
     data = {

@@ -41,7 +41,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from veza.kit.queries import greatest, page, rowcount
-from veza.models import Follow, User
+from veza.models import Follow, User, Viewer
 from veza.models.track import (
     TRACK_COMPLETED,
     Track,
@@ -73,7 +73,7 @@ def _listed_for_member(viewer_id: uuid.UUID) -> ColumnElement[bool]:
     return and_(_openable_by_member(viewer_id), not_hidden_from(Track.creator_id, viewer_id))
 
 
-def openable_by(viewer: User | None) -> ColumnElement[bool]:
+def openable_by(viewer: Viewer | None) -> ColumnElement[bool]:
     """The tracks ``viewer`` may open by id (see the module docstring)."""
     if viewer is None:
         return _OPEN_TO_ANYONE
@@ -82,7 +82,7 @@ def openable_by(viewer: User | None) -> ColumnElement[bool]:
     return _openable_by_member(viewer.id)
 
 
-def listed_for(viewer: User | None) -> ColumnElement[bool]:
+def listed_for(viewer: Viewer | None) -> ColumnElement[bool]:
     """The tracks the catalog shows ``viewer`` (see the module docstring)."""
     if viewer is None or viewer.is_administrator:
         return openable_by(viewer)
@@ -105,7 +105,7 @@ LISTED_FOR_BOUND_MEMBER = _listed_for_member(VIEWER_ID)
 BOUND_MEMBER_HALVES = _member_listing_halves(VIEWER_ID)
 
 
-def listed_for_bound(viewer: User | None) -> tuple[ColumnElement[bool], dict[str, Any]]:
+def listed_for_bound(viewer: Viewer | None) -> tuple[ColumnElement[bool], dict[str, Any]]:
     """``listed_for(viewer)`` for a statement built once, and the parameters that bind it: a
     constant for anonymous callers and administrators, the bound member's for the rest."""
     if viewer is None or viewer.is_administrator:

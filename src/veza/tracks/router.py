@@ -18,7 +18,7 @@ from veza.kit.dependencies import AppSettings, DbSession, PublicUrl, offset_para
 from veza.kit.envelope import Envelope, ok
 from veza.kit.pagination import OffsetParams
 from veza.kit.readlane import UUID_GROUP, LaneRoute
-from veza.models import User
+from veza.models import Viewer
 from veza.tracks import history, lyrics, recommendations, schemas, service, sharing, versions
 from veza.tracks.paths import TrackId
 
@@ -173,7 +173,7 @@ async def get_tracks_id(
 # calls, for the requests the lane takes (no query but ``limit``, a canonical id). The catalog
 # is read there signed in too (the caller authenticated by the lane as the API does).
 async def _lane_tracks_for(
-    session: AsyncSession, viewer: User | None, query: re.Match[bytes], state: Any
+    session: AsyncSession, viewer: Viewer | None, query: re.Match[bytes], state: Any
 ) -> bytes:
     limit = query.group(1)
     return await service.list_tracks(
@@ -202,7 +202,7 @@ async def _lane_member_tracks(
     query: re.Match[bytes],
     state: Any,
     __: Any,
-    viewer: User,
+    viewer: Viewer,
 ) -> bytes:
     return await _lane_tracks_for(session, viewer, query, state)
 

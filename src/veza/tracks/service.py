@@ -24,7 +24,7 @@ from veza.kit.errors import ValidationFailed, VezaError
 from veza.kit.files import forget
 from veza.kit.pagination import CursorCodec, checked_limit, checked_page, cursor_codec
 from veza.kit.validation import validation_details
-from veza.models import Track, User, utcnow
+from veza.models import Track, User, Viewer, utcnow
 from veza.tracks import catalog, keys, repository, schemas
 from veza.tracks.access import editable_track, listed_track_row
 from veza.tracks.catalog import CatalogFilters, SortKey
@@ -114,7 +114,7 @@ def _next_cursor(codec: CursorCodec, sort: SortKey, last: Track | Row[Any]) -> s
 
 async def list_tracks(
     session: AsyncSession,
-    viewer: User | None,
+    viewer: Viewer | None,
     *,
     public_url: str,
     cursor: str | None,

@@ -1,0 +1,133 @@
+# ruff: noqa: S108  (a benchmark harness)
+"""The application's CPU per hot read, in process: ``--requests`` GETs of a bench_api.py case,
+``--concurrency`` at a time, through the ASGI app called directly (no HTTP client, no
+server), on a copy of bench_api.py's seeded data; timed with ``time.process_time`` (the
+figure that holds on a loaded machine, where requests/s do not). With ``--profile``, a
+cProfile of the requests (internal time, top entries). Each answer must be a 200.
+
+    PYTHONPATH=src .venv/bin/python bench/profile_lane.py --data-dir /tmp/veza-hot-copy \
+        --case tracks|playlist|user [--anonymous] [--requests 800] [--profile]
+
+The data dir's bench.json names its database (PostgreSQL when seeded with --database-url).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import json
+import os
+import pstats
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from common import server_env
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.factories import access_token  # noqa: E402
+
+from veza.app import create_app  # noqa: E402
+from veza.config import Settings  # noqa: E402
+from veza.models import User  # noqa: E402
+
+
+def _paths(info: dict[str, Any]) -> dict[str, str]:
+    return {
+        "tracks": "/api/v1/tracks?limit=20",
+        "playlist": f"/api/v1/playlists/{info['playlist']}",
+        "user": f"/api/v1/users/{info['user']}",
+    }
+
+
+async def _call(app: Any, path: str, headers: list[tuple[bytes, bytes]]) -> int:
+    route, _, query = path.partition("?")
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": route,
+        "raw_path": route.encode(),
+        "query_string": query.encode(),
+        "root_path": "",
+        "headers": [(b"host", b"profile"), *headers],
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 8000),
+        "state": {},
+    }
+    status = 0
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        nonlocal status
+        if message["type"] == "http.response.start":
+            status = message["status"]
+
+    await app(scope, receive, send)
+    return status
+
+
+async def _run(args: argparse.Namespace) -> None:
+    info = json.loads((args.data_dir / "bench.json").read_text())
+    extra = {"VEZA_DATABASE_URL": info["database_url"]} if info["database_url"] else {}
+    os.environ.update(server_env(args.data_dir, **extra))
+    app = create_app(Settings())
+    headers: list[tuple[bytes, bytes]] = []
+    if not args.anonymous:
+        from sqlalchemy import select
+
+        async with app.state.db.reader() as session:
+            viewer = await session.scalar(select(User).where(User.username == "viewer"))
+        assert viewer is not None
+        headers = [(b"authorization", f"Bearer {await access_token(app, viewer)}".encode())]
+    path = _paths(info)[args.case]
+
+    async def batch(count: int) -> None:
+        for _ in range(count // args.concurrency):
+            statuses = await asyncio.gather(
+                *(_call(app, path, headers) for _ in range(args.concurrency))
+            )
+            assert set(statuses) == {200}, statuses
+
+    await batch(args.concurrency * 20)  # warm up: the pool, the statement caches
+    profile = cProfile.Profile() if args.profile else None
+    started, cpu = time.perf_counter(), time.process_time()
+    if profile is not None:
+        profile.enable()
+    await batch(args.requests)
+    if profile is not None:
+        profile.disable()
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - started
+    print(
+        f"{args.case}{' anonymous' if args.anonymous else ' signed in'}: {args.requests} "
+        f"requests, CPU {cpu / args.requests * 1000:.3f} ms a request, "
+        f"wall {wall / args.requests * 1000:.3f} ms"
+    )
+    if profile is not None:
+        pstats.Stats(profile).sort_stats(args.sort).print_stats(args.top)
+    await app.state.db.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--data-dir", type=Path, required=True)
+    parser.add_argument("--case", choices=("tracks", "playlist", "user"), required=True)
+    parser.add_argument("--anonymous", action="store_true")
+    parser.add_argument("--requests", type=int, default=800)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--sort", default="tottime")
+    parser.add_argument("--top", type=int, default=40)
+    asyncio.run(_run(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()
