@@ -161,7 +161,10 @@ async def catalog_page(
         params.update(after_value=after[0], after_id=after[1])
     build = _page_statement if filtered else _unfiltered_page
     statement = build(listed, sort, after is not None, filtered)
-    rows = list((await session.execute(statement, params)).all())
+    # Through the session's connection: rows of table columns need none of the ORM's result
+    # handling.
+    connection = await session.connection()
+    rows = list((await connection.execute(statement, params)).all())
     return rows[:limit], total, len(rows) > limit
 
 
