@@ -1,4 +1,3 @@
-# ruff: noqa: S108  (a benchmark harness)
 """The application's CPU per hot read, in process: ``--requests`` anonymous GETs of one of
 bench_api.py's read cases, ``--concurrency`` at a time, through the ASGI app called directly
 (no HTTP client, no server), on the data of ``bench_api.py seed`` (a copy: the app may write
@@ -28,7 +27,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from common import server_env
+from common import print_self_time_by_package, server_env
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -122,7 +121,7 @@ async def run(args: argparse.Namespace) -> None:
         )
     if profiler:
         stats = pstats.Stats(profiler)
-        _print_by_package(stats, done)
+        print_self_time_by_package(stats, done, "request")
         stats.sort_stats(args.sort).print_stats(args.top)
 
 
@@ -132,27 +131,6 @@ def _sampler() -> Any:
     from pyinstrument import Profiler
 
     return Profiler(interval=0.0002, async_mode="disabled")
-
-
-def _package(filename: str) -> str:
-    """The library a profiled function belongs to (its top-level package), or the stdlib."""
-    if "site-packages/" in filename:
-        return filename.split("site-packages/")[1].split("/")[0]
-    if "/src/veza/" in filename:
-        return "veza." + filename.split("/src/veza/")[1].removesuffix(".py").replace("/", ".")
-    if filename.startswith("~") or filename.startswith("<"):
-        return "builtins"
-    return "stdlib"
-
-
-def _print_by_package(stats: pstats.Stats, requests: int) -> None:
-    """Self time (tottime) per package, per request."""
-    totals: dict[str, float] = {}
-    for (filename, _, _), row in stats.stats.items():  # type: ignore[attr-defined]
-        totals[_package(filename)] = totals.get(_package(filename), 0.0) + row[2]
-    print("self time per request, by package (under cProfile):")
-    for package, seconds in sorted(totals.items(), key=lambda item: -item[1])[:25]:
-        print(f"  {package:40} {seconds / requests * 1000:6.3f} ms")
 
 
 def main() -> None:
