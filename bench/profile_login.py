@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from common import JWT_SECRET
+from common import JWT_SECRET, print_self_time_by_package
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -110,29 +110,8 @@ async def run(args: argparse.Namespace, data_dir: Path) -> None:
     )
     if profiler:
         stats = pstats.Stats(profiler)
-        _print_by_package(stats, args.logins)
+        print_self_time_by_package(stats, args.logins, "login")
         stats.sort_stats(args.sort).print_stats(args.top)
-
-
-def _package(filename: str) -> str:
-    """The library a profiled function belongs to (its top-level package), or the stdlib."""
-    if "site-packages/" in filename:
-        return filename.split("site-packages/")[1].split("/")[0]
-    if "/src/veza/" in filename:
-        return "veza." + filename.split("/src/veza/")[1].split("/")[0].removesuffix(".py")
-    if filename.startswith("~") or filename.startswith("<"):
-        return "builtins"
-    return "stdlib"
-
-
-def _print_by_package(stats: pstats.Stats, logins: int) -> None:
-    """Self time (tottime, which cProfile measures right for coroutines too) per package."""
-    totals: dict[str, float] = {}
-    for (filename, _, _), row in stats.stats.items():  # type: ignore[attr-defined]
-        totals[_package(filename)] = totals.get(_package(filename), 0.0) + row[2]
-    print("self time per login, by package (under cProfile):")
-    for package, seconds in sorted(totals.items(), key=lambda item: -item[1])[:25]:
-        print(f"  {package:32} {seconds / logins * 1000:6.2f} ms")
 
 
 def main() -> None:

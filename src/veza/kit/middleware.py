@@ -104,8 +104,9 @@ class RequestObserver:
         method: str = scope["method"]
         template = self.route_template(scope)
         label = method if method in _METRIC_METHODS else "OTHER"
-        metrics.REQUESTS.labels(label, template, str(status)).inc()
-        metrics.LATENCY.labels(label, template).observe(duration)
+        requests, latency = metrics.request_series(label, template, status)
+        requests.inc()
+        latency.observe(duration)
         fields: dict[str, Any] = {
             "method": method,
             "path": scope["path"],

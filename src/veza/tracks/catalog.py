@@ -165,10 +165,12 @@ async def catalog_page(
     if after is not None:
         params.update(after_value=after[0], after_id=after[1])
     build = _page_statement if filtered else _unfiltered_page
-    statement = build(
-        listed, sort, after is not None, filtered, isinstance(counted, counts.Uncorrected)
-    )
-    rows = list((await session.execute(statement, params)).all())
+    corrected = isinstance(counted, counts.Uncorrected)
+    statement = build(listed, sort, after is not None, filtered, corrected)
+    # Through the session's connection: rows of table columns need none of the ORM's result
+    # handling.
+    connection = await session.connection()
+    rows = list((await connection.execute(statement, params)).all())
     if isinstance(counted, counts.Uncorrected):
         counted = await counted.total(session, rows)
     return rows[:limit], counted, len(rows) > limit

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
-from collections.abc import Sequence
-from types import SimpleNamespace
-from typing import Any, TypeVar, cast
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from operator import itemgetter
+from typing import Any, NamedTuple, TypeVar, cast
 from urllib.parse import urlsplit
 
 import orjson
 from sqlalchemy import Row
 
+from veza.kit.uuid_text import dashed
 from veza.models import Track, User, Viewer
 from veza.tracks import schemas
 from veza.tracks.access import manages
@@ -64,24 +67,26 @@ def track_response(
 # playlist page uses them on raw rows, the catalog's list on its Track objects.
 
 TRACK_FIELDS = tuple(schemas.TrackResponse.model_fields)
-# Fields a track may lack (None is left out of the response, as exclude_none does).
-_NULLABLE = tuple(
-    name for name, field in schemas.TrackResponse.model_fields.items() if not field.is_required()
-)
 _ALWAYS_LISTS = ("genres", "tags")
 # The Track's attributes a response reads, in the response's order (``waveform_url`` is not
 # one: read as None, it keeps its place until the link is set).
 _ORM_FIELDS = (*TRACK_FIELDS, "hls_path")
+# A field left None is left out, as exclude_none does: the required ones are never None (their
+# columns are NOT NULL), so every None can be.
+assert not any(
+    Track.__table__.columns[name].nullable
+    for name, field in schemas.TrackResponse.model_fields.items()
+    if field.is_required()
+)
 
 
 def uuid_text(value: Any) -> str | None:
-    """A UUID column's value as its canonical text (SQLite keeps 32 hex digits)."""
+    """A UUID column's value as its canonical text (SQLite keeps 32 hex digits; the columns
+    read by ``kit.uuid_text`` are text already)."""
     if value is None:
         return None
     if isinstance(value, str):
-        if len(value) == 32:
-            return f"{value[:8]}-{value[8:12]}-{value[12:16]}-{value[16:20]}-{value[20:]}"
-        return value
+        return dashed(value) if len(value) == 32 else value
     return str(value)
 
 
@@ -94,6 +99,103 @@ class Creators(dict[Any, uuid.UUID]):
         return made
 
 
+class _Shown(NamedTuple):
+    """What the catalog's link and privacy rules read of a track (as attributes)."""
+
+    id: str | None
+    creator_id: str | uuid.UUID | None
+    waveform_path: str | None
+    hls_path: str | None
+    stream_manifest_url: str | None
+
+
+@dataclass(frozen=True)
+class _Places:
+    """Where each value the rules read or rewrite sits among a track's ``fields``."""
+
+    fields: tuple[str, ...]
+    id: int
+    creator_id: int
+    file_id: int | None
+    waveform_path: int | None
+    waveform_url: int | None
+    hls_path: int | None
+    stream_manifest_url: int | None
+    counts: tuple[int, ...]
+    lists: tuple[int, ...]
+    missing_lists: tuple[str, ...]  # written as empty lists after the fields
+
+    @staticmethod
+    @functools.lru_cache(maxsize=16)
+    def of(fields: tuple[str, ...]) -> _Places:
+        def place(name: str) -> int | None:
+            return fields.index(name) if name in fields else None
+
+        return _Places(
+            fields,
+            fields.index("id"),
+            fields.index("creator_id"),
+            place("file_id"),
+            place("waveform_path"),
+            place("waveform_url"),
+            place("hls_path"),
+            place("stream_manifest_url"),
+            tuple(fields.index(name) for name in ("play_count", "like_count") if name in fields),
+            tuple(fields.index(name) for name in _ALWAYS_LISTS if name in fields),
+            tuple(name for name in _ALWAYS_LISTS if name not in fields),
+        )
+
+    def payload(
+        self, row: Sequence[Any], creators: Creators, public_url: str, viewer: User | None
+    ) -> dict[str, Any]:
+        values = list(row)
+        values[self.id] = track_id = uuid_text(values[self.id])
+        creator_id: str | uuid.UUID | None
+        if viewer is None:  # nobody anonymous manages a track: the rules need no UUID
+            creator_id = uuid_text(values[self.creator_id])
+        else:
+            creator_id = creators[values[self.creator_id]]
+        values[self.creator_id] = creator_id
+        if self.file_id is not None:
+            values[self.file_id] = uuid_text(values[self.file_id])
+        hls_path = None
+        if self.hls_path is not None:
+            hls_path, values[self.hls_path] = values[self.hls_path], None  # not a field
+        manifest = self.stream_manifest_url
+        track = cast(
+            Track,
+            _Shown(
+                track_id,
+                creator_id,
+                None if self.waveform_path is None else values[self.waveform_path],
+                hls_path,
+                None if manifest is None else values[manifest],
+            ),
+        )
+        waveform = waveform_url(public_url, track)
+        if self.waveform_url is not None:
+            values[self.waveform_url] = waveform
+        if manifest is not None:
+            values[manifest] = stream_manifest_url(public_url, track)
+        if not sees_counts(track, viewer):
+            for place in self.counts:
+                values[place] = None
+        for place in self.lists:
+            values[place] = values[place] or []
+        payload = {
+            name: value
+            for name, value in zip(self.fields, values)  # noqa: B905 (a value per field)
+            if value is not None
+        }
+        if waveform is not None and self.waveform_url is None:
+            payload["waveform_url"] = waveform
+        if manifest is None and (link := stream_manifest_url(public_url, track)) is not None:
+            payload["stream_manifest_url"] = link
+        for name in self.missing_lists:
+            payload[name] = []
+        return payload
+
+
 def track_payload(
     values: Sequence[Any],
     fields: Sequence[str],
@@ -103,32 +205,15 @@ def track_payload(
 ) -> dict[str, Any]:
     """The JSON object of the track whose ``fields`` are ``values`` (``hls_path`` among them
     when the track has one), as ``viewer`` may see it."""
-    payload = dict(zip(fields, values))  # noqa: B905 (the getter yields one value per field)
-    payload["id"] = uuid_text(payload["id"])
-    creator_id = creators[payload["creator_id"]]
-    payload["creator_id"] = creator_id
-    payload["file_id"] = uuid_text(payload.get("file_id"))
-    # What the catalog's link and privacy rules read of a track (plain attribute access).
-    track = cast(
-        Track,
-        SimpleNamespace(
-            id=payload["id"],
-            creator_id=creator_id,
-            waveform_path=payload.get("waveform_path"),
-            hls_path=payload.pop("hls_path", None),
-            stream_manifest_url=payload.get("stream_manifest_url"),
-        ),
-    )
-    payload["waveform_url"] = waveform_url(public_url, track)
-    payload["stream_manifest_url"] = stream_manifest_url(public_url, track)
-    if not sees_counts(track, viewer):
-        del payload["play_count"], payload["like_count"]
-    for name in _ALWAYS_LISTS:
-        payload[name] = payload.get(name) or []
-    for name in _NULLABLE:
-        if payload.get(name, 0) is None:
-            del payload[name]
-    return payload
+    return _Places.of(tuple(fields)).payload(values, creators, public_url, viewer)
+
+
+@functools.lru_cache(maxsize=16)
+def _row_values(names: tuple[str, ...]) -> Callable[[Sequence[Any]], Sequence[Any]]:
+    """The values of ``_ORM_FIELDS`` from a row of columns ``names`` with a None put after
+    them, which stands for the fields the row lacks (``waveform_url``)."""
+    absent = len(names)
+    return itemgetter(*(names.index(name) if name in names else absent for name in _ORM_FIELDS))
 
 
 def track_payloads(
@@ -136,28 +221,17 @@ def track_payloads(
 ) -> list[dict[str, Any]]:
     """Tracks, or rows of their columns named as their attributes (``repository.SHOWN_COLUMNS``)."""
     creators = Creators()
+    places = _Places.of(_ORM_FIELDS)
     if tracks and isinstance(tracks[0], Row):
-        # Each field by its place in the row, looked up once; the fields a row lacks
-        # (``waveform_url``) read as None, in the response's order as for a Track.
-        names = list(tracks[0]._fields)
-        places = [names.index(name) if name in names else None for name in _ORM_FIELDS]
+        # Each field by its place in the row, looked up once per shape of row.
+        values = _row_values(tracks[0]._fields)
         return [
-            track_payload(
-                [None if place is None else row[place] for place in places],
-                _ORM_FIELDS,
-                creators,
-                public_url,
-                viewer,
-            )
+            places.payload(values((*row, None)), creators, public_url, viewer)
             for row in cast(Sequence[Row[Any]], tracks)
         ]
     return [
-        track_payload(
-            [getattr(track, name, None) for name in _ORM_FIELDS],
-            _ORM_FIELDS,
-            creators,
-            public_url,
-            viewer,
+        places.payload(
+            [getattr(track, name, None) for name in _ORM_FIELDS], creators, public_url, viewer
         )
         for track in tracks
     ]

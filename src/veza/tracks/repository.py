@@ -26,6 +26,7 @@ from sqlalchemy import (
     Row,
     Select,
     Text,
+    Uuid,
     and_,
     bindparam,
     cast,
@@ -41,6 +42,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from veza.kit.queries import greatest, page, rowcount
+from veza.kit.uuid_text import uuid_text
 from veza.models import Follow, User, Viewer
 from veza.models.track import (
     TRACK_COMPLETED,
@@ -132,9 +134,9 @@ async def get_openable(
 
 
 # The columns a track's response reads (named as the Track's attributes), for the reads that
-# encode rows without making Track objects.
+# encode rows without making Track objects; the ids read as their text (kit/uuid_text.py).
 SHOWN_COLUMNS = tuple(
-    column
+    uuid_text(column) if isinstance(column.type, Uuid) else column
     for column in Track.__table__.columns
     if column.key in TrackResponse.model_fields or column.key == "hls_path"
 )
@@ -147,10 +149,13 @@ async def get_listed_row(
     session: AsyncSession, track_id: uuid.UUID, viewer: User | None
 ) -> Row[Any] | None:
     """``get_listed`` as a row of ``SHOWN_COLUMNS`` (the anonymous statement made once)."""
+    # Through the session's connection: a row of table columns needs none of the ORM's
+    # result handling (a fifth of the anonymous read's time).
+    connection = await session.connection()
     if viewer is None:
-        result = await session.execute(_ANONYMOUS_LISTED_ROW, {"track_id": track_id})
+        result = await connection.execute(_ANONYMOUS_LISTED_ROW, {"track_id": track_id})
     else:
-        result = await session.execute(
+        result = await connection.execute(
             select(*SHOWN_COLUMNS).where(Track.id == track_id, listed_for(viewer))
         )
     return result.first()
