@@ -146,7 +146,7 @@ class _Places:
         )
 
     def payload(
-        self, row: Sequence[Any], creators: Creators, public_url: str, viewer: User | None
+        self, row: Sequence[Any], creators: Creators, public_url: str, viewer: Viewer | None
     ) -> dict[str, Any]:
         values = list(row)
         values[self.id] = track_id = uuid_text(values[self.id])
