@@ -16,9 +16,10 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 # The checkout's own virtualenv, else the one of the interpreter running the bench (a second
@@ -437,3 +438,50 @@ def print_self_time_by_package(stats: pstats.Stats, count: int, unit: str) -> No
     print(f"self time per {unit}, by package (under cProfile):")
     for package, seconds in sorted(totals.items(), key=lambda item: -item[1])[:25]:
         print(f"  {package:40} {seconds / count * 1000:6.3f} ms")
+
+
+async def asgi_request(
+    app: Any,
+    method: str,
+    path: str,
+    query: bytes = b"",
+    headers: Sequence[tuple[bytes, bytes]] = (),
+    body: bytes = b"",
+) -> tuple[int, bytes]:
+    """One request through an ASGI app, no server or socket: its status and body. The body is
+    received once; later receives wait, as a client that has not gone would."""
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": query,
+        "root_path": "",
+        "headers": [(b"host", b"profile"), *headers],
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 8000),
+        "state": {},
+    }
+    received = False
+    status = 0
+    answer: list[bytes] = []
+
+    async def receive() -> dict[str, Any]:
+        nonlocal received
+        if received:
+            await asyncio.sleep(3600)
+        received = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        nonlocal status
+        if message["type"] == "http.response.start":
+            status = message["status"]
+        elif message["type"] == "http.response.body":
+            answer.append(message.get("body", b""))
+
+    await app(scope, receive, send)
+    return status, b"".join(answer)

@@ -1,4 +1,4 @@
-# ruff: noqa: S108  (a benchmark harness)
+
 """The application's CPU per hot read, in process: ``--requests`` GETs of a bench_api.py case,
 ``--concurrency`` at a time, through the ASGI app called directly (no HTTP client, no
 server), on a copy of bench_api.py's seeded data; timed with ``time.process_time`` (the
@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from common import server_env
+from common import asgi_request, server_env
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -46,32 +46,7 @@ def _paths(info: dict[str, Any]) -> dict[str, str]:
 
 async def _call(app: Any, path: str, headers: list[tuple[bytes, bytes]]) -> int:
     route, _, query = path.partition("?")
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": route,
-        "raw_path": route.encode(),
-        "query_string": query.encode(),
-        "root_path": "",
-        "headers": [(b"host", b"profile"), *headers],
-        "client": ("127.0.0.1", 50000),
-        "server": ("127.0.0.1", 8000),
-        "state": {},
-    }
-    status = 0
-
-    async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message: dict[str, Any]) -> None:
-        nonlocal status
-        if message["type"] == "http.response.start":
-            status = message["status"]
-
-    await app(scope, receive, send)
+    status, _ = await asgi_request(app, "GET", route, query.encode(), headers)
     return status
 
 

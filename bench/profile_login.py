@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from common import JWT_SECRET, print_self_time_by_package
+from common import JWT_SECRET, asgi_request, print_self_time_by_package
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -36,41 +36,8 @@ BODY = json.dumps({"email": "profile@example.com", "password": PASSWORD}).encode
 
 async def _call(app: Any, body: bytes) -> int:
     """One POST /api/v1/auth/login through the ASGI interface; its status."""
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "POST",
-        "scheme": "http",
-        "path": "/api/v1/auth/login",
-        "raw_path": b"/api/v1/auth/login",
-        "query_string": b"",
-        "root_path": "",
-        "headers": [
-            (b"host", b"profile"),
-            (b"content-type", b"application/json"),
-            (b"content-length", str(len(body)).encode()),
-        ],
-        "client": ("127.0.0.1", 50000),
-        "server": ("127.0.0.1", 8000),
-        "state": {},
-    }
-    sent = False
-    status = 0
-
-    async def receive() -> dict[str, Any]:
-        nonlocal sent
-        if sent:
-            await asyncio.sleep(3600)
-        sent = True
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    async def send(message: dict[str, Any]) -> None:
-        nonlocal status
-        if message["type"] == "http.response.start":
-            status = message["status"]
-
-    await app(scope, receive, send)
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    status, _ = await asgi_request(app, "POST", "/api/v1/auth/login", headers=headers, body=body)
     return status
 
 

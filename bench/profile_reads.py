@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from common import print_self_time_by_package, server_env
+from common import asgi_request, print_self_time_by_package, server_env
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -35,36 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 async def _get(app: Any, path: str, query: bytes = b"") -> tuple[int, bytes]:
     """One anonymous GET through the ASGI interface: its status and body."""
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": query,
-        "root_path": "",
-        "headers": [(b"host", b"profile")],
-        "client": ("127.0.0.1", 50000),
-        "server": ("127.0.0.1", 8000),
-        "state": {},
-    }
-    status = 0
-    body = []
-
-    async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message: dict[str, Any]) -> None:
-        nonlocal status
-        if message["type"] == "http.response.start":
-            status = message["status"]
-        elif message["type"] == "http.response.body":
-            body.append(message.get("body", b""))
-
-    await app(scope, receive, send)
-    return status, b"".join(body)
+    return await asgi_request(app, "GET", path, query)
 
 
 async def _paths(app: Any, case: str, info: dict[str, Any]) -> list[tuple[str, bytes]]:
