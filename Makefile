@@ -28,13 +28,17 @@ $(STAMP_BENCH): pyproject.toml | $(BIN)/python
 run: $(STAMP_RUN)
 	VEZA_AUTH__COOKIE_SECURE=$${VEZA_AUTH__COOKIE_SECURE:-false} $(BIN)/veza serve
 
-## Run the whole suite on SQLite (and on PostgreSQL too when VEZA_TEST_DATABASE_URL is set).
+## Run the whole suite on SQLite, and on PostgreSQL too when VEZA_TEST_DATABASE_URL is set.
+## The two runs go side by side (each keeps about one core busy); PostgreSQL's log follows.
 test: $(STAMP_DEV)
-	env -u VEZA_TEST_DATABASE_URL $(BIN)/pytest
-	@if [ -n "$$VEZA_TEST_DATABASE_URL" ]; then \
-		echo "== again on PostgreSQL =="; \
-		VEZA_TEST_DATABASE_URL=$$VEZA_TEST_DATABASE_URL $(BIN)/pytest; \
-	fi
+	@if [ -z "$$VEZA_TEST_DATABASE_URL" ]; then exec $(BIN)/pytest; fi; \
+	scratch=$$(mktemp -d); \
+	$(BIN)/pytest -p no:cacheprovider --basetemp=$$scratch/tmp > $$scratch/postgres.log 2>&1 & \
+	postgres=$$!; \
+	env -u VEZA_TEST_DATABASE_URL $(BIN)/pytest; sqlite=$$?; \
+	wait $$postgres; status=$$?; \
+	echo "== the same suite on PostgreSQL =="; cat $$scratch/postgres.log; rm -rf $$scratch; \
+	[ $$sqlite -eq 0 ] && [ $$status -eq 0 ]
 
 test-sqlite: $(STAMP_DEV)
 	env -u VEZA_TEST_DATABASE_URL $(BIN)/pytest

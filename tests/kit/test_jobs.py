@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -92,14 +93,21 @@ async def test_the_queue_follows_the_settings(app: FastAPI) -> None:
 REDIS_URL = os.environ.get("VEZA_TEST_REDIS_URL", "")
 
 
+def _job_id(queue: ArqQueue) -> str:
+    # arq's job keys are global to the Redis database: a name of this queue's own keeps a
+    # suite running beside this one (make test runs SQLite and PostgreSQL at once) apart.
+    return f"{queue.queue_name}:job"
+
+
 @pytest.fixture
 async def arq_queue(app: FastAPI) -> AsyncIterator[ArqQueue]:
     if not REDIS_URL:
         pytest.skip("VEZA_TEST_REDIS_URL is not set")
-    queue = ArqQueue(REDIS_URL, f"veza:test:{id(app)}")
+    queue = ArqQueue(REDIS_URL, f"veza:test:{uuid.uuid4().hex}")
     yield queue
     pool = await queue._get_pool()
-    job_keys = [f"arq:{kind}:tests:1" for kind in ("job", "result", "in-progress", "retry")]
+    job_id = _job_id(queue)
+    job_keys = [f"arq:{kind}:{job_id}" for kind in ("job", "result", "in-progress", "retry")]
     await pool.delete(queue.queue_name, *job_keys)  # only our keys: Redis may be shared
     await queue.close()
 
@@ -110,8 +118,9 @@ async def test_arq_jobs_are_run_by_a_worker(app: FastAPI, arq_queue: ArqQueue) -
     settings = app.state.settings
     settings.redis_url = REDIS_URL
     settings.jobs.queue_name = arq_queue.queue_name
-    await arq_queue.enqueue("tests.record", "via redis", job_id="tests:1")
-    await arq_queue.enqueue("tests.record", "via redis", job_id="tests:1")  # deduplicated
+    job_id = _job_id(arq_queue)
+    await arq_queue.enqueue("tests.record", "via redis", job_id=job_id)
+    await arq_queue.enqueue("tests.record", "via redis", job_id=job_id)  # deduplicated
 
     def context() -> JobContext:
         return JobContext(settings, app.state.db, app.state.storage, arq_queue)
