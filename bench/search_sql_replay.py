@@ -2,12 +2,14 @@
 """The SQL of ``GET /api/v1/search`` (or the suggestions) replayed alone, query by query.
 
     PYTHONPATH=src python bench/search_sql_replay.py --database-url postgresql+asyncpg://postgres@127.0.0.1/veza_search_100k [--suggestions]
+    PYTHONPATH=src python bench/search_sql_replay.py --database-url ... --path '/api/v1/search?q=metalica&limit=20'
 
 On an already seeded database (bench/search_catalogue.py): each request's statements are
 captured once from the app (bench_search's ``captured_sql``), then replayed alone on one
 connection ``--repeat`` times; a query's figure is its best replay, which the machine's load
 disturbs least. Reported: the median, p95, slowest and sum over the queries, and the slowest
-queries. Comparing two versions of the code means running it twice on the same database
+queries. With ``--path``, one request's statements, each timed alone (best of ``--repeat``)
+with its start. Comparing two versions of the code means running it twice on the same database
 with ``PYTHONPATH`` pointing at each.
 """
 
@@ -44,14 +46,28 @@ async def best_replays(url: str, requests: list[list[tuple[str, Any]]], repeat: 
     return best
 
 
+async def statement_timings(url: str, statements: list[tuple[str, Any]], repeat: int) -> None:
+    engine = create_null_pool_engine(url)
+    async with engine.connect() as connection:
+        for statement, parameters in statements:
+            best = min([await replay(connection, [(statement, parameters)]) for _ in range(repeat)])
+            print(f"  {best:6.2f} ms  {' '.join(statement.split())[:150]}")
+    await engine.dispose()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--suggestions", action="store_true")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--path", default="", help="one request: its statements one by one")
     args = parser.parse_args()
     paths = suggestion_paths() if args.suggestions else search_paths()
     settings = _settings(Path(tempfile.mkdtemp(prefix="veza-replay-")), args.database_url)
+    if args.path:
+        (statements,) = asyncio.run(captured_sql(settings, [args.path]))
+        asyncio.run(statement_timings(args.database_url, statements, args.repeat))
+        return
     requests = asyncio.run(captured_sql(settings, paths))
     best = asyncio.run(best_replays(args.database_url, requests, args.repeat))
     ordered = sorted(best)

@@ -18,14 +18,17 @@ from itertools import product
 from typing import Any
 
 from sqlalchemy import (
+    ARRAY,
     Integer,
     Select,
     String,
     bindparam,
+    func,
     literal_column,
     null,
     select,
     table,
+    true,
     union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -37,6 +40,7 @@ from veza.models.playlist import Playlist
 from veza.search import engine
 from veza.search.repository import IDS, readable
 from veza.search.schemas import Suggestion
+from veza.search.vocabulary import is_postgres
 
 # Ranks read for a typed prefix, and for one or two letters (names only, as the full-text path).
 ALL_RANKS = (0, 1, 2, 3)
@@ -90,7 +94,11 @@ _PREFIXES = [
 ]
 
 
-def _entries(kind: str, count: int, ranks: Sequence[int]) -> Any:
+def _entries(kind: str, count: int | None, ranks: Sequence[int]) -> Any:
+    """The kind's entries in each (rank, prefix) range, ``_OVER`` of each at most: ``count``
+    prefixes of the given ranks, or (``None``) the ranges given as arrays (PostgreSQL)."""
+    if count is None:
+        return _pg_entries(kind)
     names = _names(kind)
     ranges = []
     for rank in ranks:
@@ -108,8 +116,45 @@ def _entries(kind: str, count: int, ranks: Sequence[int]) -> Any:
     return union_all(*ranges).subquery(f"names_{kind}")
 
 
+# PostgreSQL's ranges come as three arrays, one element per (rank, prefix) pair: one statement
+# for any number of spellings, which plans in a fraction of the time of the union of ranges
+# (about 1 ms more per spelling, against executions of 0.2 to 2 ms).
+_WANTED = [
+    bindparam("ranks", type_=ARRAY(Integer)),
+    bindparam("lows", type_=ARRAY(String)),
+    bindparam("highs", type_=ARRAY(String)),
+]
+
+
+def _pg_entries(kind: str) -> Any:
+    names = _names(kind)
+    wanted = (
+        func.unnest(*_WANTED)
+        .table_valued(column("wanted_rank"), column("low"), column("high"))
+        .render_derived(name="wanted")
+    )
+    found = (
+        select(names.key, names.rank, names.name)
+        .select_from(names.table)
+        .where(
+            names.rank == wanted.c.wanted_rank,
+            names.name >= wanted.c.low,
+            names.name < wanted.c.high,
+        )
+        .order_by(names.name, names.key)
+        .limit(_OVER)
+        .lateral(f"range_{kind}")
+    )
+    return (
+        select(found.c[names.key.name], found.c.rank, found.c.name)
+        .select_from(wanted)
+        .join(found, true())
+        .subquery(f"names_{kind}")
+    )
+
+
 def _kind_statement(
-    kind: str, order: int, viewer: User | None, count: int, ranks: Sequence[int]
+    kind: str, order: int, viewer: User | None, count: int | None, ranks: Sequence[int]
 ) -> Select[Any]:
     entries = _entries(kind, count, ranks)
     key = entries.c[engine.KEYS[kind]]
@@ -133,7 +178,7 @@ def _kind_statement(
     return select(*found.c)
 
 
-def _statement(viewer: User | None, count: int, ranks: tuple[int, ...]) -> Any:
+def _statement(viewer: User | None, count: int | None, ranks: tuple[int, ...]) -> Any:
     return union_all(
         *(
             _kind_statement(kind, order, viewer, count, ranks)
@@ -170,13 +215,21 @@ async def suggested(
         return []
     prefixes = prefixes[:MAX_SPELLINGS]
     ranks = OWN_NAME_RANKS if own_names_only else ALL_RANKS
-    if viewer is None:
-        statement = _anonymous_statement(len(prefixes), ranks)
-    else:
-        statement = _statement(viewer, len(prefixes), ranks)
     parameters: dict[str, Any] = {"over": 4 * limit + OVERFETCH}
-    for n, prefix in enumerate(prefixes):
-        parameters[f"prefix{n}"], parameters[f"after{n}"] = prefix, _following(prefix)
+    if is_postgres(session):
+        shape: tuple[int | None, tuple[int, ...]] = (None, ())  # the ranges are parameters
+        pairs = list(product(prefixes, ranks))
+        parameters["ranks"] = [rank for _, rank in pairs]
+        parameters["lows"] = [prefix for prefix, _ in pairs]
+        parameters["highs"] = [_following(prefix) for prefix, _ in pairs]
+    else:
+        shape = (len(prefixes), ranks)
+        for n, prefix in enumerate(prefixes):
+            parameters[f"prefix{n}"], parameters[f"after{n}"] = prefix, _following(prefix)
+    if viewer is None:
+        statement = _anonymous_statement(*shape)
+    else:
+        statement = _statement(viewer, *shape)
     rows = list((await session.execute(statement, parameters)).all())
     typed_lower = typed.lower()
     rows.sort(
