@@ -397,15 +397,26 @@ def _pg_found(kind: str, matching_keys: Select[Any]) -> ColumnElement[bool]:
 
 
 async def expanded_matches(
-    session: AsyncSession, query: ParsedQuery, base_ids: Sequence[Any], kinds: Sequence[str]
-) -> tuple[Terms, list[Match], list[bool]]:
+    session: AsyncSession,
+    query: ParsedQuery,
+    base_ids: Sequence[Any],
+    kinds: Sequence[str],
+    *,
+    names_only: bool = False,
+) -> tuple[Terms, list[Match], list[bool] | None]:
     """``expand``, each kind's ``match`` and ``found`` in one statement when every checked
     word is indexed (the common case): the probe of the words as typed, which are then the
     terms, rides with the vocabulary check. A word to correct costs the look-up of its
-    neighbours and a second probe."""
+    neighbours, and its matches are not probed (``None``): ``found`` probes them when the
+    caller needs it (suggestions may be complete without)."""
     prefixes = prefix_flags(query)
     checked = typo_checked(query, prefixes)
-    as_typed = Terms(query=query, alternatives=[[word] for word in query.words], prefixes=prefixes)
+    as_typed = Terms(
+        query=query,
+        alternatives=[[word] for word in query.words],
+        prefixes=prefixes,
+        names_only=names_only,
+    )
     matches = [
         match(session, kind, base_id, as_typed, reusable=True)
         for kind, base_id in zip(kinds, base_ids, strict=True)
@@ -417,16 +428,21 @@ async def expanded_matches(
     if all(known.values()):
         return as_typed, matches, [bool(value) for value in row[len(checks) :]]
     terms = await corrected(session, query, prefixes, known, kinds)
+    terms = replace(terms, names_only=names_only)
     matches = [
         match(session, kind, base_id, terms, reusable=True)
         for kind, base_id in zip(kinds, base_ids, strict=True)
     ]
-    return terms, matches, await found(session, matches)
+    return terms, matches, None
 
 
-async def found(session: AsyncSession, matches: Sequence[Match]) -> list[bool]:
-    """For each match, whether the index has any row for it: one statement for every kind
-    (each an index probe that stops at the first match)."""
+async def found(
+    session: AsyncSession, matches: Sequence[Match], probed: list[bool] | None = None
+) -> list[bool]:
+    """For each match, whether the index has any row for it (``probed`` when already known):
+    one statement for every kind (each an index probe that stops at the first match)."""
+    if probed is not None:
+        return probed
     if not matches:
         return []
     row = (await session.execute(select(*(m.found for m in matches)), values_of(matches))).one()

@@ -226,10 +226,7 @@ async def suggested(
         shape = (len(prefixes), ranks)
         for n, prefix in enumerate(prefixes):
             parameters[f"prefix{n}"], parameters[f"after{n}"] = prefix, _following(prefix)
-    if viewer is None:
-        statement = _anonymous_statement(*shape)
-    else:
-        statement = _statement(viewer, *shape)
+    statement = _anonymous_statement(*shape) if viewer is None else _statement(viewer, *shape)
     rows = list((await session.execute(statement, parameters)).all())
     typed_lower = typed.lower()
     rows.sort(

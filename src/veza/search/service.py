@@ -5,7 +5,6 @@ rules' (repository.py)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -105,8 +104,9 @@ async def search(
         return results
     more = False
     ids = [repository.IDS[kind] for kind in kinds]
-    _, matches, founds = await engine.expanded_matches(session, query, ids, kinds)
-    for kind, match, found in zip(kinds, matches, founds, strict=True):
+    _, matches, probed = await engine.expanded_matches(session, query, ids, kinds)
+    hits = await engine.found(session, matches, probed)
+    for kind, match, found in zip(kinds, matches, hits, strict=True):
         if not found:  # nothing indexed matches: no statement of this kind
             continue
         rows, total = await repository.ranked_page(
@@ -164,51 +164,55 @@ async def suggestions(
     query = parse(text)
     if query.empty:
         return schemas.Suggestions(query=text, suggestions=[])
-    kinds = list(engine.KINDS)
     # One or two letters typed: names that have a word starting with them, not every field
     # of every row (which would rank half the catalogue).
     short = len(query.words) == 1 and not query.phrases and len(query.words[0]) <= SHORT_PREFIX
     found: list[schemas.Suggestion] = []
-    terms = None
+    expanded = None
     if query.words and not query.phrases and not query.excluded:
         prefix = " ".join(query.words)
         found = await names.suggested(session, viewer, text, [prefix], size, own_names_only=short)
         if len(found) < size:
-            terms = await vocabulary.expand(session, query, kinds)
-            if any(len(options) > 1 for options in terms.alternatives):
-                spelled = names.spellings(terms.alternatives)
+            expanded = await _expanded(session, query, short)
+            alternatives = expanded[0].alternatives
+            if any(len(options) > 1 for options in alternatives):
+                spelled = names.spellings(alternatives)
                 found = await names.suggested(
                     session, viewer, text, spelled, size, own_names_only=short
                 )
     if len(found) < size:
         shown = {suggestion.id for suggestion in found}
-        more = await _full_text_suggestions(session, viewer, query, text, size, short, terms)
+        if expanded is None:
+            expanded = await _expanded(session, query, short)
+        _, matches, probed = expanded
+        more = await _full_text_suggestions(session, viewer, text, size, matches, probed)
         found += [suggestion for suggestion in more if suggestion.id not in shown]
     return schemas.Suggestions(query=text, suggestions=found[:size])
+
+
+async def _expanded(
+    session: AsyncSession, query: ParsedQuery, short: bool
+) -> tuple[vocabulary.Terms, list[Match], list[bool] | None]:
+    """The query's terms and each kind's match, probed with the vocabulary check when no word
+    needs correcting; a corrected query's probe waits until the full text is needed."""
+    kinds = list(engine.KINDS)
+    ids = [repository.IDS[kind] for kind in kinds]
+    return await engine.expanded_matches(session, query, ids, kinds, names_only=short)
 
 
 async def _full_text_suggestions(
     session: AsyncSession,
     viewer: User | None,
-    query: ParsedQuery,
     text: str,
     size: int,
-    short: bool,
-    terms: vocabulary.Terms | None,
+    matches: list[Match],
+    probed: list[bool] | None,
 ) -> list[schemas.Suggestion]:
     """The best full-text matches of each kind, mixed: exact names first, then by score."""
-    kinds = list(engine.KINDS)
-    if terms is None:
-        terms = await vocabulary.expand(session, query, kinds)
-    if short:
-        terms = replace(terms, names_only=True)
+    hits = await engine.found(session, matches, probed)
     scored: list[tuple[bool, float, int, schemas.Suggestion]] = []
-    matches = [
-        engine.match(session, kind, repository.IDS[kind], terms, reusable=True) for kind in kinds
-    ]
-    found = await engine.found(session, matches)
-    for order, (kind, match) in enumerate(zip(kinds, matches, strict=True)):
-        if not found[order]:
+    for order, (kind, match) in enumerate(zip(engine.KINDS, matches, strict=True)):
+        if not hits[order]:
             continue
         for hit in await repository.best(session, kind, viewer, match, text, size):
             scored.append((not hit.exact, -hit.score, order, _suggestion(kind, hit.row)))
