@@ -87,3 +87,17 @@ async def test_quoted_phrases_and_exclusions(client: httpx.AsyncClient) -> None:
     response = await client.get("/api/v1/search", params={"q": "!!! ..."})
     assert response.status_code == 200
     assert response.json()["data"]["totals"] == {"tracks": 0, "users": 0, "playlists": 0}
+
+
+async def test_a_word_followed_by_punctuation_is_finished_not_a_prefix(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    artist = await member(app)
+    await create_track(app, artist, title="Nightswimming", artist="R.E.M.")
+    await create_track(app, artist, title="R E Mountain Song", artist="Somebody")
+    # Typed to the end of a word, the last one is being typed: "m" also matches "mountain".
+    assert set(await _titles(client, "r e m")) == {"Nightswimming", "R E Mountain Song"}
+    # Punctuation after it: a finished word, "m" alone.
+    assert await _titles(client, "r.e.m.") == ["Nightswimming"]
+    # An exclusion typed last leaves the words before it finished too.
+    assert await _titles(client, "r e m -nightswimming") == []

@@ -69,7 +69,10 @@ def parse(text: str) -> ParsedQuery:
             excluded.extend(words(chunk[1:]))
         else:
             kept.extend(words(chunk))
-    ends_open = bool(rest.strip()) and not rest.endswith(" ") and not text.rstrip().endswith('"')
+    # The last word is being typed only when the text ends inside it: "r.e.m." and "daft -x"
+    # end with finished words, and a prefix of one letter ("m"*) is the broadest match there is.
+    chunks = rest.split()
+    ends_open = bool(chunks) and bool(words(text[-1:])) and not chunks[-1].startswith("-")
     return ParsedQuery(
         words=kept[:MAX_WORDS],
         phrases=[p for p in phrases if p][:MAX_WORDS],
