@@ -14,7 +14,8 @@ replicated to that many tracks (bench/search_catalogue.py), then
 
 The queries are the relevance set's (bench/search_relevance.py); suggestions use their first
 word or first letters (what a search bar sends while one types). Reported: p50 and p95 in ms,
-and the ratio of the endpoint's p95 to the baseline's.
+and the ratio of the endpoint's p95 to the baseline's; beside it, GET /health through the same
+client and server (no SQL): the fixed cost of a request, which the raw SQL does not pay.
 """
 
 from __future__ import annotations
@@ -203,6 +204,7 @@ def measure(url: str, folder: Path) -> dict[str, dict[str, float]]:
         try:
             asyncio.run(endpoint(port, paths[:5]))  # warm-up
             measured = asyncio.run(endpoint(port, paths))
+            floor = asyncio.run(endpoint(port, ["/health"] * 60))
         finally:
             process.terminate()
             process.wait(10)
@@ -211,11 +213,14 @@ def measure(url: str, folder: Path) -> dict[str, dict[str, float]]:
             "p95": percentile(measured, 0.95),
             "base_p50": statistics.median(base),
             "base_p95": percentile(base, 0.95),
+            "floor_p50": statistics.median(floor),
+            "floor_p95": percentile(floor, 0.95),
         }
         r = results[name]
         print(
             f"  /{name}: p50 {r['p50']:.1f} ms, p95 {r['p95']:.1f} ms; raw SQL p50 "
-            f"{r['base_p50']:.1f} ms, p95 {r['base_p95']:.1f} ms; p95 ratio {r['p95'] / r['base_p95']:.2f}x",
+            f"{r['base_p50']:.1f} ms, p95 {r['base_p95']:.1f} ms; p95 ratio {r['p95'] / r['base_p95']:.2f}x; "
+            f"GET /health (no SQL) p50 {r['floor_p50']:.1f}, p95 {r['floor_p95']:.1f} ms",
             flush=True,
         )
     return results
