@@ -122,6 +122,13 @@ def matching(kind: str, viewer: User | None, match: Match) -> Select[Any]:
 # Candidates ranked beyond the page: a margin for rows the readable rule filters out.
 OVERFETCH = 20
 
+# What a suggestion shows of each kind (service._suggestion): read as columns, not entities.
+SUGGESTED: dict[str, tuple[Any, ...]] = {
+    engine.TRACKS: (Track.id, Track.title, Track.artist),
+    engine.USERS: (User.id, User.username, User.first_name, User.last_name),
+    engine.PLAYLISTS: (Playlist.id, Playlist.title),
+}
+
 
 async def _ranked(
     session: AsyncSession,
@@ -134,8 +141,10 @@ async def _ranked(
     offset: int,
     limit: int,
     count_up_to: int | None = None,
+    shown: bool = False,
 ) -> list[Any]:
-    """Rows ``(entity, exact, score[, count])`` of the page in the relevance order, ranked
+    """Rows ``(entity, exact, score[, counted])`` of the page in the relevance order (with
+    ``shown``, the ``SUGGESTED`` columns instead of the entity), ranked
     among the bounded top-k candidates (the index scores every match; only the candidates are
     read and sorted with the tie-breaks). Exact whenever the readable candidates fill the
     page: a match outside them scores below every one of them and its title is not the
@@ -157,14 +166,14 @@ async def _ranked(
         "count_cap": count_up_to or 0,
     }
     if viewer is None:
-        shape = (*match.shape, *sorted(candidate_values), count_up_to is not None)
+        shape = (*match.shape, *sorted(candidate_values), count_up_to is not None, shown)
         statement = _ANONYMOUS_RANKINGS.get(shape)
         if statement is None:
             statement = _ANONYMOUS_RANKINGS[shape] = _ranking(
-                session, kind, None, match, query, k, count_up_to
+                session, kind, None, match, query, k, count_up_to, shown
             )
     else:
-        statement = _ranking(session, kind, viewer, match, query, k, count_up_to)
+        statement = _ranking(session, kind, viewer, match, query, k, count_up_to, shown)
     return list((await session.execute(statement, values)).all())
 
 
@@ -179,11 +188,16 @@ def _ranking(
     query: str,
     k: int | None,
     count_up_to: int | None,
+    shown: bool,
 ) -> Select[Any]:
     entity = {engine.TRACKS: Track, engine.USERS: User, engine.PLAYLISTS: Playlist}[kind]
     candidates, scored = match.candidates(k, query)
     exact = exactly(session, kind, query)
-    columns: list[Any] = [entity, exact, candidates.c.score]
+    columns: list[Any] = [
+        *(SUGGESTED[kind] if shown else (entity,)),
+        exact.label("exact"),
+        candidates.c.score.label("score"),
+    ]
     if count_up_to is not None:
         # Counted over the matches the candidates were scored from, when the engine has them
         # (PostgreSQL: its GIN index and the documents are not read a second time).
@@ -195,7 +209,8 @@ def _ranking(
         capped = counted.with_only_columns(IDS[kind]).limit(
             bindparam("count_cap", count_up_to, type_=Integer)
         )
-        columns.append(select(func.count()).select_from(capped.subquery()).scalar_subquery())
+        counted_rows = select(func.count()).select_from(capped.subquery()).scalar_subquery()
+        columns.append(counted_rows.label("counted"))
     return (
         readable(kind, viewer)
         .join(candidates, candidates.c.key == IDS[kind])
@@ -224,7 +239,7 @@ async def ranked_page(
         session, kind, viewer, match, query, k=k, offset=offset, limit=limit, count_up_to=COUNT_CAP
     )
     if rows:
-        total = int(rows[0][3])
+        total = int(rows[0].counted)
     else:
         capped = matching(kind, viewer, match).with_only_columns(IDS[kind]).limit(COUNT_CAP)
         total = await count(session, capped, match.values)
@@ -262,11 +277,22 @@ async def best(
     # means the readable rule hid candidates, the only case that needs every match ranked.
     k = limit + OVERFETCH
     rows = await _ranked(
-        session, kind, viewer, match, query, k=k, offset=0, limit=limit, count_up_to=limit
+        session,
+        kind,
+        viewer,
+        match,
+        query,
+        k=k,
+        offset=0,
+        limit=limit,
+        count_up_to=limit,
+        shown=True,
     )
-    if not rows or len(rows) < int(rows[0][3]):
-        rows = await _ranked(session, kind, viewer, match, query, k=None, offset=0, limit=limit)
-    return [Scored(row=row[0], exact=bool(row[1]), score=float(row[2] or 0)) for row in rows]
+    if not rows or len(rows) < int(rows[0].counted):
+        rows = await _ranked(
+            session, kind, viewer, match, query, k=None, offset=0, limit=limit, shown=True
+        )
+    return [Scored(row=row, exact=bool(row.exact), score=float(row.score or 0)) for row in rows]
 
 
 # Faceted track search --------------------------------------------------------------------------
