@@ -7,7 +7,7 @@
   sent through a `veza serve` on the same Redis), against a bare arq worker
   (bench/sink_worker.py) once it has run one job.
 
-    PYTHONPATH=src .venv/bin/python bench/bench_rss.py [--redis redis://127.0.0.1:6379/6]
+    PYTHONPATH=src .venv/bin/python bench/bench_rss.py [--redis redis://127.0.0.1:6379/6] [--each]
 
 With PYTHONPATH naming another checkout's src (e.g. main's), that code is measured the same way
 (its own migrations included), for a before/after. Without --redis (nor VEZA_TEST_REDIS_URL)
@@ -61,13 +61,21 @@ PATHS = (
 IDLE_SECONDS = 2
 
 
-def measure(command: list[str], env: dict[str, str], port: int, user: str, token: str) -> float:
+def measure(
+    command: list[str], env: dict[str, str], port: int, user: str, token: str, *, each: bool = False
+) -> float:
     process = subprocess.Popen(command, env=env)
     try:
         wait_port(port, timeout=60)
+        grown = []
         for path in PATHS:
             asyncio.run(get_json(port, path.format(user=user), token))
+            if each:
+                time.sleep(0.3)
+                grown.append(f"{path.split('?')[0]} {rss_mib(process.pid):.1f}")
         time.sleep(IDLE_SECONDS)
+        if each:
+            print(f"  {command[1]}: RSS after each request (MiB): {', '.join(grown)}")
         return rss_mib(process.pid)
     finally:
         process.terminate()
@@ -144,6 +152,9 @@ def measure_bare_worker(data: Path, redis_url: str) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--redis", default=os.environ.get("VEZA_TEST_REDIS_URL", ""))
+    parser.add_argument(
+        "--each", action="store_true", help="also print veza serve's RSS after each request"
+    )
     args = parser.parse_args()
     which = os.environ.get("PYTHONPATH", "src")
     with tempfile.TemporaryDirectory(prefix="veza-rss-") as tmp:
@@ -152,10 +163,10 @@ def main() -> None:
         env = server_env(data)
         port = free_port()
         serve = [str(VENV_BIN / "veza"), "serve", "--port", str(port)]
-        veza = measure(serve, env, port, user, token)
+        veza = measure(serve, env, port, user, token, each=args.each)
         port = free_port()
         bare = measure(server_command("uvicorn", port, "sink_app:app"), env, port, user, token)
-        print(f"veza serve ({which}): {veza:.0f} MiB RSS; bare ASGI app: {bare:.0f} MiB")
+        print(f"veza serve ({which}): {veza:.1f} MiB RSS; bare ASGI app: {bare:.1f} MiB")
         if args.redis:
             started, processed = measure_worker(data, args.redis, token)
             bare_worker = measure_bare_worker(data, args.redis)

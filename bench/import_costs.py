@@ -1,7 +1,7 @@
 """What the start-up imports of a process cost: resident memory (exclusive, per top-level
 package, in the order the imports happen) and import time, in a fresh interpreter.
 
-    PYTHONPATH=src .venv/bin/python bench/import_costs.py serve   # uvicorn, veza.cli, veza.app
+    PYTHONPATH=src .venv/bin/python bench/import_costs.py serve   # uvicorn, veza.serving, veza.app
     PYTHONPATH=src .venv/bin/python bench/import_costs.py worker  # `veza worker`'s start-up
 
 A package's figure is the growth of RSS while it was first imported, minus what the packages
@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-SERVE_MODULES = ("uvicorn", "veza.cli", "veza.app")
+SERVE_MODULES = ("uvicorn", "veza.serving", "veza.app")
 
 
 def rss_mib() -> float:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import sqlite3
 import subprocess
 import sys
+import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -312,9 +315,10 @@ def test_serve_stops_when_its_migration_fails(
 # What a long-lived process has loaded once started: its own interpreter, the server (or the
 # job runner) replaced by a stand-in that builds what it would run and prints the modules. The
 # API is started (its lifespan) and answers one request with a Bearer token, through ASGI.
+# `veza serve` replaces itself with the serving process (veza/serving.py): the stand-in is put
+# in there, by running this script again in place of `-m veza.serving`, with its arguments.
 _STARTED = """
-import asyncio, json, sys
-import veza.cli
+import asyncio, json, os, sys
 
 async def one_request(app):
     token = app.state.tokens.encode(subject="nobody", typ="access", ttl_seconds=60)
@@ -336,13 +340,27 @@ async def one_request(app):
         await app(scope, receive, send)
     assert sent[0]["status"] == 401, sent
 
-def started(*args, **options):
-    if "serve" in sys.argv:
+def started(settings=None, listener=None, **options):
+    if listener is not None:  # the serving process
         from veza.app import create_app
         asyncio.run(one_request(create_app()))
-    print(json.dumps(sorted(sys.modules)))
+        options["port"] = listener.getsockname()[1]
+    print(json.dumps({"pid": os.getpid(), "options": options, "modules": sorted(sys.modules)}))
 
-veza.cli.run_server = started
+if sys.argv[1] == "serving":  # what `veza serve` became
+    import veza.serving
+    veza.serving.run_server = started
+    veza.serving.main(sys.argv[2:])
+    sys.exit()
+print(os.getpid(), flush=True)
+execve = os.execve
+
+def serving_instead(path, arguments, environment):
+    assert arguments[1:3] == ["-m", "veza.serving"], arguments
+    execve(path, [path, __file__, "serving", *arguments[3:]], environment)
+
+os.execve = serving_instead
+import veza.cli
 if "worker" in sys.argv:  # arq loads redis-py, which loads PyJWT and cryptography
     import arq.worker
     arq.worker.run_worker = started
@@ -352,9 +370,24 @@ veza.cli.app(sys.argv[1:])
 # Never in the process (these modules nor any inside them): Alembic runs in a child; the
 # embedded API signs tokens and derives keys with the standard library (cryptography's bindings
 # load with a first sealed secret) and, on SQLite, has no use for PostgreSQL's dialect; the
-# worker runs no route. redis-py imports PyJWT, so a worker (always on Redis) has it.
+# serving process has none of the command line's modules, no file watcher without --reload,
+# and what only some requests use loads with the first of them (Subsonic's methods, password
+# hashing, rate limits, XSPF exports); the worker runs no route. redis-py imports PyJWT, so a
+# worker (always on Redis) has it.
+_SUBSONIC_METHODS = tuple(
+    f"veza.subsonic.{name}"
+    for name in (
+        "annotation", "browsing", "catalog", "directories", "dispatch", "empty_features",
+        "images", "media", "playlists", "presenters", "queueing", "rendering", "searching",
+        "transcode",
+    )
+)  # fmt: skip
 _ABSENT = {
-    "serve": ("alembic", "mako", "jwt", "cryptography", "sqlalchemy.dialects.postgresql"),
+    "serve": (
+        *("alembic", "mako", "jwt", "cryptography", "sqlalchemy.dialects.postgresql"),
+        *("typer", "rich", "veza.cli", "veza.commands", "veza.copydb", "veza.kit.migrations"),
+        *("watchfiles", "argon2", "limits", "xml", *_SUBSONIC_METHODS),
+    ),
     "worker": ("alembic", "mako", "fastapi", "starlette"),
 }
 
@@ -367,16 +400,15 @@ def _inside(module: str, packages: tuple[str, ...]) -> bool:
 def test_long_lived_processes_migrate_in_a_child_and_load_only_what_they_use(
     tmp_path: Path, command: str
 ) -> None:
-    environment = {
-        **os.environ,
-        "VEZA_DATA_DIR": str(tmp_path),
-        "VEZA_SERVER__PORT": str(free_port()),
-    }
+    port = free_port()
+    environment = {**os.environ, "VEZA_DATA_DIR": str(tmp_path), "VEZA_SERVER__PORT": str(port)}
     environment.pop("VEZA_REDIS_URL", None)  # serve embedded
     if command == "worker":
         environment["VEZA_REDIS_URL"] = "redis://127.0.0.1:1/0"  # needed; it is not reached
+    script = tmp_path / "started.py"
+    script.write_text(_STARTED)
     child = subprocess.run(  # noqa: S603  (this interpreter, a fixed script)
-        [sys.executable, "-c", _STARTED, command],
+        [sys.executable, str(script), command],
         env=environment,
         capture_output=True,
         text=True,
@@ -384,12 +416,53 @@ def test_long_lived_processes_migrate_in_a_child_and_load_only_what_they_use(
         timeout=120,
     )
     assert child.returncode == 0, child.stderr
-    modules = json.loads(child.stdout.splitlines()[-1])
-    assert "veza.kit.migrations" in modules  # the module is there, what it runs is not
+    *_, pid, last = child.stdout.splitlines()
+    loaded = json.loads(last)
+    assert loaded["pid"] == int(pid)  # `veza serve` became the serving process: the same pid
+    modules = loaded["modules"]
+    if command == "serve":
+        assert loaded["options"] == {"process_count": 1, "reload": False, "port": port}
+        assert "veza.serving" in modules
+    else:
+        assert "veza.kit.migrations" in modules  # the module is there, what it runs is not
     assert [m for m in modules if _inside(m, _ABSENT[command])] == []
     with sqlite3.connect(tmp_path / "veza.db") as database:  # the fresh folder was migrated
         (revision,) = database.execute("SELECT version_num FROM alembic_version").fetchone()
     assert revision
+
+
+def test_serve_answers_from_the_process_it_started_and_stops_on_sigterm(tmp_path: Path) -> None:
+    """The real thing: `veza serve` hands its socket to the serving process (the same pid),
+    which answers, then shuts down cleanly on SIGTERM as uvicorn does (re-raising it)."""
+    port = free_port()
+    environment = {**os.environ, "VEZA_DATA_DIR": str(tmp_path), "VEZA_LOG__LEVEL": "WARNING"}
+    environment.pop("VEZA_REDIS_URL", None)
+    server = subprocess.Popen(  # noqa: S603  (this interpreter, the installed command)
+        [sys.executable, "-c", "from veza.cli import app; app()", "serve", "--port", str(port)],
+        env=environment,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=5) as answer:
+                    assert answer.status == 200
+                    break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline
+                time.sleep(0.2)
+        command = Path(f"/proc/{server.pid}/cmdline").read_bytes().split(b"\0")
+        assert command[1:3] == [b"-m", b"veza.serving"]
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(timeout=30) == -signal.SIGTERM
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+    said = server.stderr.read() if server.stderr else ""
+    assert "Traceback" not in said and "Error" not in said, said
 
 
 # worker ----------------------------------------------------------------------------------------

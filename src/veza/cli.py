@@ -7,8 +7,10 @@ VEZA_DATA_DIR, else one that does not depend on where the command runs
 (`config.default_data_dir`), so `veza create-admin` run from any folder meets the database
 `veza serve` uses.
 
-What only one command needs is imported inside it (uvicorn, the token codec, argon2, arq):
-`veza worker` and the short commands do not carry the server's modules.
+What only one command needs is imported inside it (the token codec, argon2, arq): `veza worker`
+and the short commands do not carry the server's modules. `veza serve` hands over to
+`veza.serving` (uvicorn) once the port is taken and the database migrated, replacing its
+process: the server does not carry the command line's.
 """
 
 from __future__ import annotations
@@ -19,20 +21,23 @@ import json
 import os
 import re
 import socket
+import sys
 from datetime import UTC, datetime
+from typing import NoReturn
 
 import structlog
 import typer
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from veza import API_PREFIX, copydb
+from veza import API_PREFIX, copydb, serving
 from veza.commands import library, maintenance, marketplace
 from veza.commands.common import (
     command_settings,
     fail,
     migrate_in_a_child_or_fail,
     migrate_or_fail,
+    this_code_environment,
     without_password,
 )
 from veza.config import Settings, get_settings
@@ -131,35 +136,17 @@ def listen(host: str, port: int) -> socket.socket:
 
 def run_server(
     settings: Settings, listener: socket.socket, *, process_count: int, reload: bool
-) -> None:
-    """uvicorn on the socket already taken, with one or several processes."""
-    import uvicorn
-
-    config = uvicorn.Config(
-        "veza.app:create_app",
-        factory=True,
-        host=settings.server.host,
-        port=settings.server.port,
-        workers=process_count,
-        reload=reload,
-        log_config=None,  # our structlog configuration owns the log output
-        proxy_headers=True,
-        forwarded_allow_ips=settings.server.forwarded_allow_ips,
-        server_header=False,
-    )
-    server = uvicorn.Server(config)
-    if reload:
-        from uvicorn.supervisors import ChangeReload  # watchfiles, for development only
-
-        ChangeReload(config, target=server.run, sockets=[listener]).run()
-    elif process_count > 1:
-        from uvicorn.supervisors import Multiprocess
-
-        Multiprocess(config, sockets=[listener]).run()
-    else:
-        server.run(sockets=[listener])
-        if not server.started:
-            fail("the server did not start (see the log above)")
+) -> NoReturn:
+    """Become the serving process (veza/serving.py): the same pid and socket, none of the
+    command line's modules. ``settings`` are the environment's, which it reads again."""
+    del settings
+    command = serving.command_line(listener, process_count=process_count, reload=reload)
+    sys.stdout.flush()
+    sys.stderr.flush()  # the start-up line is written before the process is replaced
+    try:
+        os.execve(command[0], command, this_code_environment())  # noqa: S606  (this interpreter)
+    except OSError as exc:
+        fail(f"cannot start the server ({command[0]}): {exc.strerror or exc}")
 
 
 @app.command()

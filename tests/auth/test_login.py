@@ -16,7 +16,8 @@ from tests.factories import PASSWORD, create_user
 from veza.app import create_app
 from veza.config import RateLimitSettings, Settings
 from veza.kit.passwords import needs_rehash
-from veza.kit.ratelimit import BoundedMemoryStorage, get_rate_limiter
+from veza.kit.ratelimit import get_rate_limiter
+from veza.kit.ratelimit_memory import BoundedMemoryStorage
 from veza.models import User
 
 

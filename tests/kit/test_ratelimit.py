@@ -12,7 +12,8 @@ from fastapi import FastAPI
 
 from veza.config import Settings
 from veza.kit.errors import RateLimited
-from veza.kit.ratelimit import BoundedMemoryStorage, RateLimiter, get_rate_limiter, storage_for
+from veza.kit.ratelimit import RateLimiter, get_rate_limiter, storage_for
+from veza.kit.ratelimit_memory import BoundedMemoryStorage
 
 REDIS_URL = os.environ.get("VEZA_TEST_REDIS_URL", "")
 RULE = "3 per minute"

@@ -92,19 +92,25 @@ def migrate_or_fail(settings: Settings) -> None:
         )
 
 
+def this_code_environment() -> dict[str, str]:
+    """This process's environment, for a Python process that must run the code this one runs
+    (whichever checkout or install it was imported from)."""
+    import veza
+
+    package_root = str(Path(veza.__file__).resolve().parents[1])
+    search_path = os.pathsep.join(filter(None, (package_root, os.environ.get("PYTHONPATH"))))
+    return {**os.environ, "PYTHONPATH": search_path}
+
+
 def migrate_in_a_child_or_fail(settings: Settings) -> None:
     """The migrations of a long-lived process (`veza serve`, `veza worker`), run by a child
     interpreter that exits once done: Alembic never stays in the server's memory."""
-    import veza
-
     url = settings.effective_database_url
     # The child migrates the database this process uses, with the code this process runs.
-    package_root = str(Path(veza.__file__).resolve().parents[1])
     environment = {
-        **os.environ,
+        **this_code_environment(),
         "VEZA_DATABASE_URL": url,
         "VEZA_DATA_DIR": str(settings.data_dir),
-        "PYTHONPATH": os.pathsep.join(filter(None, (package_root, os.environ.get("PYTHONPATH")))),
     }
     child = subprocess.run(
         [sys.executable, "-m", "veza.kit.migrations"],

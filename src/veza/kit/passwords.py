@@ -12,17 +12,32 @@ import asyncio
 import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
 
-# OWASP's recommended argon2id parameters: 19 MiB of memory, 2 iterations, 1 lane.
-HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1, hash_len=32, salt_len=16)
 HASHING_THREADS = max(1, (os.cpu_count() or 2) // 2)
 _POOL = ThreadPoolExecutor(max_workers=HASHING_THREADS, thread_name_prefix="argon2")
 
 T = TypeVar("T")
+
+
+# Made by the first password hashed or checked: argon2-cffi weighs 0.4 MiB resident with cffi,
+# and a server answering only reads never needs it. The tests put a cheaper one here.
+HASHER: PasswordHasher | None = None
+
+
+def _hasher() -> PasswordHasher:
+    global HASHER
+    if HASHER is None:
+        from argon2 import PasswordHasher
+
+        # OWASP's recommended argon2id parameters: 19 MiB of memory, 2 iterations, 1 lane.
+        HASHER = PasswordHasher(
+            time_cost=2, memory_cost=19 * 1024, parallelism=1, hash_len=32, salt_len=16
+        )
+    return HASHER
 
 
 async def _in_pool(work: Callable[[], T]) -> T:
@@ -30,17 +45,19 @@ async def _in_pool(work: Callable[[], T]) -> T:
 
 
 def hash_password_sync(password: str) -> str:
-    return HASHER.hash(password)
+    return _hasher().hash(password)
 
 
 async def hash_password(password: str) -> str:
-    return await _in_pool(lambda: HASHER.hash(password))
+    return await _in_pool(lambda: _hasher().hash(password))
 
 
 async def verify_password(password_hash: str, password: str) -> bool:
     def _verify() -> bool:
+        from argon2.exceptions import InvalidHashError, VerificationError
+
         try:
-            return HASHER.verify(password_hash, password)
+            return _hasher().verify(password_hash, password)
         except (VerificationError, InvalidHashError):
             return False
 
@@ -48,4 +65,4 @@ async def verify_password(password_hash: str, password: str) -> bool:
 
 
 def needs_rehash(password_hash: str) -> bool:
-    return HASHER.check_needs_rehash(password_hash)
+    return _hasher().check_needs_rehash(password_hash)

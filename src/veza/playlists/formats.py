@@ -7,17 +7,22 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
-from typing import Any, Literal, cast
-from xml.etree import ElementTree
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from veza.kit.errors import ValidationFailed
+from veza.kit.lazy import LazyModule
 from veza.models import User
 from veza.models.track import Track
 from veza.playlists import entry_queries
 from veza.playlists.access import readable_playlist
 from veza.playlists.dependencies import PlaylistTools
+
+if TYPE_CHECKING:
+    from xml.etree import ElementTree
+else:
+    ElementTree = LazyModule("xml.etree.ElementTree")  # 0.5 MiB, with the first XSPF export
 
 ExportFormat = Literal["jspf", "m3u8", "xspf"]
 FORMATS: dict[str, str] = {

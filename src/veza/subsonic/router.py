@@ -5,6 +5,8 @@ docs/SUBSONIC.md documents both."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
@@ -13,15 +15,22 @@ from veza.auth.dependencies import CurrentUser
 from veza.kit.dependencies import DbSession
 from veza.kit.encryption import SecretBox
 from veza.kit.envelope import Envelope, ok
+from veza.kit.lazy import LazyModule
 from veza.kit.ratelimit import get_rate_limiter
 from veza.playback.dependencies import get_playback_tools
 from veza.playlists.dependencies import get_playlist_tools
 from veza.queue.dependencies import tools_for
 from veza.subsonic import schemas, service
 from veza.subsonic.credentials import password_box
-from veza.subsonic.dispatch import Call, SubsonicTools, handle
-from veza.subsonic.media import MediaTools
 from veza.subsonic.params import Params
+
+if TYPE_CHECKING:
+    from veza.subsonic import dispatch, media
+else:
+    # The methods' modules (browsing, search, playlists, media, rendering: most of the
+    # package) load with the first Subsonic call; most servers never get one.
+    dispatch = LazyModule("veza.subsonic.dispatch")
+    media = LazyModule("veza.subsonic.media")
 
 router = APIRouter(include_in_schema=False)
 
@@ -46,13 +55,13 @@ def _box(request: Request) -> SecretBox:
     return password_box(key, state.tokens.secret)
 
 
-async def _tools(request: Request) -> SubsonicTools:
+async def _tools(request: Request) -> dispatch.SubsonicTools:
     state = request.app.state
     settings = state.settings
-    return SubsonicTools(
+    return dispatch.SubsonicTools(
         db=state.db,
         box=_box(request),
-        media=MediaTools(
+        media=media.MediaTools(
             playback=await get_playback_tools(request),
             transcodes=settings.data_dir / "cache" / "subsonic-transcodes",
         ),
@@ -68,13 +77,13 @@ async def _tools(request: Request) -> SubsonicTools:
 
 @router.api_route("/rest/{method}", methods=["GET", "HEAD", "POST"])
 async def subsonic_method(method: str, request: Request) -> Response:
-    call = Call(
+    call = dispatch.Call(
         method=method,
         params=await _params(request),
         headers={k.lower(): v for k, v in request.headers.items()},
         client_ip=request.client.host if request.client else None,
     )
-    return await handle(call, await _tools(request))
+    return await dispatch.handle(call, await _tools(request))
 
 
 # The caller's own Subsonic access, mounted under /api/v1 (outside the contract too).
