@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import event, text
 
 from veza.config import Settings
-from veza.kit.db import Database, commit_request, provided
+from veza.kit.db import Database, commit_request
 
 
 @pytest.fixture
@@ -66,23 +66,3 @@ async def test_a_sqlite_get_that_only_read_is_closed_without_a_commit(
         await commit_request(session)
     assert len(commits) == 1
     assert await _rows(database) == [3]
-
-
-async def test_a_read_connection_reaches_the_services_and_holds_no_transaction(
-    database: Database, settings: Settings
-) -> None:
-    """``Database.read_connection`` (the read lane's anonymous reads): the database's services,
-    and on PostgreSQL autocommit: no transaction left open between its statements (no BEGIN
-    before a read, no ROLLBACK after it)."""
-    marker = object()
-    database.provide(object, marker)
-    async with database.read_connection() as connection:
-        assert provided(connection, object) is marker
-        if settings.is_sqlite:
-            return
-        pid = await connection.scalar(text("SELECT pg_backend_pid()"))
-        async with database.engine.connect() as other:
-            state = await other.scalar(
-                text("SELECT state FROM pg_stat_activity WHERE pid = :pid"), {"pid": pid}
-            )
-    assert state == "idle"  # in a transaction, "idle in transaction"

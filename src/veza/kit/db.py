@@ -235,9 +235,8 @@ class Database:
         """A bare connection of the request reader's kind, for a read that runs Core statements
         only and never writes: the read lane's anonymous reads. An ``AsyncSession`` made and
         closed around one statement cost a third of such a read's CPU (docs/PERFORMANCE.md,
-        "Hot reads"). It is for reads only (none of the lane's anonymous routes writes): a
-        write would be rolled back at its close on SQLite, and committed alone, statement by
-        statement, on PostgreSQL, where it runs in autocommit (``_read_options``)."""
+        "Hot reads"). Closing it rolls back, so it must not be used to write: what it wrote
+        would be lost (none of the lane's anonymous routes writes)."""
         return self.read_bind.connect()
 
     @classmethod
@@ -262,7 +261,7 @@ class Database:
             writer=sessions(write_bind),
             services=services,
             request_reader=sessions(request_bind),
-            read_bind=request_bind.execution_options(**_read_options(settings, services)),
+            read_bind=request_bind.execution_options(**{_SERVICES: services}),
         )
 
     def provide(self, kind: type[Any], service: object) -> None:
@@ -278,18 +277,6 @@ class Database:
 
 
 _SERVICES = "veza.services"
-
-
-def _read_options(settings: Settings, services: dict[object, object]) -> dict[str, Any]:
-    """The execution options of ``Database.read_connection``: the services; on PostgreSQL,
-    autocommit. A bare connection there begins a transaction before its first statement
-    (BEGIN) and rolls it back on close (ROLLBACK): two round trips for a read of one. Under
-    READ COMMITTED each statement of a transaction sees its own snapshot anyway, so a read of
-    several statements sees what it would have seen in one transaction."""
-    options: dict[str, Any] = {_SERVICES: services}
-    if not settings.is_sqlite:
-        options["isolation_level"] = "AUTOCOMMIT"
-    return options
 
 
 def provided(reads: Reads, kind: Callable[..., ServiceT]) -> ServiceT | None:
