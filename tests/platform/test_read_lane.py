@@ -13,6 +13,7 @@ import uuid
 from datetime import UTC, datetime
 
 import httpx
+import pytest
 from fastapi import FastAPI
 from sqlalchemy import update
 
@@ -28,6 +29,8 @@ from tests.factories import (
 )
 from tests.helpers import follow
 from tests.lane import same_answer
+from veza.kit.db import provided
+from veza.kit.pagination import CursorCodec
 from veza.kit.tokens import ACCESS_TOKEN_TYPE
 from veza.models import AuthSession, utcnow
 
@@ -56,6 +59,30 @@ async def test_public_reads_are_answered_by_the_lane_as_the_api_answers_them(
         profile.content
         == json.dumps(profile.json(), ensure_ascii=False, separators=(",", ":")).encode()
     )
+
+
+async def test_anonymous_reads_open_no_session(
+    app: FastAPI,
+    client: httpx.AsyncClient,
+    lane_answers: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The lane's anonymous reads run on a bare connection (``Database.read_connection``), which
+    reaches the database's services as a session does."""
+    owner = await member(app)
+    track = await create_track(app, owner)
+    database = app.state.db
+
+    def no_session() -> None:
+        raise AssertionError("the anonymous read opened a session")
+
+    monkeypatch.setattr(database, "request_reader", no_session)
+    paths = [f"/api/v1/tracks/{track.id}", "/api/v1/tracks?limit=5", f"/api/v1/users/{owner.id}"]
+    for path in paths:
+        assert (await client.get(path)).status_code == 200, path
+    assert lane_answers == paths
+    async with database.read_connection() as connection:
+        assert isinstance(provided(connection, CursorCodec), CursorCodec)
 
 
 async def test_private_missing_and_unreadable_are_left_to_the_api(

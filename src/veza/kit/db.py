@@ -26,6 +26,7 @@ import structlog
 from sqlalchemy import event, exc, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -41,6 +42,9 @@ log = structlog.get_logger("veza.db")
 AfterCommit = Callable[[], Awaitable[Any]]
 ServiceT = TypeVar("ServiceT")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})  # their request sessions read first
+# What a read runs its statements on: a request's session, or a bare connection for a read of
+# Core statements only (``Database.read_connection``: the read lane's anonymous reads).
+Reads = AsyncSession | AsyncConnection
 
 
 def _configure_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:
@@ -224,6 +228,16 @@ class Database:
     # The session of a GET, HEAD or OPTIONS request (get_db_session): the reader, beginning its
     # transaction only before a write on SQLite (_LAZY_BEGIN).
     request_reader: async_sessionmaker[AsyncSession]
+    # The request reader's engine, the services in its execution options (``provided``).
+    read_bind: AsyncEngine
+
+    def read_connection(self) -> AsyncConnection:
+        """A bare connection of the request reader's kind, for a read that runs Core statements
+        only and never writes: the read lane's anonymous reads. An ``AsyncSession`` made and
+        closed around one statement cost a third of such a read's CPU (docs/PERFORMANCE.md,
+        "Hot reads"). Closing it rolls back, so it must not be used to write: what it wrote
+        would be lost (none of the lane's anonymous routes writes)."""
+        return self.read_bind.connect()
 
     @classmethod
     def from_settings(cls, settings: Settings, *, engine: AsyncEngine | None = None) -> Database:
@@ -247,6 +261,7 @@ class Database:
             writer=sessions(write_bind),
             services=services,
             request_reader=sessions(request_bind),
+            read_bind=request_bind.execution_options(**{_SERVICES: services}),
         )
 
     def provide(self, kind: type[Any], service: object) -> None:
@@ -264,10 +279,21 @@ class Database:
 _SERVICES = "veza.services"
 
 
-def provided(session: AsyncSession, kind: Callable[..., ServiceT]) -> ServiceT | None:
-    """The service of type ``kind`` the session's database provides, if any."""
-    services: dict[object, object] = session.info.get(_SERVICES, {})
+def provided(reads: Reads, kind: Callable[..., ServiceT]) -> ServiceT | None:
+    """The service of type ``kind`` the database of the session (or of the connection from
+    ``Database.read_connection``) provides, if any."""
+    if isinstance(reads, AsyncConnection):
+        services: dict[object, object] = reads.engine.get_execution_options().get(_SERVICES, {})
+    else:
+        services = reads.info.get(_SERVICES, {})
     return cast("ServiceT | None", services.get(kind))
+
+
+async def connection_of(reads: Reads) -> AsyncConnection:
+    """The connection a read's Core statements run on: the session's, or the bare one."""
+    if isinstance(reads, AsyncConnection):
+        return reads
+    return await reads.connection()
 
 
 def after_commit(session: AsyncSession, callback: AfterCommit) -> None:

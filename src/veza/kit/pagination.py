@@ -21,9 +21,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from veza.kit.db import provided
+from veza.kit.db import Reads, provided
 from veza.kit.errors import ValidationFailed
 
 DEFAULT_LIMIT = 20
@@ -181,8 +180,8 @@ class CursorCodec:
         return position
 
 
-def cursor_codec(session: AsyncSession) -> CursorCodec:
-    codec = provided(session, CursorCodec)
+def cursor_codec(reads: Reads) -> CursorCodec:
+    codec = provided(reads, CursorCodec)
     if codec is None:
         raise RuntimeError("this database provides no CursorCodec (create_app provides one)")
     return codec

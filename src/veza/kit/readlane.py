@@ -5,14 +5,17 @@ anything else, and the routing, dependency solving and middleware layers in fron
 more than the SQL (docs/PERFORMANCE.md, "Hot reads"). A request of exactly the shape a lane
 route names (GET, the path, a query string it reads in full, no Origin, no body, and either no
 Authorization or ``Bearer <token>`` for a route with a member read) is answered here by the
-route's own read: the same service function the FastAPI route calls, in a request session of
-the same kind, with the same JSON and headers. A token is checked by the API's own rule
-(``authenticate``, given by the app: ``auth.dependencies.authenticate_caller``) in that
-session, the caller read as one row of the columns the rule reads (a ``Viewer``, not a User).
-Anything else, and any token or read that does not answer 200 (bad, expired or revoked token,
-banned account, not found, refused, failed), goes through the API as usual, which answers it
-in full: the lane only ever gives the answers the API gives, faster (a test holds them byte
-for byte equal).
+route's own read: the same service function the FastAPI route calls, with the same JSON and
+headers. An anonymous read of Core statements runs on a bare connection of the request
+session's kind (``Database.read_connection``, as the raw baseline reads: a session made and
+closed around one statement was a third of its CPU); a member's read, and an anonymous one
+that needs the ORM (``session_read``), in a request session of the same kind. A token is
+checked by the API's own rule (``authenticate``, given by the app:
+``auth.dependencies.authenticate_caller``) in that session, the caller read as one row of the
+columns the rule reads (a ``Viewer``, not a User). Anything else, and any token or read that
+does not answer 200 (bad, expired or revoked token, banned account, not found, refused,
+failed), goes through the API as usual, which answers it in full: the lane only ever gives the
+answers the API gives, faster (a test holds them byte for byte equal).
 
 Like the playback fast lane, it gives its answers what ``RequestContextMiddleware`` gives every
 other answer (request id, security headers, metrics, access log) through the same
@@ -27,7 +30,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from veza.kit.db import Database, commit_request
@@ -44,9 +47,13 @@ class LaneAnswer:
     headers: tuple[tuple[bytes, bytes], ...] = ()
 
 
-# What the lane's anonymous read gets: the session, the path's match, the query's match, the
-# app state.
+# What the lane's anonymous read gets: the bare connection, the path's match, the query's
+# match, the app state.
 LaneRead = Callable[
+    [AsyncConnection, re.Match[str], re.Match[bytes], Any], Awaitable[bytes | LaneAnswer]
+]
+# The same in a request session, for an anonymous read that needs the ORM.
+SessionRead = Callable[
     [AsyncSession, re.Match[str], re.Match[bytes], Any], Awaitable[bytes | LaneAnswer]
 ]
 # A member's read: the same, then the scope (client, headers) and the authenticated caller.
@@ -75,8 +82,15 @@ class LaneRoute:
     pattern: re.Pattern[str]  # the whole path
     query: re.Pattern[bytes]  # the whole query string (b"" when there is none)
     # The JSON body of the 200 (and its headers); raises what the API would answer otherwise.
-    read: LaneRead | None  # anonymous callers (None: the route requires a caller)
+    read: LaneRead | None  # anonymous callers, on a bare connection
     member_read: MemberRead | None = None  # callers with a Bearer token (None: the API's)
+    # Anonymous callers, in a request session (for a route whose ``read`` is None). With
+    # neither, the route requires a caller.
+    session_read: SessionRead | None = None
+
+    @property
+    def anonymous(self) -> bool:
+        return self.read is not None or self.session_read is not None
 
 
 @dataclass(frozen=True)
@@ -128,44 +142,49 @@ class ReadLane:
                         return None  # which one counts is the API's to decide
                     authorization = value
             if authorization is None:
-                return None if route.read is None else _Found(route, match, query, None)
+                return _Found(route, match, query, None) if route.anonymous else None
             bearer = _BEARER.fullmatch(authorization)
             if bearer is None or route.member_read is None:
                 return None
             return _Found(route, match, query, bearer.group(1).decode("ascii"))
         return None
 
-    async def _read(self, found: _Found, session: AsyncSession, scope: Scope) -> LaneAnswer:
+    async def _read(self, found: _Found, scope: Scope) -> bytes | LaneAnswer:
         """The route's answer, the token checked first as the API checks it."""
-        if found.token is None:
-            assert found.route.read is not None
-            answer = await found.route.read(session, found.path, found.query, self.state)
-        else:
-            assert found.route.member_read is not None
-            caller = await self.authenticate(session, found.token)
-            # What the API's token dependency records for the access log.
-            scope["state"]["user_id"] = caller.id
-            answer = await found.route.member_read(
-                session, found.path, found.query, self.state, scope, caller
-            )
-        return answer if isinstance(answer, LaneAnswer) else LaneAnswer(answer)
+        database: Database = self.state.db
+        route = found.route
+        if found.token is None and route.read is not None:
+            async with database.read_connection() as connection:
+                return await route.read(connection, found.path, found.query, self.state)
+        async with database.request_reader() as session:
+            if found.token is None:
+                assert route.session_read is not None
+                answer = await route.session_read(session, found.path, found.query, self.state)
+            else:
+                assert route.member_read is not None
+                caller = await self.authenticate(session, found.token)
+                # What the API's token dependency records for the access log.
+                scope["state"]["user_id"] = caller.id
+                answer = await route.member_read(
+                    session, found.path, found.query, self.state, scope, caller
+                )
+            await commit_request(session)
+        return answer
 
     async def _serve(self, found: _Found, scope: Scope, send: Send) -> bool:
         started = time.perf_counter()
         request_id = self.observer.begin(scope)
-        database: Database = self.state.db
         precedence: Precedence = self.state.precedence  # uploads give way to this read too
         precedence.begin()
         try:
-            async with database.request_reader() as session:
-                answer = await self._read(found, session, scope)
-                await commit_request(session)
+            read = await self._read(found, scope)
         except Exception:
             scope["state"].pop("user_id", None)
             return False
         finally:
             precedence.end()
         scope["route"] = found.route
+        answer = read if isinstance(read, LaneAnswer) else LaneAnswer(read)
         body = answer.body
         headers = [
             *answer.headers,

@@ -90,7 +90,7 @@ async def _suggestions_json(
 # takes a query string made of these parameters only; it is read as the API reads it
 # (Starlette's parsing: the last value of a scalar, every ``type``), and a value the API would
 # refuse or convert otherwise (a ``limit`` that is not plain digits, a missing ``q``) leaves
-# the request to the API.
+# the request to the API. They run in a request session (the search reads Track objects).
 
 
 class _LeftToTheApi(Exception):
@@ -142,13 +142,15 @@ LANE_ROUTES = (
         "/api/v1/search",
         re.compile("/api/v1/search"),
         _parameters("q", "type", "limit", "cursor"),
-        _lane_search,
+        None,
+        session_read=_lane_search,
     ),
     LaneRoute(
         "/api/v1/search/suggestions",
         re.compile("/api/v1/search/suggestions"),
         _parameters("q", "limit"),
-        _lane_suggestions,
+        None,
+        session_read=_lane_suggestions,
     ),
 )
 

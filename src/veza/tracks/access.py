@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from veza.kit.db import Reads
 from veza.models import Track, User, Viewer
 from veza.tracks import repository
 from veza.tracks.errors import NotTrackOwner, OnlyTheOwner, TrackNotFound
@@ -48,12 +49,10 @@ async def listed_track(
     return track
 
 
-async def listed_track_row(
-    session: AsyncSession, track_id: uuid.UUID, viewer: User | None
-) -> Row[Any]:
+async def listed_track_row(reads: Reads, track_id: uuid.UUID, viewer: User | None) -> Row[Any]:
     """``listed_track`` as a row of ``repository.SHOWN_COLUMNS`` (no Track object), for the
     read that only encodes it."""
-    row = await repository.get_listed_row(session, track_id, viewer)
+    row = await repository.get_listed_row(reads, track_id, viewer)
     if row is None:
         raise TrackNotFound()
     return row

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Row, Select, and_, bindparam, func, or_, select, union_all
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
+from veza.kit.db import Reads, connection_of
 from veza.kit.pagination import MAX_OFFSET
 from veza.models import Viewer
 from veza.models.track import Track
@@ -136,7 +136,7 @@ _unfiltered_page = functools.lru_cache(maxsize=32)(_page_statement)
 
 
 async def catalog_page(
-    session: AsyncSession,
+    reads: Reads,
     viewer: Viewer | None,
     filters: CatalogFilters,
     sort: SortKey,
@@ -151,7 +151,7 @@ async def catalog_page(
     listed, params = listed_for_bound(viewer)
     filtered = tuple(_filter_conditions(filters))
     counted = await counts.catalog_total(
-        session,
+        reads,
         viewer,
         listed=listed,
         public=_PUBLIC,
@@ -167,12 +167,11 @@ async def catalog_page(
     build = _page_statement if filtered else _unfiltered_page
     corrected = isinstance(counted, counts.Uncorrected)
     statement = build(listed, sort, after is not None, filtered, corrected)
-    # Through the session's connection: rows of table columns need none of the ORM's result
-    # handling.
-    connection = await session.connection()
+    # Through the connection: rows of table columns need none of the ORM's result handling.
+    connection = await connection_of(reads)
     rows = list((await connection.execute(statement, params)).all())
     if isinstance(counted, counts.Uncorrected):
-        counted = await counted.total(session, rows)
+        counted = await counted.total(connection, rows)
     return rows[:limit], counted, len(rows) > limit
 
 

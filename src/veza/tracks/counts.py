@@ -23,10 +23,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Row, Select, func, not_, select
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
-from veza.kit.db import provided
+from veza.kit.db import Reads, provided
 from veza.kit.queries import InWrittenOrder
 from veza.models import Viewer
 from veza.models.track import Track
@@ -65,18 +64,16 @@ class CatalogCounts:
 Params = Mapping[str, Any]
 
 
-async def _count(
-    session: AsyncSession, conditions: Sequence[ColumnElement[bool]], params: Params
-) -> int:
-    return int(await session.scalar(select(func.count()).where(*conditions), params) or 0)
+async def _count(reads: Reads, conditions: Sequence[ColumnElement[bool]], params: Params) -> int:
+    return int(await reads.scalar(select(func.count()).where(*conditions), params) or 0)
 
 
 async def _capped_count(
-    session: AsyncSession, conditions: Sequence[ColumnElement[bool]], cap: int, params: Params
+    reads: Reads, conditions: Sequence[ColumnElement[bool]], cap: int, params: Params
 ) -> int:
     """The count, or ``cap + 1`` when there are more than ``cap``."""
     capped = select(Track.id).where(*conditions).limit(cap + 1).subquery()
-    return int(await session.scalar(select(func.count()).select_from(capped), params) or 0)
+    return int(await reads.scalar(select(func.count()).select_from(capped), params) or 0)
 
 
 def _correction_columns(
@@ -140,7 +137,7 @@ def with_correction(
 
 
 async def _viewer_correction(
-    session: AsyncSession,
+    reads: Reads,
     viewer: Viewer,
     public: ColumnElement[bool],
     own_extra: ColumnElement[bool],
@@ -151,7 +148,7 @@ async def _viewer_correction(
     index; blocks and one's own tracks are few)."""
     build = _correction_statement if filters else _unfiltered_correction
     statement = build(public, own_extra, tuple(filters))
-    row = (await session.execute(statement, {"viewer_id": viewer.id})).one()
+    row = (await reads.execute(statement, {"viewer_id": viewer.id})).one()
     return int(row[0] or 0) - int(row[1] or 0)
 
 
@@ -167,7 +164,7 @@ class Uncorrected:
     own_extra: ColumnElement[bool]
     filters: tuple[ColumnElement[bool], ...]
 
-    async def total(self, session: AsyncSession, page: Sequence[Row[Any]]) -> int:
+    async def total(self, reads: Reads, page: Sequence[Row[Any]]) -> int:
         """The total, from the correction's columns of the ``page`` read ``with_correction``,
         or, when the page is empty, from the correction read alone."""
         if page:
@@ -175,7 +172,7 @@ class Uncorrected:
             correction = int(first[_OWN] or 0) - int(first[_BLOCKED] or 0)
         else:
             correction = await _viewer_correction(
-                session, self.viewer, self.public, self.own_extra, self.filters
+                reads, self.viewer, self.public, self.own_extra, self.filters
             )
         return max(0, self.shared + correction)
 
@@ -191,7 +188,7 @@ def _key(kind: str, filters: object) -> CountKey:
 
 
 async def catalog_total(
-    session: AsyncSession,
+    reads: Reads,
     viewer: Viewer | None,
     *,
     listed: ColumnElement[bool],
@@ -208,17 +205,17 @@ async def catalog_total(
     ``public`` is the anonymous listing; ``own_extra`` what the viewer's own tracks need to be
     listed for them but not for anonymous callers (see the module docstring); ``params`` the
     values ``listed`` binds (the viewer's id, tracks/bound.py)."""
-    counts = provided(session, CatalogCounts)
+    counts = provided(reads, CatalogCounts)
     if counts is None:
-        return await _count(session, [listed, *filters], params)
+        return await _count(reads, [listed, *filters], params)
     is_admin = viewer is not None and viewer.is_administrator
     key = _key("admin" if is_admin else "public", filter_key)
     shared = counts.get(key)
     if shared is None:
-        capped = await _capped_count(session, [listed, *filters], counts.exact_up_to, params)
+        capped = await _capped_count(reads, [listed, *filters], counts.exact_up_to, params)
         if capped <= counts.exact_up_to:
             return capped
-        shared = await _count(session, [listed if is_admin else public, *filters], {})
+        shared = await _count(reads, [listed if is_admin else public, *filters], {})
         counts.put(key, shared)
     if viewer is None or is_admin:
         return shared

@@ -11,9 +11,10 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Body, Path, Query, Response
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from veza.auth.dependencies import CurrentUser, OptionalUser
+from veza.kit.db import Reads
 from veza.kit.dependencies import AppSettings, DbSession, PublicUrl, offset_params
 from veza.kit.envelope import Envelope, ok
 from veza.kit.pagination import OffsetParams
@@ -173,11 +174,11 @@ async def get_tracks_id(
 # calls, for the requests the lane takes (no query but ``limit``, a canonical id). The catalog
 # is read there signed in too (the caller authenticated by the lane as the API does).
 async def _lane_tracks_for(
-    session: AsyncSession, viewer: Viewer | None, query: re.Match[bytes], state: Any
+    reads: Reads, viewer: Viewer | None, query: re.Match[bytes], state: Any
 ) -> bytes:
     limit = query.group(1)
     return await service.list_tracks(
-        session,
+        reads,
         viewer,
         public_url=state.settings.server.public_url,
         cursor=None,
@@ -191,9 +192,9 @@ async def _lane_tracks_for(
 
 
 async def _lane_tracks(
-    session: AsyncSession, _: re.Match[str], query: re.Match[bytes], state: Any
+    connection: AsyncConnection, _: re.Match[str], query: re.Match[bytes], state: Any
 ) -> bytes:
-    return await _lane_tracks_for(session, None, query, state)
+    return await _lane_tracks_for(connection, None, query, state)
 
 
 async def _lane_member_tracks(
@@ -208,10 +209,10 @@ async def _lane_member_tracks(
 
 
 async def _lane_track(
-    session: AsyncSession, path: re.Match[str], _: re.Match[bytes], state: Any
+    connection: AsyncConnection, path: re.Match[str], _: re.Match[bytes], state: Any
 ) -> bytes:
     return await service.get_track(
-        session, None, UUID(path.group(1)), public_url=state.settings.server.public_url
+        connection, None, UUID(path.group(1)), public_url=state.settings.server.public_url
     )
 
 

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from veza.audit.service import changes as audit_changes
 from veza.audit.service import record
 from veza.kit import events
+from veza.kit.db import Reads
 from veza.kit.errors import ValidationFailed, VezaError
 from veza.kit.files import forget
 from veza.kit.pagination import CursorCodec, checked_limit, checked_page, cursor_codec
@@ -40,10 +41,10 @@ BATCH_MAX = 50
 
 
 async def get_track(
-    session: AsyncSession, viewer: User | None, track_id: uuid.UUID, *, public_url: str
+    reads: Reads, viewer: User | None, track_id: uuid.UUID, *, public_url: str
 ) -> bytes:
     """The track as the JSON of ``Envelope[TrackEnvelopeData]`` (``presenters.track_json``)."""
-    return track_json(await listed_track_row(session, track_id, viewer), public_url, viewer)
+    return track_json(await listed_track_row(reads, track_id, viewer), public_url, viewer)
 
 
 def _filters(user_id: str | None, genre: str | None, format: str | None) -> CatalogFilters:
@@ -113,7 +114,7 @@ def _next_cursor(codec: CursorCodec, sort: SortKey, last: Track | Row[Any]) -> s
 
 
 async def list_tracks(
-    session: AsyncSession,
+    reads: Reads,
     viewer: Viewer | None,
     *,
     public_url: str,
@@ -130,11 +131,11 @@ async def list_tracks(
     number = checked_page(page)
     filters = _filters(user_id, genre, format)
     sort = _sort(sort_by)
-    codec = cursor_codec(session)
+    codec = cursor_codec(reads)
     if cursor:
         after = _cursor_position(codec, cursor, sort)
         tracks, total, more = await catalog.catalog_page(
-            session, viewer, filters, sort, limit=size, after=after
+            reads, viewer, filters, sort, limit=size, after=after
         )
         pagination = schemas.CatalogPagination(
             limit=size,
@@ -144,7 +145,7 @@ async def list_tracks(
         )
     else:
         tracks, total, more = await catalog.catalog_page(
-            session, viewer, filters, sort, limit=size, offset=(number - 1) * size
+            reads, viewer, filters, sort, limit=size, offset=(number - 1) * size
         )
         pagination = schemas.CatalogPagination(
             page=number,

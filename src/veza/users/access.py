@@ -7,6 +7,7 @@ from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from veza.kit.db import Reads
 from veza.kit.errors import NotFound
 from veza.models import User
 from veza.users import repository
@@ -42,10 +43,10 @@ async def visible_user(session: AsyncSession, viewer: User | None, user_id: uuid
     return user
 
 
-async def check_reachable(session: AsyncSession, viewer: User | None, user: Account) -> None:
+async def check_reachable(reads: Reads, viewer: User | None, user: Account) -> None:
     if viewer is not None and (viewer.id == user.id or viewer.is_administrator):
         return
     if not user.is_active or user.is_banned:
         raise UserNotFound()
-    if viewer is not None and await repository.is_blocked(session, user.id, viewer.id):
+    if viewer is not None and await repository.is_blocked(reads, user.id, viewer.id):
         raise UserNotFound()

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Body, Path, Query, Response
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from veza.auth.cookies import clear_refresh_cookie
 from veza.auth.dependencies import AuthCtx, CurrentUser, OptionalUser
@@ -127,9 +127,9 @@ async def get_users_id(
 
 
 async def _lane_profile(
-    session: AsyncSession, path: re.Match[str], _: re.Match[bytes], __: Any
+    connection: AsyncConnection, path: re.Match[str], _: re.Match[bytes], __: Any
 ) -> bytes:
-    return await service.profile_json(session, None, UUID(path.group(1)))
+    return await service.profile_json(connection, None, UUID(path.group(1)))
 
 
 # The anonymous read of GET /users/{id} in the read lane (kit/readlane.py).
