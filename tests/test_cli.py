@@ -386,7 +386,7 @@ _ABSENT = {
     "serve": (
         *("alembic", "mako", "jwt", "cryptography", "sqlalchemy.dialects.postgresql"),
         *("typer", "rich", "veza.cli", "veza.commands", "veza.copydb", "veza.kit.migrations"),
-        *("watchfiles", "argon2", "limits", "xml", *_SUBSONIC_METHODS),
+        *("watchfiles", "argon2", "limits", "xml", "prometheus_client", *_SUBSONIC_METHODS),
     ),
     "worker": ("alembic", "mako", "fastapi", "starlette"),
 }
