@@ -372,8 +372,9 @@ veza.cli.app(sys.argv[1:])
 # load with a first sealed secret) and, on SQLite, has no use for PostgreSQL's dialect; the
 # serving process has none of the command line's modules, no file watcher without --reload,
 # and what only some requests use loads with the first of them (Subsonic's methods, password
-# hashing, rate limits, XSPF exports); the worker runs no route. redis-py imports PyJWT, so a
-# worker (always on Redis) has it.
+# hashing, rate limits, XSPF exports, an upload's ctypes); FastAPI checks for pydantic.v1
+# models without importing it (kit/fastapi_v1_checks.py); the worker runs no route. redis-py
+# imports PyJWT, so a worker (always on Redis) has it.
 _SUBSONIC_METHODS = tuple(
     f"veza.subsonic.{name}"
     for name in (
@@ -386,7 +387,8 @@ _ABSENT = {
     "serve": (
         *("alembic", "mako", "jwt", "cryptography", "sqlalchemy.dialects.postgresql"),
         *("typer", "rich", "veza.cli", "veza.commands", "veza.copydb", "veza.kit.migrations"),
-        *("watchfiles", "argon2", "limits", "xml", *_SUBSONIC_METHODS),
+        *("watchfiles", "argon2", "limits", "xml", "prometheus_client", "pydantic.v1"),
+        *("ctypes", *_SUBSONIC_METHODS),
     ),
     "worker": ("alembic", "mako", "fastapi", "starlette"),
 }

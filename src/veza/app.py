@@ -12,6 +12,11 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.ext.asyncio import AsyncSession
 
+# First of Veza's imports: FastAPI's pydantic.v1 checks without pydantic.v1, before any
+# router module declares its routes.
+from veza.kit import fastapi_v1_checks  # noqa: F401
+
+# isort: split
 from veza import API_PREFIX, __version__
 from veza.audit.router import router as audit_router
 from veza.auth.dependencies import Caller, authenticate_caller
