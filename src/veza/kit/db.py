@@ -148,11 +148,18 @@ def create_engine(settings: Settings) -> AsyncEngine:
         # A file's connections are all kept (no overflow): SQLAlchemy's default (5, overflow
         # 10) closed and reopened them under load, each a thread start and the pragmas again.
         # Not more of them than that: writers beyond one wait in SQLite's busy loop, and a
-        # request waiting for a pooled connection queues fairly instead.
-        pool: dict[str, int] = (
+        # request waiting for a pooled connection queues fairly instead. The last connection
+        # handed back is the next one out (LIFO): with fewer requests in flight than
+        # connections, the same few serve them with their page and statement caches warm,
+        # where FIFO took every connection in turn (suggestions at 100k: -33% in all).
+        pool: dict[str, Any] = (
             {}
             if _is_memory_sqlite(url)
-            else {"pool_size": settings.database.pool_size, "max_overflow": 0}
+            else {
+                "pool_size": settings.database.pool_size,
+                "max_overflow": 0,
+                "pool_use_lifo": True,
+            }
         )
         engine = create_async_engine(
             url,
@@ -168,6 +175,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
         echo=settings.database.echo,
         pool_size=settings.database.pool_size,
         max_overflow=settings.database.max_overflow,
+        pool_use_lifo=True,
     )
     _ping_when_idle(engine, settings.database.ping_after_idle_seconds)
     return engine
