@@ -17,10 +17,10 @@ from veza.playlists import schemas
 from veza.tracks.presenters import (
     TRACK_FIELDS,
     Creators,
+    format_uuid,
     text_of,
     track_payload,
     track_response,
-    uuid_text,
 )
 
 
@@ -143,7 +143,7 @@ def playlist_page_json(
         entry_id, added_by, added_at = entry_values(row)
         track = track_payload(track_values(row), fields, creators, public_url, viewer)
         entry = {
-            "id": uuid_text(entry_id),
+            "id": format_uuid(entry_id),
             "playlist_id": playlist_id,
             "track_id": track["id"],
             "position": index,
@@ -151,7 +151,7 @@ def playlist_page_json(
             "track": track,
         }
         if added_by is not None:
-            entry["added_by"] = uuid_text(added_by)
+            entry["added_by"] = format_uuid(added_by)
         tracks.append(entry)
     return orjson.dumps(
         {"success": True, "data": {"playlist": body}}, option=orjson.OPT_UTC_Z, default=text_of

@@ -80,7 +80,7 @@ assert not any(
 )
 
 
-def uuid_text(value: Any) -> str | None:
+def format_uuid(value: Any) -> str | None:
     """A UUID column's value as its canonical text (SQLite keeps 32 hex digits; the columns
     read by ``kit.uuid_text`` are text already)."""
     if value is None:
@@ -94,7 +94,7 @@ class Creators(dict[Any, uuid.UUID]):
     """Creator ids as UUIDs (for the catalog's rules), made once per creator."""
 
     def __missing__(self, raw: Any) -> uuid.UUID:
-        made = uuid.UUID(uuid_text(raw))
+        made = uuid.UUID(format_uuid(raw))
         self[raw] = made
         return made
 
@@ -149,15 +149,15 @@ class _Places:
         self, row: Sequence[Any], creators: Creators, public_url: str, viewer: Viewer | None
     ) -> dict[str, Any]:
         values = list(row)
-        values[self.id] = track_id = uuid_text(values[self.id])
+        values[self.id] = track_id = format_uuid(values[self.id])
         creator_id: str | uuid.UUID | None
         if viewer is None:  # nobody anonymous manages a track: the rules need no UUID
-            creator_id = uuid_text(values[self.creator_id])
+            creator_id = format_uuid(values[self.creator_id])
         else:
             creator_id = creators[values[self.creator_id]]
         values[self.creator_id] = creator_id
         if self.file_id is not None:
-            values[self.file_id] = uuid_text(values[self.file_id])
+            values[self.file_id] = format_uuid(values[self.file_id])
         hls_path = None
         if self.hls_path is not None:
             hls_path, values[self.hls_path] = values[self.hls_path], None  # not a field
