@@ -94,6 +94,17 @@ _PREFIXES = [
 ]
 
 
+def _range(names: _Names, rank: Any, low: Any, after: Any) -> Select[Any]:
+    """The first ``_OVER`` entries of a rank whose names start in ``[low, after)``."""
+    return (
+        select(names.key, names.rank, names.name)
+        .select_from(names.table)
+        .where(names.rank == rank, names.name >= low, names.name < after)
+        .order_by(names.name, names.key)
+        .limit(_OVER)
+    )
+
+
 def _entries(kind: str, count: int | None, ranks: Sequence[int]) -> Any:
     """The kind's entries in each (rank, prefix) range, ``_OVER`` of each at most: ``count``
     prefixes of the given ranks, or (``None``) the ranges given as arrays (PostgreSQL)."""
@@ -103,15 +114,8 @@ def _entries(kind: str, count: int | None, ranks: Sequence[int]) -> Any:
     ranges = []
     for rank in ranks:
         for prefix, after in _PREFIXES[:count]:
-            found = (
-                select(names.key, names.rank, names.name)
-                .select_from(names.table)
-                .where(names.rank == rank, names.name >= prefix, names.name < after)
-                .order_by(names.name, names.key)
-                .limit(_OVER)
-                .subquery()
-            )
             # Each range in a subquery of its own: SQLite has no LIMIT inside a compound.
+            found = _range(names, rank, prefix, after).subquery()
             ranges.append(select(found.c[names.key.name], found.c.rank, found.c.name))
     return union_all(*ranges).subquery(f"names_{kind}")
 
@@ -133,17 +137,8 @@ def _pg_entries(kind: str) -> Any:
         .table_valued(column("wanted_rank"), column("low"), column("high"))
         .render_derived(name="wanted")
     )
-    found = (
-        select(names.key, names.rank, names.name)
-        .select_from(names.table)
-        .where(
-            names.rank == wanted.c.wanted_rank,
-            names.name >= wanted.c.low,
-            names.name < wanted.c.high,
-        )
-        .order_by(names.name, names.key)
-        .limit(_OVER)
-        .lateral(f"range_{kind}")
+    found = _range(names, wanted.c.wanted_rank, wanted.c.low, wanted.c.high).lateral(
+        f"range_{kind}"
     )
     return (
         select(found.c[names.key.name], found.c.rank, found.c.name)

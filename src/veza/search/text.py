@@ -57,22 +57,26 @@ class ParsedQuery:
         return not self.words and not self.phrases
 
 
+def _excludes(chunk: str) -> bool:
+    return chunk.startswith("-") and len(chunk) > 1
+
+
 def parse(text: str) -> ParsedQuery:
     """``daft pun`` -> words daft, pun (pun a prefix); ``"one more" -daft`` -> a phrase and an
     exclusion (the web-search syntax, as PostgreSQL's websearch_to_tsquery reads it)."""
     phrases = [words(p) for p in _PHRASE.findall(text)]
     rest = _PHRASE.sub(" ", text)
+    chunks = rest.split()
     kept: list[str] = []
     excluded: list[str] = []
-    for chunk in rest.split():
-        if chunk.startswith("-") and len(chunk) > 1:
+    for chunk in chunks:
+        if _excludes(chunk):
             excluded.extend(words(chunk[1:]))
         else:
             kept.extend(words(chunk))
     # The last word is being typed only when the text ends inside it: "r.e.m." and "daft -x"
     # end with finished words, and a prefix of one letter ("m"*) is the broadest match there is.
-    chunks = rest.split()
-    ends_open = bool(chunks) and bool(words(text[-1:])) and not chunks[-1].startswith("-")
+    ends_open = bool(chunks) and bool(words(text[-1:])) and not _excludes(chunks[-1])
     return ParsedQuery(
         words=kept[:MAX_WORDS],
         phrases=[p for p in phrases if p][:MAX_WORDS],
