@@ -1,4 +1,3 @@
-
 """The application's CPU per hot read, in process: ``--requests`` GETs of a bench_api.py case,
 ``--concurrency`` at a time, through the ASGI app called directly (no HTTP client, no
 server), on a copy of bench_api.py's seeded data; timed with ``time.process_time`` (the
@@ -6,7 +5,7 @@ figure that holds on a loaded machine, where requests/s do not). With ``--profil
 cProfile of the requests (internal time, top entries). Each answer must be a 200.
 
     PYTHONPATH=src .venv/bin/python bench/profile_lane.py --data-dir /tmp/veza-hot-copy \
-        --case tracks|playlist|user [--anonymous] [--requests 800] [--profile]
+        --case tracks|playlist|user|search [--anonymous] [--requests 800] [--profile]
 
 The data dir's bench.json names its database (PostgreSQL when seeded with --database-url).
 """
@@ -23,7 +22,9 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote_plus
 
+from bench_api import SEARCH_QUERIES
 from common import asgi_request, server_env
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,6 +42,7 @@ def _paths(info: dict[str, Any]) -> dict[str, str]:
         "tracks": "/api/v1/tracks?limit=20",
         "playlist": f"/api/v1/playlists/{info['playlist']}",
         "user": f"/api/v1/users/{info['user']}",
+        "search": "/api/v1/search?q={q}&limit=20",
     }
 
 
@@ -63,12 +65,16 @@ async def _run(args: argparse.Namespace) -> None:
             viewer = await session.scalar(select(User).where(User.username == "viewer"))
         assert viewer is not None
         headers = [(b"authorization", f"Bearer {await access_token(app, viewer)}".encode())]
-    path = _paths(info)[args.case]
+    # The search case cycles through bench_api.py's queries, one per request.
+    paths = [_paths(info)[args.case].format(q=quote_plus(q)) for q in SEARCH_QUERIES]
 
     async def batch(count: int) -> None:
-        for _ in range(count // args.concurrency):
+        for turn in range(count // args.concurrency):
             statuses = await asyncio.gather(
-                *(_call(app, path, headers) for _ in range(args.concurrency))
+                *(
+                    _call(app, paths[(turn + n) % len(paths)], headers)
+                    for n in range(args.concurrency)
+                )
             )
             assert set(statuses) == {200}, statuses
 
@@ -94,7 +100,7 @@ async def _run(args: argparse.Namespace) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--data-dir", type=Path, required=True)
-    parser.add_argument("--case", choices=("tracks", "playlist", "user"), required=True)
+    parser.add_argument("--case", choices=("tracks", "playlist", "user", "search"), required=True)
     parser.add_argument("--anonymous", action="store_true")
     parser.add_argument("--requests", type=int, default=800)
     parser.add_argument("--concurrency", type=int, default=8)

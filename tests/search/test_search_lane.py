@@ -75,20 +75,39 @@ async def test_the_json_is_what_fastapi_writes_for_the_response_models(
     app: FastAPI, client: httpx.AsyncClient, q: str
 ) -> None:
     await _catalogue(app)
-    public_url = app.state.settings.server.public_url
-    async with app.state.db.request_reader() as session:
-        results = await service.search(session, None, q, None, None, 2, public_url=public_url)
-        suggested = await service.suggestions(session, None, q, None)
+    # The search's answer, written in one pass, read back as its response model: FastAPI
+    # writes that model as the same bytes (every key in its place, None left out).
     search = await client.get("/api/v1/search", params={"q": q, "limit": 2})
+    model = Envelope[schemas.SearchResults]
     expected = await _fastapi_bytes(
-        Envelope(data=results), Envelope[schemas.SearchResults], exclude_none=True
+        model.model_validate_json(search.content), model, exclude_none=True
     )
     assert search.content == expected
+    # Each track as the catalog shows it.
+    for track in search.json()["data"]["tracks"]:
+        shown = await client.get(f"/api/v1/tracks/{track['id']}")
+        assert shown.json()["data"]["track"] == track
+    async with app.state.db.request_reader() as session:
+        suggested = await service.suggestions(session, None, q, None)
     suggestions = await client.get("/api/v1/search/suggestions", params={"q": q})
     expected = await _fastapi_bytes(
         Envelope(data=suggested), Envelope[schemas.Suggestions], exclude_none=False
     )
     assert suggestions.content == expected
+
+
+async def test_a_signed_in_search_shows_the_owner_their_tracks_counts(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    owner = await member(app, username="counter")
+    await create_track(app, owner, title="Counted Song", is_public=False)
+    mine = await client.get("/api/v1/search?q=counted", headers=owner.headers)
+    (track,) = mine.json()["data"]["tracks"]
+    assert track["play_count"] == 0 and track["like_count"] == 0
+    shown = await client.get(f"/api/v1/tracks/{track['id']}", headers=owner.headers)
+    assert shown.json()["data"]["track"] == track
+    anonymous = await client.get("/api/v1/search?q=counted")
+    assert anonymous.json()["data"]["tracks"] == []
 
 
 async def test_refusals_callers_and_other_shapes_are_left_to_the_api(

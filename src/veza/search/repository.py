@@ -141,10 +141,10 @@ async def _ranked(
     offset: int,
     limit: int,
     count_up_to: int | None = None,
-    shown: bool = False,
+    shown: tuple[Any, ...] | None = None,
 ) -> list[Any]:
     """Rows ``(entity, exact, score[, counted])`` of the page in the relevance order (with
-    ``shown``, the ``SUGGESTED`` columns instead of the entity), ranked
+    ``shown``, those columns instead of the entity), ranked
     among the bounded top-k candidates (the index scores every match; only the candidates are
     read and sorted with the tie-breaks). Exact whenever the readable candidates fill the
     page: a match outside them scores below every one of them and its title is not the
@@ -166,7 +166,8 @@ async def _ranked(
         "count_cap": count_up_to or 0,
     }
     if viewer is None:
-        shape = (*match.shape, *sorted(candidate_values), count_up_to is not None, shown)
+        columns = None if shown is None else tuple(column.key for column in shown)
+        shape = (*match.shape, *sorted(candidate_values), count_up_to is not None, columns)
         statement = _ANONYMOUS_RANKINGS.get(shape)
         if statement is None:
             statement = _ANONYMOUS_RANKINGS[shape] = _ranking(
@@ -188,13 +189,13 @@ def _ranking(
     query: str,
     k: int | None,
     count_up_to: int | None,
-    shown: bool,
+    shown: tuple[Any, ...] | None,
 ) -> Select[Any]:
     entity = {engine.TRACKS: Track, engine.USERS: User, engine.PLAYLISTS: Playlist}[kind]
     candidates, scored = match.candidates(k, query)
     exact = exactly(session, kind, query)
     columns: list[Any] = [
-        *(SUGGESTED[kind] if shown else (entity,)),
+        *((entity,) if shown is None else shown),
         exact.label("exact"),
         candidates.c.score.label("score"),
     ]
@@ -230,13 +231,24 @@ async def ranked_page(
     *,
     offset: int,
     limit: int,
+    shown: tuple[Any, ...] | None = None,
 ) -> tuple[list[Any], int]:
-    """One page of the kind's matches, best first, and their total counted up to
-    ``COUNT_CAP`` (a total of COUNT_CAP means at least that many). One statement when the
-    page has rows: the capped count rides along as a scalar subquery."""
+    """One page of the kind's matches, best first (entities, or rows of the ``shown``
+    columns), and their total counted up to ``COUNT_CAP`` (a total of COUNT_CAP means at
+    least that many). One statement when the page has rows: the capped count rides along as
+    a scalar subquery."""
     k = offset + limit + OVERFETCH
     rows = await _ranked(
-        session, kind, viewer, match, query, k=k, offset=offset, limit=limit, count_up_to=COUNT_CAP
+        session,
+        kind,
+        viewer,
+        match,
+        query,
+        k=k,
+        offset=offset,
+        limit=limit,
+        count_up_to=COUNT_CAP,
+        shown=shown,
     )
     if rows:
         total = int(rows[0].counted)
@@ -247,9 +259,9 @@ async def ranked_page(
         return [], total
     if len(rows) < min(total, offset + limit) - offset:  # the readable rule hid candidates
         rows = await _ranked(
-            session, kind, viewer, match, query, k=None, offset=offset, limit=limit
+            session, kind, viewer, match, query, k=None, offset=offset, limit=limit, shown=shown
         )
-    return [row[0] for row in rows], total
+    return (rows if shown is not None else [row[0] for row in rows]), total
 
 
 async def count(
@@ -286,11 +298,19 @@ async def best(
         offset=0,
         limit=limit,
         count_up_to=limit,
-        shown=True,
+        shown=SUGGESTED[kind],
     )
     if not rows or len(rows) < int(rows[0].counted):
         rows = await _ranked(
-            session, kind, viewer, match, query, k=None, offset=0, limit=limit, shown=True
+            session,
+            kind,
+            viewer,
+            match,
+            query,
+            k=None,
+            offset=0,
+            limit=limit,
+            shown=SUGGESTED[kind],
         )
     return [Scored(row=row, exact=bool(row.exact), score=float(row.score or 0)) for row in rows]
 

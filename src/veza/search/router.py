@@ -17,6 +17,7 @@ from veza.kit.envelope import Envelope, ok
 from veza.kit.readlane import LaneRoute
 from veza.models import User
 from veza.search import schemas, service
+from veza.search.presenters import search_json
 
 router = APIRouter()
 
@@ -62,9 +63,10 @@ async def get_search_suggestions(
     return Response(body, media_type="application/json")
 
 
-# The answers as FastAPI encodes the response models (pydantic's JSON, ``exclude_none`` where
-# the route says so), without validating the models a second time; the read lane's answers
-# are the same bytes (tests/search/test_search_lane.py compares them with FastAPI's own).
+# The answers as FastAPI encodes the response models (``exclude_none`` where the route says
+# so), without validating them a second time: the search's written in one pass
+# (presenters.py), the suggestions' by pydantic; the read lane's answers are the same bytes
+# (tests/search/test_search_lane.py compares them with FastAPI's own).
 
 
 async def _search_json(
@@ -77,7 +79,7 @@ async def _search_json(
     public_url: str,
 ) -> bytes:
     results = await service.search(session, viewer, q, types, cursor, limit, public_url=public_url)
-    return ok(results).model_dump_json(exclude_none=True).encode()
+    return search_json(results)
 
 
 async def _suggestions_json(

@@ -21,9 +21,11 @@ from veza.kit.pagination import (
 from veza.models import Track, User
 from veza.search import engine, names, repository, schemas, vocabulary
 from veza.search.engine import Match
+from veza.search.presenters import FoundPage
 from veza.search.repository import TrackFilters
 from veza.search.text import MAX_QUERY_LENGTH, ParsedQuery, parse
-from veza.tracks.presenters import track_response
+from veza.tracks.presenters import track_payloads, track_response
+from veza.tracks.repository import SHOWN_COLUMNS
 from veza.users.schemas import UserCard
 from veza.users.service import cards
 
@@ -90,15 +92,13 @@ async def search(
     limit: int | None,
     *,
     public_url: str,
-) -> schemas.SearchResults:
+) -> FoundPage:
     """Every kind asked for, each best first with its total; one cursor pages them all."""
     text = checked_query(q, required=True)
     kinds = checked_types(types)
     size = checked_limit(limit, default=20, maximum=MAX_SEARCH_LIMIT)
     offset = _offset_from(session, cursor, text, kinds)
-    results = schemas.SearchResults(
-        query=text, tracks=[], users=[], playlists=[], totals=schemas.SearchTotals()
-    )
+    results = FoundPage(query=text)
     query = parse(text)
     if query.empty:
         return results
@@ -110,7 +110,14 @@ async def search(
         if not found:  # nothing indexed matches: no statement of this kind
             continue
         rows, total = await repository.ranked_page(
-            session, kind, viewer, match, text, offset=offset, limit=size
+            session,
+            kind,
+            viewer,
+            match,
+            text,
+            offset=offset,
+            limit=size,
+            shown=SHOWN_COLUMNS if kind == engine.TRACKS else None,
         )
         setattr(results.totals, kind, total)
         await _fill(session, viewer, results, kind, rows, public_url)
@@ -127,13 +134,13 @@ async def search(
 async def _fill(
     session: AsyncSession,
     viewer: User | None,
-    results: schemas.SearchResults,
+    results: FoundPage,
     kind: str,
     rows: list[Any],
     public_url: str,
 ) -> None:
-    if kind == engine.TRACKS:
-        results.tracks = [track_response(track, public_url, viewer) for track in rows]
+    if kind == engine.TRACKS:  # rows of SHOWN_COLUMNS, encoded as the catalog encodes them
+        results.tracks = track_payloads(rows, public_url, viewer)
     elif kind == engine.USERS:
         results.users = await cards(session, viewer, rows, UserCard)
     else:
