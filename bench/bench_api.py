@@ -3,12 +3,12 @@
 signed in), GET /tracks/{id}, GET /users/{id}, GET /playlists/{id} (a public playlist of 50
 tracks, read by the signed-in viewer: the route requires a caller) and GET /search?q= (a few
 queries over the seeded titles), one uvicorn process each, 64 keep-alive
-clients (raw asyncio sockets), the baseline bench/api_baseline.py (Starlette, the best SQL
+clients (raw asyncio sockets, or wrk with --client wrk), the baseline bench/api_baseline.py (Starlette, the best SQL
 through the same driver, orjson). Rounds alternate endpoint and baseline; each reports
 requests/s, p50 and p99, and the ratio endpoint / baseline of requests/s.
 
     PYTHONPATH=src .venv/bin/python bench/bench_api.py seed --tracks 100000 --data-dir /tmp/veza-api
-    PYTHONPATH=src .venv/bin/python bench/bench_api.py run --data-dir /tmp/veza-api [--rounds 3] [--seconds 8]
+    PYTHONPATH=src .venv/bin/python bench/bench_api.py run --data-dir /tmp/veza-api [--rounds 3] [--seconds 8] [--client wrk]
 
 On PostgreSQL, add --database-url postgresql+asyncpg://postgres@127.0.0.1:5432/veza_bench to
 both (the database must exist and be empty).
@@ -201,6 +201,60 @@ async def load(
     )
 
 
+# wrk cycles through the case's paths with this script (its headers come as -H options).
+WRK_SCRIPT = """
+paths = {%s}
+n = 0
+request = function()
+  n = n + 1
+  return wrk.format("GET", paths[(n %% #paths) + 1])
+end
+"""
+_WRK_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def _wrk_ms(text: str) -> float:
+    number = text.rstrip("usm")
+    return float(number) * _WRK_UNITS[text[len(number) :]]
+
+
+async def load_wrk(
+    port: int, paths: list[str], headers: str, clients: int, seconds: float
+) -> tuple[float, float, float]:
+    """``load`` driven by wrk (one thread, ``clients`` keep-alive connections): a client in C,
+    which leaves the server more of the machine than the asyncio one does."""
+    import subprocess
+    import tempfile
+
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
+        script.write(WRK_SCRIPT % ", ".join(json.dumps(path) for path in paths))
+        script.flush()
+        options = [option for line in headers.split("\r\n") if line for option in ("-H", line)]
+        command = [
+            "wrk",
+            "-t1",
+            f"-c{clients}",
+            f"-d{max(1, round(seconds))}s",
+            "--latency",
+            "--timeout",
+            "30s",
+            "-s",
+            script.name,
+        ]
+        done = await asyncio.to_thread(
+            subprocess.run,
+            [*command, *options, f"http://127.0.0.1:{port}"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    report = done.stdout
+    if "Non-2xx" in report or "Socket errors" in report:
+        raise RuntimeError(f"{paths[0]}: {report}")
+    lines = {line.split()[0]: line.split() for line in report.splitlines() if line.strip()}
+    return float(lines["Requests/sec:"][1]), _wrk_ms(lines["50%"][1]), _wrk_ms(lines["99%"][1])
+
+
 def _cases(info: dict[str, Any], track_ids: list[str]) -> dict[str, tuple[list[str], str]]:
     bearer = f"Authorization: Bearer {info['token']}\r\n"
     return {
@@ -239,13 +293,13 @@ def cpu_seconds(pid: int) -> float:
 
 
 async def measure(
-    port: int, case: tuple[list[str], str], clients: int, seconds: float, pid: int
+    port: int, case: tuple[list[str], str], clients: int, seconds: float, pid: int, driver: Any
 ) -> tuple[float, float, float, float]:
     """(requests/s, p50 ms, p99 ms, the server's CPU ms a request): the CPU a request costs
     moves less with the machine's load than the rate does."""
-    await load(port, *case, clients=min(8, clients), seconds=1.0)  # warm up (pool, caches)
+    await driver(port, *case, clients=min(8, clients), seconds=1.0)  # warm up (pool, caches)
     cpu = cpu_seconds(pid)
-    rate, p50, p99 = await load(port, *case, clients=clients, seconds=seconds)
+    rate, p50, p99 = await driver(port, *case, clients=clients, seconds=seconds)
     return rate, p50, p99, (cpu_seconds(pid) - cpu) * 1000 / max(rate * seconds, 1)
 
 
@@ -297,6 +351,7 @@ def run(
     clients: int,
     only: str | None,
     skip: str | None = None,
+    driver: Any = load,
 ) -> None:
     info = json.loads((data_dir / "bench.json").read_text())
     info["token"] = asyncio.run(fresh_token(data_dir, info["database_url"]))
@@ -320,7 +375,7 @@ def run(
                 if (not only or only in k) and not (skip and skip in k)
             }
             ours = {
-                name: asyncio.run(measure(port, case, clients, seconds, server.pid))
+                name: asyncio.run(measure(port, case, clients, seconds, server.pid, driver))
                 for name, case in cases.items()
             }
         port = free_port()
@@ -353,7 +408,7 @@ def run(
         try:
             wait_port(port)
             theirs = {
-                name: asyncio.run(measure(port, case, clients, seconds, baseline.pid))
+                name: asyncio.run(measure(port, case, clients, seconds, baseline.pid, driver))
                 for name, case in cases.items()
             }
         finally:
@@ -387,13 +442,20 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=64)
     parser.add_argument("--only", default=None, help="run the cases whose name contains this")
     parser.add_argument("--skip", default=None, help="leave out the cases whose name contains this")
+    parser.add_argument(
+        "--client",
+        choices=("asyncio", "wrk"),
+        default="asyncio",
+        help="the load generator: raw asyncio sockets in this process, or wrk (Debian's package)",
+    )
     args = parser.parse_args()
     if args.command == "seed":
         args.data_dir.mkdir(parents=True, exist_ok=True)
         upgrade_to_head(_settings(args.data_dir, args.database_url))
         asyncio.run(seed(args.data_dir, args.database_url, args.tracks, args.users))
     else:
-        run(args.data_dir, args.rounds, args.seconds, args.clients, args.only, args.skip)
+        driver = load_wrk if args.client == "wrk" else load
+        run(args.data_dir, args.rounds, args.seconds, args.clients, args.only, args.skip, driver)
 
 
 if __name__ == "__main__":

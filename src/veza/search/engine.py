@@ -44,6 +44,7 @@ from veza.search.text import (
 )
 from veza.search.vocabulary import (
     Terms,
+    checked_values,
     corrected,
     indexed_checks,
     is_postgres,
@@ -421,9 +422,10 @@ async def expanded_matches(
         match(session, kind, base_id, as_typed, reusable=True)
         for kind, base_id in zip(kinds, base_ids, strict=True)
     ]
-    checks = indexed_checks(session, checked, kinds) if checked else []
-    probes = select(*checks, *(m.found for m in matches))
-    row = (await session.execute(probes, values_of(matches))).one()
+    prefixed = [prefix for _, prefix in checked]
+    checks = indexed_checks(session, prefixed, kinds) if checked else []
+    values = {**values_of(matches), **checked_values(session, checked)}
+    row = (await session.execute(_probe(checks, matches, prefixed, kinds), values)).one()
     known = dict(zip(checked, (bool(value) for value in row[: len(checks)]), strict=True))
     if all(known.values()):
         return as_typed, matches, [bool(value) for value in row[len(checks) :]]
@@ -434,6 +436,32 @@ async def expanded_matches(
         for kind, base_id in zip(kinds, base_ids, strict=True)
     ]
     return terms, matches, None
+
+
+def _probe(
+    checks: list[ColumnElement[bool]],
+    matches: list[Match],
+    prefixes: list[bool],
+    kinds: Sequence[str],
+) -> Select[Any]:
+    """The vocabulary checks and the matches' probes in one statement, made once per shape
+    when the matches are reusable (PostgreSQL's: their values are parameters, as the checks'
+    words are). A shape per number of checked words: as many as a query's length allows."""
+    if not all(m.shape[0] == "postgresql" for m in matches):
+        return _probe_of(checks, matches)
+    key = (tuple(prefixes), tuple(kinds), tuple(m.shape for m in matches))
+    probe = _PROBES.get(key)
+    if probe is None:
+        probe = _PROBES[key] = _probe_of(checks, matches)
+    return probe
+
+
+_PROBES: dict[tuple[Any, ...], Select[Any]] = {}
+
+
+def _probe_of(checks: list[ColumnElement[bool]], matches: list[Match]) -> Select[Any]:
+    columns: list[Any] = [*checks, *(m.found for m in matches)]
+    return select(*columns)
 
 
 async def found(

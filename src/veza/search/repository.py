@@ -175,6 +175,9 @@ async def _ranked(
             )
     else:
         statement = _ranking(session, kind, viewer, match, query, k, count_up_to, shown)
+    if shown is not None:  # rows of columns: the ORM's result handling is not needed
+        connection = await session.connection()
+        return list((await connection.execute(statement, values)).all())
     return list((await session.execute(statement, values)).all())
 
 

@@ -9,7 +9,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, column, func, literal, or_, select, table, text, union
+from sqlalchemy import (
+    Select,
+    String,
+    bindparam,
+    column,
+    func,
+    literal,
+    or_,
+    select,
+    table,
+    text,
+    union,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnClause, ColumnElement
 
@@ -47,25 +59,55 @@ async def indexed(
     only; PostgreSQL's vocabulary has a btree)."""
     if not words:
         return []
-    row = (await session.execute(select(*indexed_checks(session, words, kinds)))).one()
+    checks = indexed_checks(session, [prefix for _, prefix in words], kinds)
+    row = (await session.execute(select(*checks), checked_values(session, words))).one()
     return [bool(value) for value in row]
 
 
 def indexed_checks(
-    session: AsyncSession, words: Sequence[tuple[str, bool]], kinds: Sequence[str]
+    session: AsyncSession, prefixes: Sequence[bool], kinds: Sequence[str]
 ) -> list[ColumnElement[bool]]:
-    checks: list[ColumnElement[bool]] = []
-    for word, prefix in words:
-        if is_postgres(session):
-            known: ColumnClause[str] = column("word")
-            condition = known.like(_like_prefix(word)) if prefix else known == word
-            parts = [select(literal(1)).select_from(table("search_words")).where(condition)]
-        else:
-            term: ColumnClause[str] = column("term")
-            match = term.between(word, word + "\U0010ffff") if prefix else term == word
-            parts = [select_terms(kind).where(match) for kind in kinds]
-        checks.append(or_(*(part.exists() for part in parts)))
+    """The checks of ``indexed`` for words with these ``prefixes`` flags, each word a bound
+    parameter (``checked_values``): made once per shape (building them cost as much as running
+    them)."""
+    postgres = is_postgres(session)
+    key = (postgres, tuple(prefixes), tuple(kinds))
+    checks = _CHECKS.get(key)
+    if checks is None:
+        checks = _CHECKS[key] = [
+            _indexed_check(postgres, place, prefix, kinds) for place, prefix in enumerate(prefixes)
+        ]
     return checks
+
+
+_CHECKS: dict[tuple[Any, ...], list[ColumnElement[bool]]] = {}
+
+
+def _indexed_check(
+    postgres: bool, place: int, prefix: bool, kinds: Sequence[str]
+) -> ColumnElement[bool]:
+    word = bindparam(f"checked_{place}", type_=String)
+    if postgres:
+        known: ColumnClause[str] = column("word")
+        condition = known.like(word) if prefix else known == word
+        parts = [select(literal(1)).select_from(table("search_words")).where(condition)]
+    else:
+        term: ColumnClause[str] = column("term")
+        end = bindparam(f"checked_{place}_end", type_=String)
+        match = term.between(word, end) if prefix else term == word
+        parts = [select_terms(kind).where(match) for kind in kinds]
+    return or_(*(part.exists() for part in parts))
+
+
+def checked_values(session: AsyncSession, words: Sequence[tuple[str, bool]]) -> dict[str, str]:
+    """The parameters of ``indexed_checks`` for these words."""
+    postgres = is_postgres(session)
+    values: dict[str, str] = {}
+    for place, (word, prefix) in enumerate(words):
+        values[f"checked_{place}"] = _like_prefix(word) if prefix and postgres else word
+        if prefix and not postgres:
+            values[f"checked_{place}_end"] = word + "\U0010ffff"
+    return values
 
 
 def neighbours(word: str) -> list[str]:
