@@ -15,6 +15,7 @@ holding only a session enqueues a job after the commit or forgets a cache entry.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
+import orjson
 import structlog
 from sqlalchemy import event, exc, text
 from sqlalchemy.engine import make_url
@@ -164,6 +166,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
         engine = create_async_engine(
             url,
             echo=settings.database.echo,
+            json_deserializer=read_json,
             connect_args={"timeout": settings.database.sqlite_busy_timeout_ms / 1000},
             **pool,
             **_driver(url),
@@ -173,12 +176,23 @@ def create_engine(settings: Settings) -> AsyncEngine:
     engine = create_async_engine(
         url,
         echo=settings.database.echo,
+        json_deserializer=read_json,
         pool_size=settings.database.pool_size,
         max_overflow=settings.database.max_overflow,
         pool_use_lifo=True,
     )
     _ping_when_idle(engine, settings.database.ping_after_idle_seconds)
     return engine
+
+
+def read_json(text: str | bytes) -> Any:
+    """A JSON column's value: orjson's parser (a track's tags and genres are read with every
+    track), the standard library's for what orjson refuses and ``json.dumps`` may have
+    written (NaN, integers beyond 64 bits)."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
 
 
 _IDLE_SINCE = "veza_idle_since"
