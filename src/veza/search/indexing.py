@@ -1,10 +1,10 @@
 """``veza search reindex``: rebuild the search indexes from the base tables.
 
-The triggers of migrations 0012 and 0017 keep the indexes and the names tables in step with
-every write; a rebuild is for an index suspected stale (a restore made with triggers off, a
-manual edit) and it also prunes the PostgreSQL vocabulary of words no row uses any more. Each
-kind (its index, then its names) is rebuilt in a transaction of its own, in batches,
-reporting its progress.
+The triggers of migrations 0012, 0017 and 0018 keep the indexes, the names tables and
+(SQLite) the words' deletion variants in step with every write; a rebuild is for an index
+suspected stale (a restore made with triggers off, a manual edit) and it also prunes the
+PostgreSQL vocabulary of words no row uses any more. Each kind (its index, then its names) is
+rebuilt in a transaction of its own, in batches, reporting its progress.
 """
 
 from __future__ import annotations
@@ -24,6 +24,19 @@ SQLITE_FIELDS = {
     "users": "handle, names",
     "playlists": "title, body",
 }
+
+# SQLite's words of 2 to 31 letters and their one-deletion variants (migration 0018), refilled
+# from the rebuilt index's vocabulary: search_positions (migration 0017) numbers the letters.
+_SQLITE_WORDS = (
+    "INSERT INTO search_{kind}_words(word, docs) SELECT term, doc FROM search_{kind}_terms "
+    "WHERE length(term) BETWEEN 2 AND 31"
+)
+_SQLITE_DELETIONS = (
+    "INSERT INTO search_{kind}_deletions(variant, word) SELECT DISTINCT variant, word FROM ("
+    "SELECT word AS variant, word FROM search_{kind}_words UNION ALL "
+    "SELECT substr(word, 1, p.n - 1) || substr(word, p.n + 1), word "
+    "FROM search_{kind}_words JOIN search_positions AS p ON p.n <= length(word))"
+)
 
 Progress = Callable[[str, int, int], None]  # kind, rows done, rows in all
 
@@ -65,7 +78,7 @@ async def _rebuild(
 
 
 async def _rebuild_kind(session: AsyncSession, kind: str, report: Progress) -> int:
-    """The kind's full-text index, then its names (migration 0017)."""
+    """The kind's full-text index (SQLite: with its words' deletions), then its names."""
     postgres = is_postgres(session)
     fields = "document, name_length, created_at" if postgres else SQLITE_FIELDS[kind]
     done = await _rebuild(session, kind, f"search_{kind}", fields, kind, report)
@@ -73,6 +86,10 @@ async def _rebuild_kind(session: AsyncSession, kind: str, report: Progress) -> i
         await session.execute(
             text(f"INSERT INTO search_{kind}_fts(search_{kind}_fts) VALUES ('optimize')")
         )
+        for table in ("deletions", "words"):
+            await session.execute(text(f"DELETE FROM search_{kind}_{table}"))
+        for statement in (_SQLITE_WORDS, _SQLITE_DELETIONS):
+            await session.execute(text(statement.format(kind=kind)))
     await _rebuild(session, kind, f"search_{kind}_names", "rank, name", f"{kind} names", report)
     return done
 

@@ -1,12 +1,14 @@
 """The indexed vocabulary: which words a query's words are, their typos' corrections, and
-"did you mean" (SQLite: each kind's fts5vocab table; PostgreSQL: ``search_words`` with its
-pg_trgm index). ``engine`` turns the ``Terms`` made here into match conditions."""
+"did you mean" (SQLite: each kind's fts5vocab table, and its words' one-deletion variants for
+typos; PostgreSQL: ``search_words`` with its pg_trgm index). ``engine`` turns the ``Terms``
+made here into match conditions."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
@@ -110,30 +112,20 @@ def checked_values(session: AsyncSession, words: Sequence[tuple[str, bool]]) -> 
     return values
 
 
-def neighbours(word: str) -> list[str]:
-    """Every string one edit from ``word`` (deletion, swap of neighbours, substitution,
-    insertion of a letter or digit)."""
-    found: set[str] = set()
-    for i in range(len(word) + 1):
-        for letter in _ALPHABET:
-            found.add(word[:i] + letter + word[i:])
-    for i in range(len(word)):
-        found.add(word[:i] + word[i + 1 :])
-        for letter in _ALPHABET:
-            found.add(word[:i] + letter + word[i + 1 :])
-        if i + 1 < len(word):
-            found.add(word[:i] + word[i + 1] + word[i] + word[i + 2 :])
-    found.discard(word)
-    return sorted(found)
+def deletions(word: str) -> list[str]:
+    """The word and each string made by deleting one of its letters: two words one edit
+    apart (deletion, insertion, substitution, swap of neighbours) share one of these."""
+    return sorted({word, *(word[:i] + word[i + 1 :] for i in range(len(word)))})
 
 
 async def near_words(session: AsyncSession, word: str, kinds: Sequence[str]) -> list[str]:
     """Indexed words one typo from ``word``, nearest first.
 
-    SQLite: the indexed ones among the strings one edit away (fts5vocab answers equality
-    lookups without reading other terms). PostgreSQL: the words sharing the first letter and
-    within a letter of its length (a btree range), else pg_trgm's similarity (a trigram
-    index), so a typo in the first letter is corrected there too."""
+    SQLite: the words sharing a one-deletion variant with it (``search_<kind>_deletions``,
+    migration 0018: a seek per variant), kept when one edit away. PostgreSQL: the words
+    sharing the first letter and within a letter of its length (a btree range), else
+    pg_trgm's similarity (a trigram index), so a typo in the first letter is corrected there
+    too."""
     if is_postgres(session):
         params = {
             "first": _like_prefix(word[0]),
@@ -146,15 +138,30 @@ async def near_words(session: AsyncSession, word: str, kinds: Sequence[str]) -> 
         if near:
             return near
         return corrections(word, list((await session.scalars(_PG_SIMILAR, params)).all()))
-    # The candidates travel as one JSON parameter (json_each), not hundreds of bound values:
-    # a short statement that SQLite's statement cache keeps, whatever the word's length.
-    value: ColumnClause[str] = column("value")
-    candidates = select(value).select_from(func.json_each(json.dumps(neighbours(word))))
-    parts = [select_terms(kind).where(column("term").in_(candidates)) for kind in kinds]
-    return corrections(word, list((await session.scalars(union(*parts))).all()))
+    return corrections(word, list((await session.scalars(*sqlite_near(word, kinds))).all()))
 
 
-_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
+def sqlite_near(word: str, kinds: Sequence[str]) -> tuple[Any, dict[str, str]]:
+    """The statement of the SQLite words sharing a variant with ``word`` and its parameters:
+    the variants travel as one JSON parameter (json_each), a short statement that SQLite's
+    statement cache keeps whatever the word's length."""
+    return _sqlite_near_statement(tuple(kinds)), {"variants": json.dumps(deletions(word))}
+
+
+@cache
+def _sqlite_near_statement(kinds: tuple[str, ...]) -> Any:
+    variants: Select[Any] = select(column("value")).select_from(
+        func.json_each(bindparam("variants", type_=String))
+    )
+    parts: list[Select[Any]] = [
+        select(column("word"))
+        .select_from(table(f"search_{kind}_deletions"))
+        .where(column("variant").in_(variants))
+        for kind in kinds
+    ]
+    return union(*parts)
+
+
 _PG_RANGE = text(
     "SELECT word FROM search_words WHERE word LIKE :first "
     "AND length(word) BETWEEN :shortest AND :longest LIMIT :cap"
