@@ -109,10 +109,13 @@ def match(
 ) -> Match:
     """The match of ``terms``. ``reusable``: its statements' parameters may be left without
     the query's values, which every statement made from it is then run with (``values``);
-    made once per shape instead of per query (PostgreSQL; SQLite's match is cheap to make)."""
+    made once per shape instead of per query (building one costs more than a seek)."""
     if is_postgres(session):
         return _pg_match(kind, base_id, terms, reusable=reusable)
-    return _sqlite_match(kind, base_id, terms)
+    values = {f"{kind}_fts": _sqlite_fts_query(kind, terms)}
+    if reusable:  # SQLite's statements have the same shape for any query of a kind
+        return replace(_sqlite_reusable(kind, base_id), values=values)
+    return _sqlite_match(kind, base_id, values, values)
 
 
 def _sqlite_expression(terms: Terms) -> str:
@@ -167,14 +170,29 @@ def _sqlite_candidate_values(kind: str, k: int | None, typed: str) -> dict[str, 
     return values
 
 
-def _sqlite_match(kind: str, base_id: Any, terms: Terms) -> Match:
-    parts = _sqlite_kind(kind)
-    side, fts, score, matches = parts.side, parts.fts, parts.score, parts.matches
+def _sqlite_fts_query(kind: str, terms: Terms) -> str:
     expression = _sqlite_expression(terms)
     if terms.names_only:
         expression = f"{{{SQLITE_NAME_FIELDS[kind]}}} : ({expression})"
-    values = {f"{kind}_fts": expression}
-    fts_query = _named(f"{kind}_fts", values)
+    return expression
+
+
+@cache
+def _sqlite_reusable(kind: str, base_id: Any) -> Match:
+    """The kind's match, its query text left as a parameter with no value: made once per
+    process, run only with ``values`` (a statement run without them fails)."""
+    return _sqlite_match(kind, base_id, {f"{kind}_fts": None}, None)
+
+
+def _sqlite_match(
+    kind: str, base_id: Any, values: dict[str, Any], bound: dict[str, Any] | None
+) -> Match:
+    """The match of the FTS5 query in ``values``, its parameter holding ``bound``'s value
+    (none for a reusable match)."""
+    parts = _sqlite_kind(kind)
+    side, fts, score, matches = parts.side, parts.fts, parts.score, parts.matches
+    name = f"{kind}_fts"
+    fts_query = bindparam(name, type_=String) if bound is None else _named(name, bound)
 
     def apply(statement: Select[Any]) -> Select[Any]:
         # Driven from the index's matches: FROM fts, side, then the kind's rows (queries.py).
@@ -217,7 +235,7 @@ def _sqlite_match(kind: str, base_id: Any, terms: Terms) -> Match:
         score=score,
         candidates=candidates,
         found=select(fts.c.rowid).where(matches(fts_query)).exists(),
-        values=values,
+        values=values if bound is not None else {},
         candidate_values=partial(_sqlite_candidate_values, kind),
         shape=("sqlite", kind),
     )
@@ -444,11 +462,9 @@ def _probe(
     prefixes: list[bool],
     kinds: Sequence[str],
 ) -> Select[Any]:
-    """The vocabulary checks and the matches' probes in one statement, made once per shape
-    when the matches are reusable (PostgreSQL's: their values are parameters, as the checks'
-    words are). A shape per number of checked words: as many as a query's length allows."""
-    if not all(m.shape[0] == "postgresql" for m in matches):
-        return _probe_of(checks, matches)
+    """The vocabulary checks and the matches' probes in one statement, made once per shape:
+    the matches are reusable (their values are parameters, as the checks' words are). A shape
+    per number of checked words: as many as a query's length allows."""
     key = (tuple(prefixes), tuple(kinds), tuple(m.shape for m in matches))
     probe = _PROBES.get(key)
     if probe is None:
