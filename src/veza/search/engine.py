@@ -13,6 +13,7 @@ condition and a relevance score over a kind's side table.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import cache, partial
@@ -48,6 +49,7 @@ from veza.search.vocabulary import (
     corrected,
     indexed_checks,
     is_postgres,
+    near_columns,
     prefix_flags,
     typo_checked,
 )
@@ -442,12 +444,20 @@ async def expanded_matches(
     ]
     prefixed = [prefix for _, prefix in checked]
     checks = indexed_checks(session, prefixed, kinds) if checked else []
-    values = {**values_of(matches), **checked_values(session, checked)}
-    row = (await session.execute(_probe(checks, matches, prefixed, kinds), values)).one()
+    nears, near_values = near_columns(session, checked, kinds)
+    values = {**values_of(matches), **checked_values(session, checked), **near_values}
+    probe = _probe(checks, nears, matches, prefixed, kinds)
+    row = (await session.execute(probe, values)).one()
     known = dict(zip(checked, (bool(value) for value in row[: len(checks)]), strict=True))
     if all(known.values()):
-        return as_typed, matches, [bool(value) for value in row[len(checks) :]]
-    terms = await corrected(session, query, prefixes, known, kinds)
+        return as_typed, matches, [bool(value) for value in row[len(checks) + len(nears) :]]
+    candidates: list[Any] = list(row[len(checks) : len(checks) + len(nears)])
+    near = {
+        word: json.loads(value)
+        for word, value in zip(checked, candidates, strict=False)
+        if value is not None
+    }
+    terms = await corrected(session, query, prefixes, known, kinds, near if nears else None)
     terms = replace(terms, names_only=names_only)
     matches = [
         match(session, kind, base_id, terms, reusable=True)
@@ -458,25 +468,29 @@ async def expanded_matches(
 
 def _probe(
     checks: list[ColumnElement[bool]],
+    nears: Sequence[ColumnElement[Any]],
     matches: list[Match],
     prefixes: list[bool],
     kinds: Sequence[str],
 ) -> Select[Any]:
-    """The vocabulary checks and the matches' probes in one statement, made once per shape:
-    the matches are reusable (their values are parameters, as the checks' words are). A shape
-    per number of checked words: as many as a query's length allows."""
+    """The vocabulary checks (SQLite: with their words' candidates, ``near_columns``) and the
+    matches' probes in one statement, made once per shape: the matches are reusable (their
+    values are parameters, as the checks' words are). A shape per number of checked words: as
+    many as a query's length allows."""
     key = (tuple(prefixes), tuple(kinds), tuple(m.shape for m in matches))
     probe = _PROBES.get(key)
     if probe is None:
-        probe = _PROBES[key] = _probe_of(checks, matches)
+        probe = _PROBES[key] = _probe_of(checks, nears, matches)
     return probe
 
 
 _PROBES: dict[tuple[Any, ...], Select[Any]] = {}
 
 
-def _probe_of(checks: list[ColumnElement[bool]], matches: list[Match]) -> Select[Any]:
-    columns: list[Any] = [*checks, *(m.found for m in matches)]
+def _probe_of(
+    checks: list[ColumnElement[bool]], nears: Sequence[ColumnElement[Any]], matches: list[Match]
+) -> Select[Any]:
+    columns: list[Any] = [*checks, *nears, *(m.found for m in matches)]
     return select(*columns)
 
 

@@ -184,6 +184,10 @@ async def suggestions(
             alternatives = expanded[0].alternatives
             if any(len(options) > 1 for options in alternatives):
                 spelled = names.spellings(alternatives)
+                # The spelling as typed was just looked up: when it found nothing, the
+                # corrected spellings alone give the same rows.
+                if not found:
+                    spelled = [spelling for spelling in spelled if spelling != prefix]
                 found = await names.suggested(
                     session, viewer, text, spelled, size, own_names_only=short
                 )

@@ -15,9 +15,11 @@ from sqlalchemy import (
     Select,
     String,
     bindparam,
+    case,
     column,
     func,
     literal,
+    null,
     or_,
     select,
     table,
@@ -149,9 +151,9 @@ def sqlite_near(word: str, kinds: Sequence[str]) -> tuple[Any, dict[str, str]]:
 
 
 @cache
-def _sqlite_near_statement(kinds: tuple[str, ...]) -> Any:
+def _sqlite_near_statement(kinds: tuple[str, ...], name: str = "variants") -> Any:
     variants: Select[Any] = select(column("value")).select_from(
-        func.json_each(bindparam("variants", type_=String))
+        func.json_each(bindparam(name, type_=String))
     )
     parts: list[Select[Any]] = [
         select(column("word"))
@@ -160,6 +162,31 @@ def _sqlite_near_statement(kinds: tuple[str, ...]) -> Any:
         for kind in kinds
     ]
     return union(*parts)
+
+
+def near_columns(
+    session: AsyncSession, words: Sequence[tuple[str, bool]], kinds: Sequence[str]
+) -> tuple[tuple[ColumnElement[Any], ...], dict[str, str]]:
+    """SQLite: beside ``indexed_checks``' check of each word, the words sharing a variant with
+    it as a JSON array when it is not indexed (NULL when it is), so that the look-up rides with
+    the check. PostgreSQL: none (``near_words`` asks when needed)."""
+    if is_postgres(session) or not words:
+        return (), {}
+    values = {f"variants{n}": json.dumps(deletions(word)) for n, (word, _) in enumerate(words)}
+    return _near_columns(tuple(prefix for _, prefix in words), tuple(kinds)), values
+
+
+@cache
+def _near_columns(
+    prefixes: tuple[bool, ...], kinds: tuple[str, ...]
+) -> tuple[ColumnElement[Any], ...]:
+    columns = []
+    for n, prefix in enumerate(prefixes):
+        check = _indexed_check(False, n, prefix, kinds)
+        near = _sqlite_near_statement(kinds, f"variants{n}").subquery()
+        found = select(func.json_group_array(near.c.word)).scalar_subquery()
+        columns.append(case((check, null()), else_=found))
+    return tuple(columns)
 
 
 _PG_RANGE = text(
@@ -206,12 +233,18 @@ async def corrected(
     prefixes: list[bool],
     known: dict[tuple[str, bool], bool],
     kinds: Sequence[str],
+    near: dict[tuple[str, bool], list[str]] | None = None,
 ) -> Terms:
+    """The terms of ``query``, each word ``known`` not to be indexed with its corrections (from
+    ``near``'s candidates when the look-up rode with the check, else looked up)."""
     alternatives: list[list[str]] = []
     for word, prefix in zip(query.words, prefixes, strict=True):
         options = [word]
         if known.get((word, prefix), True) is False:
-            options.extend(await near_words(session, word, kinds))
+            if near is not None and (word, prefix) in near:
+                options.extend(corrections(word, near[(word, prefix)]))
+            else:
+                options.extend(await near_words(session, word, kinds))
         alternatives.append(options)
     return Terms(query=query, alternatives=alternatives, prefixes=prefixes)
 
