@@ -19,7 +19,7 @@ from veza.kit.pagination import (
     pagination,
 )
 from veza.models import Track, User
-from veza.search import engine, names, repository, schemas, vocabulary
+from veza.search import engine, names, probes, repository, schemas, vocabulary
 from veza.search.engine import Match
 from veza.search.presenters import FoundPage
 from veza.search.repository import TrackFilters
@@ -104,8 +104,8 @@ async def search(
         return results
     more = False
     ids = [repository.IDS[kind] for kind in kinds]
-    _, matches, probed = await engine.expanded_matches(session, query, ids, kinds)
-    hits = await engine.found(session, matches, probed)
+    _, matches, probed = await probes.expanded_matches(session, query, ids, kinds)
+    hits = await probes.found(session, matches, probed)
     for kind, match, found in zip(kinds, matches, hits, strict=True):
         if not found:  # nothing indexed matches: no statement of this kind
             continue
@@ -208,7 +208,7 @@ async def _expanded(
     needs correcting; a corrected query's probe waits until the full text is needed."""
     kinds = list(engine.KINDS)
     ids = [repository.IDS[kind] for kind in kinds]
-    return await engine.expanded_matches(session, query, ids, kinds, names_only=short)
+    return await probes.expanded_matches(session, query, ids, kinds, names_only=short)
 
 
 async def _full_text_suggestions(
@@ -220,7 +220,7 @@ async def _full_text_suggestions(
     probed: list[bool] | None,
 ) -> list[schemas.Suggestion]:
     """The best full-text matches of each kind, mixed: exact names first, then by score."""
-    hits = await engine.found(session, matches, probed)
+    hits = await probes.found(session, matches, probed)
     scored: list[tuple[bool, float, int, schemas.Suggestion]] = []
     for order, (kind, match) in enumerate(zip(engine.KINDS, matches, strict=True)):
         if not hits[order]:
