@@ -6,8 +6,10 @@
 from __future__ import annotations
 
 import math
+import uuid
 from typing import Any, Generic, TypeVar
 
+import orjson
 from pydantic import BaseModel, Field
 
 T = TypeVar("T")
@@ -39,6 +41,20 @@ def ok(data: T) -> Envelope[T]:
     # Envelope itself: ``Envelope[T]`` is the same class, but pydantic's lookup of it cost
     # ~0.2 ms per call (docs/PERFORMANCE.md, "Hot reads").
     return Envelope(data=data)
+
+
+def ok_json(data: Any) -> bytes:
+    """``{"success": true, "data": ...}`` of JSON-ready ``data`` in one pass, as FastAPI writes
+    a response model of it: timestamps in RFC 3339 with a Z, UUIDs as their text (the
+    hot reads' presenters build ``data`` without a pydantic model; docs/PERFORMANCE.md)."""
+    return orjson.dumps({"success": True, "data": data}, option=orjson.OPT_UTC_Z, default=_text_of)
+
+
+def _text_of(value: Any) -> str:
+    """What orjson does not encode itself: the PostgreSQL driver's UUID (a uuid.UUID subclass)."""
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON data")
 
 
 def printable(text: str) -> str:

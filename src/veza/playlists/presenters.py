@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from operator import itemgetter
 from typing import Any, cast
 
-import orjson
 from sqlalchemy import Row
 
+from veza.kit.envelope import ok_json
 from veza.models import PlaylistCollaborator, User, Viewer
 from veza.models.playlist import Playlist
 from veza.models.track import Track
@@ -18,7 +18,6 @@ from veza.tracks.presenters import (
     TRACK_FIELDS,
     Creators,
     format_uuid,
-    text_of,
     track_payload,
     track_response,
 )
@@ -132,7 +131,7 @@ def playlist_page_json(
     body = playlist.model_dump(mode="json", exclude_none=True)
     body["tracks"] = tracks = []
     if not rows:
-        return orjson.dumps({"success": True, "data": {"playlist": body}})
+        return ok_json({"playlist": body})
     names = list(rows[0]._fields)
     # The track's fields and the entry's columns by their places in a row, looked up once.
     fields = [name for name in (*TRACK_FIELDS, "hls_path") if name in names]
@@ -153,6 +152,4 @@ def playlist_page_json(
         if added_by is not None:
             entry["added_by"] = format_uuid(added_by)
         tracks.append(entry)
-    return orjson.dumps(
-        {"success": True, "data": {"playlist": body}}, option=orjson.OPT_UTC_Z, default=text_of
-    )
+    return ok_json({"playlist": body})

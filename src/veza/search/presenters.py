@@ -12,10 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-import orjson
-
+from veza.kit.envelope import ok_json
 from veza.search.schemas import PlaylistHit, SearchResults, SearchTotals
-from veza.tracks.presenters import text_of
 from veza.users.schemas import UserCard
 
 
@@ -49,4 +47,4 @@ def search_json(page: FoundPage) -> bytes:
         data["next_cursor"] = page.next_cursor
     if page.did_you_mean is not None:
         data["did_you_mean"] = page.did_you_mean
-    return orjson.dumps({"success": True, "data": data}, option=orjson.OPT_UTC_Z, default=text_of)
+    return ok_json(data)

@@ -92,7 +92,8 @@ async def _suggestions_json(
 # takes a query string made of these parameters only; it is read as the API reads it
 # (Starlette's parsing: the last value of a scalar, every ``type``), and a value the API would
 # refuse or convert otherwise (a ``limit`` that is not plain digits, a missing ``q``) leaves
-# the request to the API. They run in a request session (the search reads Track objects).
+# the request to the API. They run in a request session (the users and playlists found are
+# read as ORM objects).
 
 
 class _LeftToTheApi(Exception):

@@ -10,9 +10,9 @@ from operator import itemgetter
 from typing import Any, NamedTuple, TypeVar, cast
 from urllib.parse import urlsplit
 
-import orjson
 from sqlalchemy import Row
 
+from veza.kit.envelope import ok_json
 from veza.kit.uuid_text import dashed
 from veza.models import Track, User, Viewer
 from veza.tracks import schemas
@@ -248,19 +248,10 @@ def track_list_json(
         "tracks": track_payloads(tracks, public_url, viewer),
         "pagination": pagination.model_dump(mode="json", exclude_none=True),
     }
-    return orjson.dumps({"success": True, "data": data}, option=orjson.OPT_UTC_Z, default=text_of)
+    return ok_json(data)
 
 
 def track_json(track: Track | Row[Any], public_url: str, viewer: User | None) -> bytes:
     """``Envelope[TrackEnvelopeData]`` with ``exclude_none``, encoded in one pass."""
     (payload,) = track_payloads([track], public_url, viewer)
-    return orjson.dumps(
-        {"success": True, "data": {"track": payload}}, option=orjson.OPT_UTC_Z, default=text_of
-    )
-
-
-def text_of(value: Any) -> str:
-    """What orjson does not encode itself: the PostgreSQL driver's UUID (a uuid.UUID subclass)."""
-    if isinstance(value, uuid.UUID):
-        return str(value)
-    raise TypeError(f"{type(value).__name__} is not JSON data")
+    return ok_json({"track": payload})

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
 from pydantic_core import PydanticUndefined
 
+from veza.kit.envelope import ok_json
 from veza.users.schemas import OwnerProfile, PrivateProfileCard, PublicProfile
 
 ProfileView = type[OwnerProfile] | type[PublicProfile] | type[PrivateProfileCard]
@@ -36,5 +36,4 @@ def profile_json(view: ProfileView, values: dict[str, Any]) -> bytes:
         value = values[name] if default is PydanticUndefined else values.get(name, default)
         if value is not None:
             profile[name] = value
-    profile["id"] = str(profile["id"])  # the PostgreSQL driver's UUID is not orjson's
-    return orjson.dumps({"success": True, "data": {"profile": profile}}, option=orjson.OPT_UTC_Z)
+    return ok_json({"profile": profile})
