@@ -2,10 +2,11 @@
 ``--concurrency`` at a time, through the ASGI app called directly (no HTTP client, no
 server), on a copy of bench_api.py's seeded data; timed with ``time.process_time`` (the
 figure that holds on a loaded machine, where requests/s do not). With ``--profile``, a
-cProfile of the requests (internal time, top entries). Each answer must be a 200.
+cProfile of the requests (internal time, top entries); with ``--tree``, pyinstrument's call
+tree (installed apart). Each answer must be a 200.
 
     PYTHONPATH=src .venv/bin/python bench/profile_lane.py --data-dir /tmp/veza-hot-copy \
-        --case tracks|playlist|user|search [--anonymous] [--requests 800] [--profile]
+        --case tracks|playlist|user|search [--anonymous] [--requests 800] [--profile|--tree]
 
 The data dir's bench.json names its database (PostgreSQL when seeded with --database-url).
 """
@@ -25,7 +26,7 @@ from typing import Any
 from urllib.parse import quote_plus
 
 from bench_api import SEARCH_QUERIES
-from common import asgi_request, server_env
+from common import asgi_request, sampling_profiler, server_env
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -80,10 +81,15 @@ async def _run(args: argparse.Namespace) -> None:
 
     await batch(args.concurrency * 20)  # warm up: the pool, the statement caches
     profile = cProfile.Profile() if args.profile else None
+    tree = sampling_profiler() if args.tree else None
     started, cpu = time.perf_counter(), time.process_time()
     if profile is not None:
         profile.enable()
+    if tree is not None:
+        tree.start()
     await batch(args.requests)
+    if tree is not None:
+        tree.stop()
     if profile is not None:
         profile.disable()
     cpu, wall = time.process_time() - cpu, time.perf_counter() - started
@@ -94,6 +100,8 @@ async def _run(args: argparse.Namespace) -> None:
     )
     if profile is not None:
         pstats.Stats(profile).sort_stats(args.sort).print_stats(args.top)
+    if tree is not None:
+        print(tree.output_text(unicode=False, color=False, show_all=False))
     await app.state.db.dispose()
 
 
@@ -105,6 +113,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=800)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--tree", action="store_true", help="pyinstrument's call tree")
     parser.add_argument("--sort", default="tottime")
     parser.add_argument("--top", type=int, default=40)
     asyncio.run(_run(parser.parse_args()))

@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from common import asgi_request, print_self_time_by_package, server_env
+from common import asgi_request, print_self_time_by_package, sampling_profiler, server_env
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -64,7 +64,7 @@ async def run(args: argparse.Namespace) -> None:
     per_worker = args.requests // args.concurrency
     await asyncio.gather(*(worker(w, 50) for w in range(args.concurrency)))  # warm-up
     profiler = cProfile.Profile(time.thread_time) if args.profile else None
-    sampler = _sampler() if args.pyinstrument else None
+    sampler = sampling_profiler() if args.pyinstrument else None
     started = time.thread_time()
     wall = time.perf_counter()
     if profiler:
@@ -94,14 +94,6 @@ async def run(args: argparse.Namespace) -> None:
         stats = pstats.Stats(profiler)
         print_self_time_by_package(stats, done, "request")
         stats.sort_stats(args.sort).print_stats(args.top)
-
-
-def _sampler() -> Any:
-    """pyinstrument's sampling profiler of the event loop's thread (not a dependency: installed
-    by hand), which attributes the time of coroutines to the calls awaiting them."""
-    from pyinstrument import Profiler
-
-    return Profiler(interval=0.0002, async_mode="disabled")
 
 
 def main() -> None:

@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from veza.kit import readlane
 
@@ -45,3 +46,16 @@ async def same_answer(
     assert comparable(lane) == comparable(api), path
     assert lane.headers["x-request-id"] != api.headers["x-request-id"]
     return lane
+
+
+async def fastapi_bytes(value: Any, model: Any, *, exclude_none: bool) -> bytes:
+    """What FastAPI writes when a route returns ``value`` as ``model``."""
+    probe = FastAPI()
+
+    @probe.get("/", response_model=model, response_model_exclude_none=exclude_none)
+    async def answer() -> Any:
+        return value
+
+    transport = httpx.ASGITransport(app=probe)
+    async with httpx.AsyncClient(transport=transport, base_url="http://probe") as http:
+        return (await http.get("/")).content

@@ -10,7 +10,7 @@ import fastapi_offline
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 # First of Veza's imports: FastAPI's pydantic.v1 checks without pydantic.v1, before any
 # router module declares its routes.
@@ -97,8 +97,8 @@ DOMAIN_ROUTERS = (
 def _lane_caller(codec: TokenCodec) -> Authenticate:
     """The read lane's token check: the API's (``authenticate_caller``), its caller one row."""
 
-    async def caller(session: AsyncSession, token: str) -> Caller:
-        return await authenticate_caller(session, codec, token)
+    async def caller(connection: AsyncConnection, token: str) -> Caller:
+        return await authenticate_caller(connection, codec, token)
 
     return caller
 

@@ -61,26 +61,31 @@ async def test_public_reads_are_answered_by_the_lane_as_the_api_answers_them(
     )
 
 
-async def test_anonymous_reads_open_no_session(
+async def test_the_lane_reads_open_no_session(
     app: FastAPI,
     client: httpx.AsyncClient,
     lane_answers: list[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The lane's anonymous reads run on a bare connection (``Database.read_connection``), which
-    reaches the database's services as a session does."""
+    """The lane's reads of Core statements, anonymous and signed in (the token's check
+    included), run on a bare connection (``Database.read_connection``), which reaches the
+    database's services as a session does."""
     owner = await member(app)
     track = await create_track(app, owner)
+    playlist = await create_playlist(app, owner, tracks=[track])
     database = app.state.db
 
     def no_session() -> None:
-        raise AssertionError("the anonymous read opened a session")
+        raise AssertionError("the lane's read opened a session")
 
     monkeypatch.setattr(database, "request_reader", no_session)
     paths = [f"/api/v1/tracks/{track.id}", "/api/v1/tracks?limit=5", f"/api/v1/users/{owner.id}"]
     for path in paths:
         assert (await client.get(path)).status_code == 200, path
-    assert lane_answers == paths
+    signed_in = ["/api/v1/tracks?limit=5", f"/api/v1/playlists/{playlist.id}"]
+    for path in signed_in:
+        assert (await client.get(path, headers=owner.headers)).status_code == 200, path
+    assert lane_answers == paths + signed_in
     async with database.read_connection() as connection:
         assert isinstance(provided(connection, CursorCodec), CursorCodec)
 

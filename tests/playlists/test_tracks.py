@@ -9,10 +9,13 @@ import httpx
 from fastapi import FastAPI
 from sqlalchemy import select
 
-from tests.factories import create_playlist, create_track, member, set_track_fields
+from tests.factories import admin, create_playlist, create_track, member, set_track_fields
 from tests.helpers import API, block, data, error_code
+from tests.lane import fastapi_bytes
 from tests.playlists.support import add_track, get_playlist, positions, track_ids
+from veza.kit.envelope import Envelope
 from veza.models import PlaylistTrack
+from veza.playlists.schemas import PlaylistData
 
 
 async def test_adding_records_who_and_when_and_appends_at_the_end(
@@ -251,3 +254,50 @@ async def test_the_playlist_page_is_the_same_json_as_every_other_playlist_answer
     theirs = (await get_playlist(client, listener, playlist.id)).json()["data"]["playlist"]
     assert "play_count" not in theirs["tracks"][0]["track"]
     assert theirs["tracks"][1]["track"]["play_count"] == 0  # the listener's own track
+
+
+async def test_the_playlist_page_is_the_bytes_fastapi_writes_for_its_response_model(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    """The page is written from rows in one pass: read back as Envelope[PlaylistData], FastAPI
+    writes that model as the same bytes (each key in its place, None left out), for the
+    owner, a collaborator, a listener and an administrator (each read by its own statement)."""
+    owner = await member(app, first_name="Zoë", avatar="https://img.example/zoë.png")
+    listener, writer, reader, administrator = (
+        await member(app),
+        await member(app, slug="the-writer", last_name='O"Brien'),
+        await member(app),
+        await admin(app),
+    )
+    tracks = [
+        await create_track(app, owner, genres=["jazz"], tags=["late night"], hls_path="hls/a"),
+        await create_track(app, writer, album="Kind of Blue", bpm=120, artist=None),
+        await create_track(app, owner, is_public=False),
+    ]
+    for is_public, description in ((True, "Both \u2028 paths"), (False, None)):
+        playlist = await create_playlist(
+            app,
+            owner,
+            tracks=tracks,
+            is_public=is_public,
+            description=description,
+            collaborators={writer.id: "write", reader.id: "read"},
+        )
+        for viewer in (owner, writer, reader, administrator, listener):
+            page = await get_playlist(client, viewer, playlist.id)
+            if viewer is listener and not is_public:
+                assert error_code(page, 404) == "PLAYLIST_NOT_FOUND"
+                continue
+            assert page.status_code == 200, page.text
+            model = Envelope[PlaylistData]
+            expected = await fastapi_bytes(
+                model.model_validate_json(page.content), model, exclude_none=True
+            )
+            assert page.content == expected
+            shown = page.json()["data"]["playlist"]
+            assert ("description" in shown) is (description is not None)
+            assert [c["user"]["id"] for c in shown["collaborators"]] == [
+                str(writer.id),
+                str(reader.id),
+            ]
+            assert page.headers["etag"] == f'"{playlist.version}"'

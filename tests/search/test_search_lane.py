@@ -7,7 +7,6 @@ to it, so the two answers can be compared byte for byte (the request id aside)."
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import urlencode
 
 import httpx
@@ -15,7 +14,7 @@ import pytest
 from fastapi import FastAPI
 
 from tests.factories import create_track, member
-from tests.lane import same_answer
+from tests.lane import fastapi_bytes, same_answer
 from veza.kit.envelope import Envelope
 from veza.search import schemas, service
 
@@ -57,19 +56,6 @@ async def test_anonymous_searches_are_answered_by_the_lane_as_the_api_answers_th
     assert (await client.get(queries[2])).json()["data"]["users"]  # the user was found
 
 
-async def _fastapi_bytes(value: Any, model: Any, *, exclude_none: bool) -> bytes:
-    """What FastAPI writes when a route returns ``value`` as ``model``."""
-    probe = FastAPI()
-
-    @probe.get("/", response_model=model, response_model_exclude_none=exclude_none)
-    async def answer() -> Any:
-        return value
-
-    transport = httpx.ASGITransport(app=probe)
-    async with httpx.AsyncClient(transport=transport, base_url="http://probe") as http:
-        return (await http.get("/")).content
-
-
 @pytest.mark.parametrize("q", ["Café", "love", "zepelin", "lovve nothing", "Jimmy"])
 async def test_the_json_is_what_fastapi_writes_for_the_response_models(
     app: FastAPI, client: httpx.AsyncClient, q: str
@@ -79,7 +65,7 @@ async def test_the_json_is_what_fastapi_writes_for_the_response_models(
     # writes that model as the same bytes (every key in its place, None left out).
     search = await client.get("/api/v1/search", params={"q": q, "limit": 2})
     model = Envelope[schemas.SearchResults]
-    expected = await _fastapi_bytes(
+    expected = await fastapi_bytes(
         model.model_validate_json(search.content), model, exclude_none=True
     )
     assert search.content == expected
@@ -90,7 +76,7 @@ async def test_the_json_is_what_fastapi_writes_for_the_response_models(
     async with app.state.db.request_reader() as session:
         suggested = await service.suggestions(session, None, q, None)
     suggestions = await client.get("/api/v1/search/suggestions", params={"q": q})
-    expected = await _fastapi_bytes(
+    expected = await fastapi_bytes(
         Envelope(data=suggested), Envelope[schemas.Suggestions], exclude_none=False
     )
     assert suggestions.content == expected

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from veza.auth import repository
 from veza.auth.context import AuthContext
+from veza.kit.db import Reads
 from veza.kit.dependencies import DbSession
 from veza.kit.errors import Forbidden, Unauthorized
 from veza.kit.mail import get_mailer
@@ -134,11 +135,12 @@ async def authenticate_token(
     return Authenticated(user=live, session_id=claimed.session_id, claims=claimed.claims)
 
 
-async def authenticate_caller(session: AsyncSession, codec: TokenCodec, token: str) -> Caller:
+async def authenticate_caller(reads: Reads, codec: TokenCodec, token: str) -> Caller:
     """``authenticate_token`` of an access token, the caller read as one row of the columns
-    the check reads (the read lane's: none of its reads needs the User)."""
+    the check reads (the read lane's, on its bare connection: none of its reads needs the
+    User)."""
     claimed = _claims(codec, token, ACCESS_TOKEN_TYPE, None)
-    row = await repository.caller_row(session, claimed.session_id, claimed.user_id)
+    row = await repository.caller_row(reads, claimed.session_id, claimed.user_id)
     login = row if row is not None and row.session_id is not None else None
     live = _live(claimed.claims, row, login)
     return Caller(live.id, is_administrator(live.is_admin, live.role))

@@ -10,6 +10,7 @@ from sqlalchemy import Row, and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
+from veza.kit.db import Reads, connection_of
 from veza.models import (
     AuthSession,
     OneTimeToken,
@@ -131,14 +132,12 @@ async def session_with_user(
     return row[1], row[0]
 
 
-async def caller_row(
-    session: AsyncSession, session_id: uuid.UUID, user_id: uuid.UUID
-) -> Row[Any] | None:
+async def caller_row(reads: Reads, session_id: uuid.UUID, user_id: uuid.UUID) -> Row[Any] | None:
     """``session_with_user`` as one row of the columns the token check reads (None: no such
     user; the session's columns None: no such session of theirs)."""
-    # Through the session's connection: a row of table columns needs none of the ORM's result
-    # handling, nor its objects.
-    connection = await session.connection()
+    # Through the connection: a row of table columns needs none of the ORM's result handling,
+    # nor its objects.
+    connection = await connection_of(reads)
     parameters = {"session_id": session_id, "user_id": user_id}
     return (await connection.execute(_CALLER_ROW, parameters)).first()
 

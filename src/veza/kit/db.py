@@ -45,7 +45,7 @@ AfterCommit = Callable[[], Awaitable[Any]]
 ServiceT = TypeVar("ServiceT")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})  # their request sessions read first
 # What a read runs its statements on: a request's session, or a bare connection for a read of
-# Core statements only (``Database.read_connection``: the read lane's anonymous reads).
+# Core statements only (``Database.read_connection``: the read lane's).
 Reads = AsyncSession | AsyncConnection
 
 
@@ -255,10 +255,11 @@ class Database:
 
     def read_connection(self) -> AsyncConnection:
         """A bare connection of the request reader's kind, for a read that runs Core statements
-        only and never writes: the read lane's anonymous reads. An ``AsyncSession`` made and
-        closed around one statement cost a third of such a read's CPU (docs/PERFORMANCE.md,
-        "Hot reads"). Closing it rolls back, so it must not be used to write: what it wrote
-        would be lost (none of the lane's anonymous routes writes)."""
+        only and never writes: the read lane's reads of that kind, anonymous or signed in (the
+        token's check included). An ``AsyncSession`` made and closed around one statement cost
+        a third of such a read's CPU (docs/PERFORMANCE.md, "Hot reads"). Closing it rolls
+        back, so it must not be used to write: what it wrote would be lost (none of the
+        lane's routes writes)."""
         return self.read_bind.connect()
 
     @classmethod

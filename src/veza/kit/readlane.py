@@ -6,13 +6,13 @@ more than the SQL (docs/PERFORMANCE.md, "Hot reads"). A request of exactly the s
 route names (GET, the path, a query string it reads in full, no Origin, no body, and either no
 Authorization or ``Bearer <token>`` for a route with a member read) is answered here by the
 route's own read: the same service function the FastAPI route calls, with the same JSON and
-headers. An anonymous read of Core statements runs on a bare connection of the request
-session's kind (``Database.read_connection``, as the raw baseline reads: a session made and
-closed around one statement was a third of its CPU); a member's read, and an anonymous one
-that needs the ORM (``session_read``), in a request session of the same kind. A token is
-checked by the API's own rule (``authenticate``, given by the app:
-``auth.dependencies.authenticate_caller``) in that session, the caller read as one row of the
-columns the rule reads (a ``Viewer``, not a User). Anything else, and any token or read that
+headers. A read of Core statements, anonymous or a member's, runs on a bare connection of the
+request session's kind (``Database.read_connection``, as the raw baseline reads: a session
+made and closed around one statement was a third of its CPU); an anonymous read that needs the
+ORM (``session_read``) in a request session of the same kind. A token is checked by the API's
+own rule (``authenticate``, given by the app: ``auth.dependencies.authenticate_caller``) on
+that connection, the caller read as one row of the columns the rule reads (a ``Viewer``, not a
+User). Anything else, and any token or read that
 does not answer 200 (bad, expired or revoked token, banned account, not found, refused,
 failed), goes through the API as usual, which answers it in full: the lane only ever gives the
 answers the API gives, faster (a test holds them byte for byte equal).
@@ -56,13 +56,14 @@ LaneRead = Callable[
 SessionRead = Callable[
     [AsyncSession, re.Match[str], re.Match[bytes], Any], Awaitable[bytes | LaneAnswer]
 ]
-# A member's read: the same, then the scope (client, headers) and the authenticated caller.
+# A member's read: the anonymous read's, then the scope (client, headers) and the
+# authenticated caller.
 MemberRead = Callable[
-    [AsyncSession, re.Match[str], re.Match[bytes], Any, Scope, Viewer],
+    [AsyncConnection, re.Match[str], re.Match[bytes], Any, Scope, Viewer],
     Awaitable[bytes | LaneAnswer],
 ]
 # The API's token check: the caller of a Bearer access token, or an exception (any refusal).
-Authenticate = Callable[[AsyncSession, str], Awaitable[Viewer]]
+Authenticate = Callable[[AsyncConnection, str], Awaitable[Viewer]]
 
 # Requests carrying any of these need what only the API does: CORS (Origin), a body (its size
 # limit).
@@ -83,7 +84,8 @@ class LaneRoute:
     query: re.Pattern[bytes]  # the whole query string (b"" when there is none)
     # The JSON body of the 200 (and its headers); raises what the API would answer otherwise.
     read: LaneRead | None  # anonymous callers, on a bare connection
-    member_read: MemberRead | None = None  # callers with a Bearer token (None: the API's)
+    # Callers with a Bearer token, on a bare connection (None: the API's).
+    member_read: MemberRead | None = None
     # Anonymous callers, in a request session (for a route whose ``read`` is None). With
     # neither, the route requires a caller.
     session_read: SessionRead | None = None
@@ -153,21 +155,21 @@ class ReadLane:
         """The route's answer, the token checked first as the API checks it."""
         database: Database = self.state.db
         route = found.route
-        if found.token is None and route.read is not None:
+        if found.token is not None:
+            assert route.member_read is not None
             async with database.read_connection() as connection:
-                return await route.read(connection, found.path, found.query, self.state)
-        async with database.request_reader() as session:
-            if found.token is None:
-                assert route.session_read is not None
-                answer = await route.session_read(session, found.path, found.query, self.state)
-            else:
-                assert route.member_read is not None
-                caller = await self.authenticate(session, found.token)
+                caller = await self.authenticate(connection, found.token)
                 # What the API's token dependency records for the access log.
                 scope["state"]["user_id"] = caller.id
-                answer = await route.member_read(
-                    session, found.path, found.query, self.state, scope, caller
+                return await route.member_read(
+                    connection, found.path, found.query, self.state, scope, caller
                 )
+        if route.read is not None:
+            async with database.read_connection() as connection:
+                return await route.read(connection, found.path, found.query, self.state)
+        assert route.session_read is not None
+        async with database.request_reader() as session:
+            answer = await route.session_read(session, found.path, found.query, self.state)
             await commit_request(session)
         return answer
 

@@ -14,9 +14,12 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
+from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from veza.kit.db import Reads
 from veza.kit.errors import Forbidden
 from veza.models import User, Viewer
 from veza.models.playlist import PERMISSION_ADMIN, PERMISSION_WRITE, Playlist
@@ -82,6 +85,15 @@ async def readable_playlist(
     playlist, permission = found
     # The owner's rights are the owner's, whatever a collaborator row would say.
     return PlaylistAccess(playlist, caller, None if caller.id == playlist.user_id else permission)
+
+
+async def readable_page_head(reads: Reads, playlist_id: uuid.UUID, caller: Viewer) -> Row[Any]:
+    """``readable_playlist``'s rule for the playlist's page, read as a row of its columns
+    (``repository.readable_page_head``)."""
+    head = await repository.readable_page_head(reads, playlist_id, caller)
+    if head is None:
+        raise PlaylistNotFound()
+    return head
 
 
 async def _requiring(

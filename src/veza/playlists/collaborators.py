@@ -39,15 +39,15 @@ async def list_collaborators(
     """Whoever may read the playlist; collaborators hidden from the caller are left out."""
     access = await readable_playlist(session, playlist_id, user)
     rows = await repository.collaborators(session, [access.playlist.id], user)
-    return schemas.CollaboratorList(collaborators=[collaborator_response(c, u) for c, u in rows])
+    return schemas.CollaboratorList(collaborators=[collaborator_response(row) for row in rows])
 
 
 async def _response(
-    session: AsyncSession, playlist_id: uuid.UUID, user: User
+    session: AsyncSession, playlist_id: uuid.UUID, user_id: uuid.UUID
 ) -> schemas.CollaboratorData:
-    row = await repository.get_collaborator(session, playlist_id, user.id)
+    row = await repository.collaborator_row(session, playlist_id, user_id)
     assert row is not None
-    return schemas.CollaboratorData(collaborator=collaborator_response(row, user))
+    return schemas.CollaboratorData(collaborator=collaborator_response(row))
 
 
 async def add_collaborator(
@@ -87,7 +87,7 @@ async def add_collaborator(
             )
             details = {"user_id": str(invitee.id), "permission": body.permission}
             await changed(session, tools, user, playlist.id, COLLABORATOR_ADDED, details)
-    return await _response(session, playlist.id, invitee)
+    return await _response(session, playlist.id, invitee.id)
 
 
 async def update_collaborator(
@@ -111,10 +111,7 @@ async def update_collaborator(
         await repository.set_permission(session, collaborator.id, body.permission, utcnow())
         details = {"user_id": str(user_id), "permission": body.permission}
         await changed(session, tools, user, access.playlist.id, COLLABORATOR_UPDATED, details)
-    row = await repository.get_collaborator(session, access.playlist.id, user_id)
-    assert row is not None
-    member = await session.get(User, user_id)
-    return schemas.CollaboratorData(collaborator=collaborator_response(row, member))
+    return await _response(session, access.playlist.id, user_id)
 
 
 async def remove_collaborator(

@@ -32,6 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
+from veza.kit.db import Reads
 from veza.kit.queries import insert_ignoring_duplicates, rowcount
 from veza.models import User, Viewer
 from veza.models.playlist import PlaylistTrack
@@ -73,10 +74,10 @@ def _shown_entries_of(listed: ColumnElement[bool], ids_as_text: bool) -> Select[
 
 
 async def _shown_entry_rows(
-    session: AsyncSession, playlist_id: uuid.UUID, viewer: Viewer | None, *, ids_as_text: bool
+    reads: Reads, playlist_id: uuid.UUID, viewer: Viewer | None, *, ids_as_text: bool
 ) -> list[Row[Any]]:
     listed, params = listed_for_bound(viewer)
-    result = await session.execute(
+    result = await reads.execute(
         _shown_entries_of(listed, ids_as_text), {**params, "playlist_id": playlist_id}
     )
     return list(result.all())
@@ -94,12 +95,12 @@ async def shown_entries(
 
 
 async def shown_entries_raw_ids(
-    session: AsyncSession, playlist_id: uuid.UUID, viewer: Viewer | None
+    reads: Reads, playlist_id: uuid.UUID, viewer: Viewer | None
 ) -> list[Row[Any]]:
     """``shown_entries`` with its UUID columns as the database returns them (hex text on
     SQLite, the driver's UUID on PostgreSQL), for ``presenters.playlist_page_json``: turning
     every id of a long playlist into a ``uuid.UUID`` costs more than the query itself."""
-    return await _shown_entry_rows(session, playlist_id, viewer, ids_as_text=True)
+    return await _shown_entry_rows(reads, playlist_id, viewer, ids_as_text=True)
 
 
 async def shown_counts(

@@ -10,10 +10,11 @@ from typing import Any, cast
 from sqlalchemy import Row
 
 from veza.kit.envelope import ok_json
-from veza.models import PlaylistCollaborator, User, Viewer
+from veza.models import User, Viewer
 from veza.models.playlist import Playlist
 from veza.models.track import Track
 from veza.playlists import schemas
+from veza.playlists.repository import CARD_FIELDS
 from veza.tracks.presenters import (
     TRACK_FIELDS,
     Creators,
@@ -32,33 +33,19 @@ def etag(version: int) -> str:
     return f'"{snapshot_id(version)}"'
 
 
-def collaborator_response(
-    collaborator: PlaylistCollaborator, user: User | None
-) -> schemas.CollaboratorResponse:
-    card = (
-        schemas.CollaboratorUser(
-            id=user.id,
-            username=user.username,
-            slug=user.slug,
-            first_name=user.first_name,
-            last_name=user.last_name,
-            avatar=user.avatar,
-            role=user.role,
-            is_verified=user.is_verified,
-            is_public=user.is_public,
-            created_at=user.created_at,
-        )
-        if user is not None
-        else None
+def collaborator_response(row: Row[Any]) -> schemas.CollaboratorResponse:
+    """A row of ``repository.collaborators`` (or ``collaborator_row``) as its response."""
+    card = schemas.CollaboratorUser(
+        id=row.user_id, **{name: getattr(row, f"user_{name}") for name in CARD_FIELDS}
     )
     return schemas.CollaboratorResponse(
-        id=collaborator.id,
-        playlist_id=collaborator.playlist_id,
-        user_id=collaborator.user_id,
-        permission=collaborator.permission,
+        id=row.id,
+        playlist_id=row.playlist_id,
+        user_id=row.user_id,
+        permission=row.permission,
         user=card,
-        created_at=collaborator.created_at,
-        updated_at=collaborator.updated_at,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
     )
 
 
@@ -115,6 +102,7 @@ def playlist_response(
 # JSON as ``Envelope[PlaylistData]`` with ``exclude_none`` (a test holds the two equal), with
 # the catalog's own rules for what a viewer sees of a track (``sees_counts``, the links).
 
+_PLAYLIST_FIELDS = tuple(schemas.PlaylistResponse.model_fields)
 # The entry's own columns in a row of entry_queries.shown_entries.
 ENTRY_COLUMNS = ("entry_id", "entry_added_by", "entry_added_at")
 
@@ -128,8 +116,14 @@ def playlist_page_json(
 ) -> bytes:
     """``{"success": true, "data": {"playlist": ...}}`` of ``playlist`` (built without its
     tracks) with the entry ``rows`` (``entry_queries.shown_entries_raw_ids``) as its tracks."""
-    body = playlist.model_dump(mode="json", exclude_none=True)
-    body["tracks"] = tracks = []
+    dumped = playlist.model_dump(mode="json", exclude_none=True)
+    tracks: list[dict[str, Any]] = []
+    # The keys in the model's order, as FastAPI writes them, the tracks in their place.
+    body = {
+        name: tracks if name == "tracks" else dumped[name]
+        for name in _PLAYLIST_FIELDS
+        if name in dumped or name == "tracks"
+    }
     if not rows:
         return ok_json({"playlist": body})
     names = list(rows[0]._fields)
@@ -146,10 +140,10 @@ def playlist_page_json(
             "playlist_id": playlist_id,
             "track_id": track["id"],
             "position": index,
-            "added_at": added_at,
-            "track": track,
         }
         if added_by is not None:
             entry["added_by"] = format_uuid(added_by)
+        entry["added_at"] = added_at
+        entry["track"] = track
         tracks.append(entry)
     return ok_json({"playlist": body})

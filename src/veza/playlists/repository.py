@@ -22,8 +22,10 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
+    Row,
     Select,
     Uuid,
     and_,
@@ -38,6 +40,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
+from veza.kit.db import Reads
 from veza.kit.queries import insert_ignoring_duplicates, page, rowcount
 from veza.models import Follow, PlaylistCollaborator, User, Viewer
 from veza.models.playlist import Playlist, PlaylistShare, PlaylistTrack
@@ -124,6 +127,44 @@ async def get_readable_with_permission(
     result = await session.execute(statement, {"playlist_id": playlist_id, "viewer_id": viewer.id})
     row = result.first()
     return None if row is None else (row[0], row[1])
+
+
+# What GET /playlists/{id} shows of the playlist itself, as a row that
+# ``presenters.playlist_response`` reads as a Playlist: the read lane reads the page on a bare
+# connection, where no ORM object is made.
+_PAGE_HEAD = tuple(
+    getattr(Playlist, name)
+    for name in (
+        "id",
+        "user_id",
+        "title",
+        "description",
+        "is_public",
+        "is_default_favorites",
+        "is_editorial",
+        "follower_count",
+        "version",
+        "created_at",
+        "updated_at",
+    )
+)
+_PAGE_HEAD_FOR_BOUND_MEMBER = select(*_PAGE_HEAD).where(
+    Playlist.id == _PLAYLIST_ID, _readable_by_member(VIEWER_ID)
+)
+_PAGE_HEAD_FOR_ADMINISTRATOR = select(*_PAGE_HEAD).where(Playlist.id == _PLAYLIST_ID)
+
+
+async def readable_page_head(
+    reads: Reads, playlist_id: uuid.UUID, viewer: Viewer
+) -> Row[Any] | None:
+    """The playlist's page columns if ``viewer`` may read it (``readable_by``'s rule)."""
+    if viewer.is_administrator:
+        result = await reads.execute(_PAGE_HEAD_FOR_ADMINISTRATOR, {"playlist_id": playlist_id})
+    else:
+        result = await reads.execute(
+            _PAGE_HEAD_FOR_BOUND_MEMBER, {"playlist_id": playlist_id, "viewer_id": viewer.id}
+        )
+    return result.first()
 
 
 async def get_playlist(session: AsyncSession, playlist_id: uuid.UUID) -> Playlist | None:
@@ -298,38 +339,56 @@ def _shown_collaborator(viewer_id: uuid.UUID | None) -> list[ColumnElement[bool]
     return [user_is_readable(), not_hidden_from(User.id, viewer_id)]
 
 
-def _collaborators_of(
-    playlist_ids: ColumnElement[bool], shown: list[ColumnElement[bool]]
-) -> Select[PlaylistCollaborator, User]:
+# A collaborator as its answers show them (``presenters.collaborator_response``): the row's
+# own columns under their names, and the account's card under ``user_<field>`` (the card's id
+# is the row's ``user_id``).
+CARD_FIELDS = (
+    "username",
+    "slug",
+    "first_name",
+    "last_name",
+    "avatar",
+    "role",
+    "is_verified",
+    "is_public",
+    "created_at",
+)
+_COLLABORATOR_COLUMNS = (
+    *PlaylistCollaborator.__table__.columns,
+    *(getattr(User, name).label(f"user_{name}") for name in CARD_FIELDS),
+)
+
+
+def _collaborators_of(*conditions: ColumnElement[bool]) -> Select[Any]:
     return (
-        select(PlaylistCollaborator, User)
+        select(*_COLLABORATOR_COLUMNS)
         .join(User, User.id == PlaylistCollaborator.user_id)
-        .where(playlist_ids, *shown)
+        .where(*conditions)
         .order_by(PlaylistCollaborator.created_at, PlaylistCollaborator.id)
     )
 
 
 # One playlist's collaborators as a member sees them, the ids bound (tracks/bound.py).
 _COLLABORATORS_FOR_BOUND_MEMBER = _collaborators_of(
-    PlaylistCollaborator.playlist_id == _PLAYLIST_ID, _shown_collaborator(VIEWER_ID)
+    PlaylistCollaborator.playlist_id == _PLAYLIST_ID, *_shown_collaborator(VIEWER_ID)
 )
 
 
 async def playlist_collaborators(
-    session: AsyncSession, playlist_id: uuid.UUID, viewer: Viewer
-) -> list[tuple[PlaylistCollaborator, User]]:
+    reads: Reads, playlist_id: uuid.UUID, viewer: Viewer
+) -> list[Row[Any]]:
     """``collaborators`` of one playlist for a signed-in viewer."""
     if viewer.is_administrator:
-        return await collaborators(session, [playlist_id], viewer)
-    result = await session.execute(
+        return await collaborators(reads, [playlist_id], viewer)
+    result = await reads.execute(
         _COLLABORATORS_FOR_BOUND_MEMBER, {"playlist_id": playlist_id, "viewer_id": viewer.id}
     )
-    return [(row[0], row[1]) for row in result]
+    return list(result.all())
 
 
 async def collaborators(
-    session: AsyncSession, playlist_ids: Iterable[uuid.UUID], viewer: Viewer | None
-) -> list[tuple[PlaylistCollaborator, User]]:
+    reads: Reads, playlist_ids: Iterable[uuid.UUID], viewer: Viewer | None
+) -> list[Row[Any]]:
     """The collaborators of the playlists as ``viewer`` may see them (readable accounts, none
     across a block), oldest first."""
     ids = list(set(playlist_ids))
@@ -340,10 +399,18 @@ async def collaborators(
         if viewer is not None and viewer.is_administrator
         else _shown_collaborator(viewer.id if viewer else None)
     )
-    result = await session.execute(
-        _collaborators_of(PlaylistCollaborator.playlist_id.in_(ids), shown)
+    statement = _collaborators_of(PlaylistCollaborator.playlist_id.in_(ids), *shown)
+    return list((await reads.execute(statement)).all())
+
+
+async def collaborator_row(
+    session: AsyncSession, playlist_id: uuid.UUID, user_id: uuid.UUID
+) -> Row[Any] | None:
+    """One collaborator of the playlist, whoever may see them (the answer to an edit)."""
+    statement = _collaborators_of(
+        PlaylistCollaborator.playlist_id == playlist_id, PlaylistCollaborator.user_id == user_id
     )
-    return [(row[0], row[1]) for row in result]
+    return (await session.execute(statement)).first()
 
 
 async def collaborator_count(session: AsyncSession, playlist_id: uuid.UUID) -> int:

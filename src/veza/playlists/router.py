@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Body, Path, Query, Response
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 from starlette.types import Scope
 
 from veza.auth.dependencies import CurrentUser
@@ -148,7 +148,7 @@ async def get_playlists_id(
 # The read of the route above in the read lane (kit/readlane.py), for a caller the lane
 # authenticated as the API does (the route requires one: without a token, the API's 401).
 async def _lane_playlist(
-    session: AsyncSession,
+    connection: AsyncConnection,
     path: re.Match[str],
     _: re.Match[bytes],
     state: Any,
@@ -156,7 +156,7 @@ async def _lane_playlist(
     caller: Viewer,
 ) -> LaneAnswer:
     tools = playlist_tools(state, scope)
-    page = await service.get_playlist(session, caller, UUID(path.group(1)), tools=tools)
+    page = await service.get_playlist(connection, caller, UUID(path.group(1)), tools=tools)
     return LaneAnswer(page.content, ((b"etag", etag(page.version).encode("latin-1")),))
 
 

@@ -7,10 +7,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from veza.kit.db import write_transaction
+from veza.kit.db import Reads, write_transaction
 from veza.kit.errors import ValidationFailed
 from veza.kit.pagination import PageParams, checked_limit, pagination
 from veza.models import User, Viewer, utcnow
@@ -21,7 +22,7 @@ from veza.playlists.access import (
     analytics_viewer,
     managed_playlist,
     metadata_editor,
-    readable_playlist,
+    readable_page_head,
 )
 from veza.playlists.changes import CREATED, DELETED, UPDATED, changed
 from veza.playlists.dependencies import PlaylistTools
@@ -58,7 +59,7 @@ async def full_response(
         playlist,
         track_count=len(entries),
         tracks=entry_responses(playlist.id, entries, public_url, viewer),
-        collaborators=[collaborator_response(c, u) for c, u in collaborators],
+        collaborators=[collaborator_response(row) for row in collaborators],
     )
 
 
@@ -103,20 +104,21 @@ class PlaylistPage:
 
 
 async def get_playlist(
-    session: AsyncSession, user: Viewer, playlist_id: uuid.UUID, *, tools: PlaylistTools
+    reads: Reads, user: Viewer, playlist_id: uuid.UUID, *, tools: PlaylistTools
 ) -> PlaylistPage:
     """The playlist with the tracks and collaborators the caller is shown, encoded in one pass
-    (``presenters.playlist_page_json``: the same JSON as ``full_response``)."""
-    playlist = (await readable_playlist(session, playlist_id, user)).playlist
-    entries = await entry_queries.shown_entries_raw_ids(session, playlist.id, user)
-    collaborators = await repository.playlist_collaborators(session, playlist.id, user)
-    head = playlist_response(
-        playlist,
+    (``presenters.playlist_page_json``: the same JSON as ``full_response``). Rows only: the
+    read lane reads it on a bare connection."""
+    head = await readable_page_head(reads, playlist_id, user)
+    entries = await entry_queries.shown_entries_raw_ids(reads, head.id, user)
+    collaborators = await repository.playlist_collaborators(reads, head.id, user)
+    response = playlist_response(
+        cast(Playlist, head),
         track_count=len(entries),
-        collaborators=[collaborator_response(c, u) for c, u in collaborators],
+        collaborators=[collaborator_response(row) for row in collaborators],
     )
-    content = playlist_page_json(head, playlist.id, entries, tools.public_url, user)
-    return PlaylistPage(content, playlist.version)
+    content = playlist_page_json(response, head.id, entries, tools.public_url, user)
+    return PlaylistPage(content, head.version)
 
 
 # Writing -------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Body, Path, Query, Response
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from veza.auth.dependencies import CurrentUser, OptionalUser
 from veza.kit.db import Reads
@@ -198,14 +198,14 @@ async def _lane_tracks(
 
 
 async def _lane_member_tracks(
-    session: AsyncSession,
+    connection: AsyncConnection,
     _: re.Match[str],
     query: re.Match[bytes],
     state: Any,
     __: Any,
     viewer: Viewer,
 ) -> bytes:
-    return await _lane_tracks_for(session, viewer, query, state)
+    return await _lane_tracks_for(connection, viewer, query, state)
 
 
 async def _lane_track(
