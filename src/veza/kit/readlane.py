@@ -12,10 +12,10 @@ made and closed around one statement was a third of its CPU); an anonymous read 
 ORM (``session_read``) in a request session of the same kind. A token is checked by the API's
 own rule (``authenticate``, given by the app: ``auth.dependencies.authenticate_caller``) on
 that connection, the caller read as one row of the columns the rule reads (a ``Viewer``, not a
-User). Anything else, and any token or read that
-does not answer 200 (bad, expired or revoked token, banned account, not found, refused,
-failed), goes through the API as usual, which answers it in full: the lane only ever gives the
-answers the API gives, faster (a test holds them byte for byte equal).
+User). Anything else, and any token or read that does not answer 200 (bad, expired or revoked
+token, banned account, not found, refused, failed), goes through the API as usual, which
+answers it in full: the lane only ever gives the answers the API gives, faster (a test holds
+them byte for byte equal).
 
 Like the playback fast lane, it gives its answers what ``RequestContextMiddleware`` gives every
 other answer (request id, security headers, metrics, access log) through the same
