@@ -11,7 +11,7 @@ from veza.kit.errors import ValidationFailed
 from veza.models import User, utcnow
 from veza.models.playlist import PERMISSION_ADMIN
 from veza.notifications import service as notifications
-from veza.playlists import repository, schemas
+from veza.playlists import collaborator_queries, schemas
 from veza.playlists.access import collaborator_manager, readable_playlist
 from veza.playlists.changes import (
     COLLABORATOR_ADDED,
@@ -38,14 +38,14 @@ async def list_collaborators(
 ) -> schemas.CollaboratorList:
     """Whoever may read the playlist; collaborators hidden from the caller are left out."""
     access = await readable_playlist(session, playlist_id, user)
-    rows = await repository.collaborators(session, [access.playlist.id], user)
+    rows = await collaborator_queries.collaborators(session, [access.playlist.id], user)
     return schemas.CollaboratorList(collaborators=[collaborator_response(row) for row in rows])
 
 
 async def _response(
     session: AsyncSession, playlist_id: uuid.UUID, user_id: uuid.UUID
 ) -> schemas.CollaboratorData:
-    row = await repository.collaborator_row(session, playlist_id, user_id)
+    row = await collaborator_queries.collaborator_row(session, playlist_id, user_id)
     assert row is not None
     return schemas.CollaboratorData(collaborator=collaborator_response(row))
 
@@ -72,9 +72,9 @@ async def add_collaborator(
     for other in {user.id, playlist.user_id} - {invitee.id}:
         if await blocked_either_way(session, other, invitee.id):
             raise UserNotFound()
-    if await repository.get_collaborator(session, playlist.id, invitee.id) is None:
+    if await collaborator_queries.get_collaborator(session, playlist.id, invitee.id) is None:
         await locked(session, playlist.id, None)
-        if await repository.add_collaborator(
+        if await collaborator_queries.add_collaborator(
             session, playlist.id, invitee.id, body.permission, utcnow()
         ):
             await notifications.notify(
@@ -103,12 +103,14 @@ async def update_collaborator(
     access = await readable_playlist(session, playlist_id, user)
     if not access.manages:
         raise OnlyOwnerSetsPermissions()
-    collaborator = await repository.get_collaborator(session, access.playlist.id, user_id)
+    collaborator = await collaborator_queries.get_collaborator(session, access.playlist.id, user_id)
     if collaborator is None:
         raise CollaboratorNotFound()
     if collaborator.permission != body.permission:
         await locked(session, access.playlist.id, None)
-        await repository.set_permission(session, collaborator.id, body.permission, utcnow())
+        await collaborator_queries.set_permission(
+            session, collaborator.id, body.permission, utcnow()
+        )
         details = {"user_id": str(user_id), "permission": body.permission}
         await changed(session, tools, user, access.playlist.id, COLLABORATOR_UPDATED, details)
     return await _response(session, access.playlist.id, user_id)
@@ -127,7 +129,7 @@ async def remove_collaborator(
     if user_id != user.id and not access.manages_collaborators:
         raise CannotManageCollaborators()
     await locked(session, access.playlist.id, None)
-    if not await repository.remove_collaborator(session, access.playlist.id, user_id):
+    if not await collaborator_queries.remove_collaborator(session, access.playlist.id, user_id):
         raise CollaboratorNotFound()
     details = {"user_id": str(user_id)}
     await changed(session, tools, user, access.playlist.id, COLLABORATOR_REMOVED, details)

@@ -21,7 +21,6 @@ from sqlalchemy import (
     Select,
     String,
     Uuid,
-    bindparam,
     delete,
     func,
     insert,
@@ -30,17 +29,17 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql.elements import BindParameter, ColumnElement
+from sqlalchemy.sql.elements import ColumnElement
 
 from veza.kit.db import Reads
 from veza.kit.queries import insert_ignoring_duplicates, rowcount
 from veza.models import User, Viewer
 from veza.models.playlist import PlaylistTrack
 from veza.models.track import Track
+from veza.playlists.repository import PLAYLIST_ID
 from veza.tracks.repository import listed_for, listed_for_bound
 from veza.tracks.schemas import TrackResponse
 
-_PLAYLIST_ID: BindParameter[uuid.UUID] = bindparam("playlist_id", type_=Uuid())
 # What a track's response is built from: its fields, and the paths its links derive from.
 _SHOWN_TRACK_COLUMNS = [
     column
@@ -68,7 +67,7 @@ def _shown_entries_of(listed: ColumnElement[bool], ids_as_text: bool) -> Select[
             *(column(c, c.key) for c in _SHOWN_TRACK_COLUMNS),
         )
         .join(Track, Track.id == PlaylistTrack.track_id)
-        .where(PlaylistTrack.playlist_id == _PLAYLIST_ID, listed)
+        .where(PlaylistTrack.playlist_id == PLAYLIST_ID, listed)
         .order_by(PlaylistTrack.position)
     )
 

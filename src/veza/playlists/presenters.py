@@ -14,7 +14,7 @@ from veza.models import User, Viewer
 from veza.models.playlist import Playlist
 from veza.models.track import Track
 from veza.playlists import schemas
-from veza.playlists.repository import CARD_FIELDS
+from veza.playlists.collaborator_queries import CARD_FIELDS
 from veza.tracks.presenters import (
     TRACK_FIELDS,
     Creators,
@@ -34,7 +34,7 @@ def etag(version: int) -> str:
 
 
 def collaborator_response(row: Row[Any]) -> schemas.CollaboratorResponse:
-    """A row of ``repository.collaborators`` (or ``collaborator_row``) as its response."""
+    """A row of ``collaborator_queries.collaborators`` (or ``collaborator_row``) as its response."""
     card = schemas.CollaboratorUser(
         id=row.user_id, **{name: getattr(row, f"user_{name}") for name in CARD_FIELDS}
     )

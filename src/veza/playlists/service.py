@@ -16,7 +16,7 @@ from veza.kit.errors import ValidationFailed
 from veza.kit.pagination import PageParams, checked_limit, pagination
 from veza.models import User, Viewer, utcnow
 from veza.models.playlist import Playlist
-from veza.playlists import entry_queries, repository, schemas
+from veza.playlists import collaborator_queries, entry_queries, repository, schemas
 from veza.playlists.access import (
     PlaylistAccess,
     analytics_viewer,
@@ -54,7 +54,7 @@ async def full_response(
 ) -> schemas.PlaylistResponse:
     """The playlist with the tracks and collaborators the viewer is shown."""
     entries = await entry_queries.shown_entries(session, playlist.id, viewer)
-    collaborators = await repository.collaborators(session, [playlist.id], viewer)
+    collaborators = await collaborator_queries.collaborators(session, [playlist.id], viewer)
     return playlist_response(
         playlist,
         track_count=len(entries),
@@ -111,7 +111,7 @@ async def get_playlist(
     read lane reads it on a bare connection."""
     head = await readable_page_head(reads, playlist_id, user)
     entries = await entry_queries.shown_entries_raw_ids(reads, head.id, user)
-    collaborators = await repository.playlist_collaborators(reads, head.id, user)
+    collaborators = await collaborator_queries.playlist_collaborators(reads, head.id, user)
     response = playlist_response(
         cast(Playlist, head),
         track_count=len(entries),
@@ -265,7 +265,7 @@ async def analytics(
             total_duration=figures.duration,
             play_count=figures.plays,
             follower_count=playlist.follower_count,
-            collaborator_count=await repository.collaborator_count(session, playlist.id),
+            collaborator_count=await collaborator_queries.collaborator_count(session, playlist.id),
             share_link_count=links,
             share_link_opens=opens,
         )
